@@ -1,0 +1,116 @@
+"""The small declarative types a claim is made of: checks, findings, outcomes, run context.
+
+A claim (one module in ``proofs/``) states what a source says and runs checks; each check
+returns a :class:`CheckResult`; the claim returns a :class:`ClaimOutcome`; the verdict is
+computed from those by :func:`theorycheck.claims.verdict.decide`, never written by hand.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Method = Literal["symbolic", "numeric", "property", "simulation"]
+CheckStatus = Literal["passed", "failed", "skipped"]
+FindingKind = Literal["misprint", "unstated-condition", "hypothesis-not-met", "numeric", "note"]
+Verdict = Literal["holds", "fails", "holds-corrected", "conditional", "inconclusive"]
+METHODS: tuple[Method, ...] = ("symbolic", "numeric", "property", "simulation")
+
+
+@dataclass
+class DerivationStep:
+    """One kept step of a SymPy derivation: a LaTeX rendering and a sentence saying why."""
+
+    latex: str
+    reason: str = ""
+    holds: bool | None = None
+
+
+@dataclass
+class CheckResult:
+    """What one check method found.
+
+    ``status``: ``passed`` (the claim survived this check), ``failed`` (the check refutes the claim
+    as stated; ``counterexample`` says where), ``skipped`` (could not run: ``summary`` says why).
+    ``evidence`` holds numbers as decimal strings at the run's precision, with ``*_err`` beside them.
+    ``inconclusive`` marks a check that ran but could not decide (time budget, precision).
+    """
+
+    method: Method
+    status: CheckStatus
+    summary: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+    counterexample: dict[str, Any] | None = None
+    steps: list[DerivationStep] = field(default_factory=list)
+    figures: list[str] = field(default_factory=list)
+    name: str = ""
+    inconclusive: bool = False
+    seconds: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        if not d["steps"]:
+            d.pop("steps")
+        return d
+
+
+@dataclass
+class Finding:
+    """A printed formula or number against what is true, an unstated condition, or a hypothesis
+    an activation does not meet. ``affects_conclusion`` says whether the claim's substance is hit."""
+
+    kind: FindingKind
+    where: str
+    printed: str
+    corrected: str
+    evidence: str = ""
+    affects_conclusion: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class ClaimOutcome:
+    """All checks and findings a claim produced in one run (the verdict is derived from these)."""
+
+    checks: list[CheckResult] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    per_activation: dict[str, dict[str, Any]] = field(default_factory=dict)
+    figures: list[str] = field(default_factory=list)
+    condition: str = ""
+
+
+@dataclass
+class RunContext:
+    """Settings of one verification run, handed to every claim.
+
+    ``profile`` is ``quick`` (CI-sized: small grids, few hypothesis examples, small simulations)
+    or ``full`` (as thorough as the claim deserves). ``activations`` are the activations the user
+    named (empty: the claim's own default set). ``figure_dir`` is where claims may write figures.
+    """
+
+    profile: Literal["quick", "full"] = "quick"
+    dps: int = 30
+    seed: int = 0
+    device: str = "cpu"
+    activations: tuple[str, ...] = ()
+    figure_dir: str | None = None
+    max_seconds: float | None = None
+    progress: Callable[[str], None] | None = None
+    cache_dir: str | None = None
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def quick(self) -> bool:
+        return self.profile == "quick"
+
+    def note(self, message: str) -> None:
+        if self.progress is not None:
+            self.progress(message)
+
+    def pick(self, quick: Any, full: Any) -> Any:
+        """``quick`` under the quick profile, ``full`` otherwise."""
+        return quick if self.quick else full

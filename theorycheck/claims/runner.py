@@ -1,0 +1,118 @@
+"""Run registered claims and collect their results in the ``verify --json`` schema."""
+
+from __future__ import annotations
+
+import platform
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from importlib import metadata
+from typing import Any
+
+from theorycheck import __version__
+from theorycheck.claims.model import METHODS, CheckResult, ClaimOutcome, Finding, RunContext
+from theorycheck.claims.registry import Claim, discover
+from theorycheck.claims.verdict import decide
+from theorycheck.errors import Status, TheoryCheckError
+
+PACKAGES = ("sympy", "mpmath", "numpy", "scipy", "torch", "hypothesis", "matplotlib", "jinja2")
+
+
+def package_versions() -> dict[str, str]:
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def select_claims(ids: Iterable[str] = ()) -> list[Claim]:
+    """The claims named by ``ids`` (all registered claims when empty), in registry order."""
+    registry = discover()
+    wanted = list(ids)
+    unknown = [i for i in wanted if i not in registry]
+    if unknown:
+        raise TheoryCheckError(f"unknown claim id(s): {', '.join(unknown)}; "
+                               f"run `theorycheck list` for the ids", status=Status.INVALID_ARGUMENT)
+    return [c for c in registry.values() if not wanted or c.id in wanted]
+
+
+def run_claim(claim: Claim, ctx: RunContext) -> dict[str, Any]:
+    """Run one claim; an unexpected exception becomes an ``inconclusive`` verdict whose check
+    records the error, so one broken claim never stops the run."""
+    start = time.perf_counter()
+    try:
+        outcome = claim.run(ctx)
+    except TheoryCheckError as err:
+        outcome = ClaimOutcome(checks=[CheckResult(
+            method="numeric", status="skipped", inconclusive=True, name="claim",
+            summary=f"could not run: {err.message}", evidence={"error_status": str(err.status)})])
+    except Exception as err:  # noqa: BLE001 - recorded and reported, never swallowed silently
+        outcome = ClaimOutcome(checks=[CheckResult(
+            method="numeric", status="skipped", inconclusive=True, name="claim",
+            summary=f"internal error: {type(err).__name__}: {err}",
+            evidence={"traceback": traceback.format_exc(limit=6)})])
+    ran = {c.method for c in outcome.checks}
+    for method in claim.methods:
+        if method not in ran:
+            outcome.checks.append(CheckResult(method=method, status="skipped",
+                                              summary="not run by this claim in this profile"))
+    return claim_record(claim, outcome, seconds=time.perf_counter() - start)
+
+
+def claim_record(claim: Claim, outcome: ClaimOutcome, *, seconds: float) -> dict[str, Any]:
+    counts = {s: sum(1 for c in outcome.checks if c.status == s)
+              for s in ("passed", "failed", "skipped")}
+    return {
+        "id": claim.id,
+        "source": claim.source,
+        "statement": claim.statement,
+        "hypotheses": list(claim.hypotheses),
+        "printed": list(claim.printed),
+        "verdict": decide(outcome),
+        "condition": outcome.condition,
+        "checks": [c.to_json() for c in sorted(outcome.checks,
+                                               key=lambda c: METHODS.index(c.method))],
+        "findings": [f.to_json() for f in outcome.findings],
+        "per_activation": outcome.per_activation,
+        "figures": list(outcome.figures),
+        "counts": counts,
+        "seconds": round(seconds, 2),
+    }
+
+
+def run(ids: Iterable[str], ctx: RunContext,
+        on_claim: Callable[[Claim, dict[str, Any] | None], None] | None = None) -> dict[str, Any]:
+    """Run the selected claims under ``ctx``; returns ``{"run": {...}, "claims": [...]}``."""
+    claims = select_claims(ids)
+    started = datetime.now(UTC).isoformat(timespec="seconds")
+    records = []
+    for claim in claims:
+        if on_claim:
+            on_claim(claim, None)
+        record = run_claim(claim, ctx)
+        records.append(record)
+        if on_claim:
+            on_claim(claim, record)
+    return {
+        "run": {
+            "version": __version__,
+            "started": started,
+            "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+            "profile": ctx.profile,
+            "dps": ctx.dps,
+            "seed": ctx.seed,
+            "device": ctx.device,
+            "activations": list(ctx.activations),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+            "packages": package_versions(),
+        },
+        "claims": records,
+    }
+
+
+__all__ = ["Finding", "package_versions", "run", "run_claim", "select_claims"]
