@@ -1,0 +1,43 @@
+"""The typer application every command module registers on, and shared CLI helpers."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+import typer
+
+from theorycheck.errors import TheoryCheckError
+
+app = typer.Typer(
+    name="theorycheck",
+    help="Verify mean-field claims about deep networks at initialisation.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def user_errors(fn: F) -> F:
+    """Turn a :class:`TheoryCheckError` into a one-line message on stderr and exit status 2."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except TheoryCheckError as err:
+            typer.echo(f"theorycheck: error [{err.status}]: {err.message}", err=True)
+            raise typer.Exit(code=2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def emit_json(obj: Any) -> None:
+    """Write ``obj`` as one JSON object on stdout."""
+    json.dump(obj, sys.stdout, indent=2, default=str)
+    sys.stdout.write("\n")
