@@ -34,7 +34,8 @@ class CheckResult:
 
     ``status``: ``passed`` (the claim survived this check), ``failed`` (the check refutes the claim
     as stated; ``counterexample`` says where), ``skipped`` (could not run: ``summary`` says why).
-    ``evidence`` holds numbers as decimal strings at the run's precision, with ``*_err`` beside them.
+    ``evidence`` holds numbers as decimal strings at the run's precision, with ``*_err``
+    beside them.
     ``inconclusive`` marks a check that ran but could not decide (time budget, precision).
     """
 
@@ -59,7 +60,8 @@ class CheckResult:
 @dataclass
 class Finding:
     """A printed formula or number against what is true, an unstated condition, or a hypothesis
-    an activation does not meet. ``affects_conclusion`` says whether the claim's substance is hit."""
+    an activation does not meet; ``affects_conclusion`` says whether the claim's substance is hit.
+    """
 
     kind: FindingKind
     where: str

@@ -25,7 +25,8 @@ class Claim:
     hypotheses: tuple[str, ...] = ()
     methods: tuple[Method, ...] = ("symbolic", "numeric", "property", "simulation")
     per_activation: bool = False
-    printed: tuple[str, ...] = field(default=())  # the printed formulas, LaTeX, with equation numbers
+    # the printed formulas, LaTeX, with equation numbers
+    printed: tuple[str, ...] = field(default=())
     core: bool = False
 
     def to_json(self) -> dict[str, object]:

@@ -36,7 +36,8 @@ def select_claims(ids: Iterable[str] = ()) -> list[Claim]:
     unknown = [i for i in wanted if i not in registry]
     if unknown:
         raise TheoryCheckError(f"unknown claim id(s): {', '.join(unknown)}; "
-                               f"run `theorycheck list` for the ids", status=Status.INVALID_ARGUMENT)
+                               "run `theorycheck list` for the ids",
+                               status=Status.INVALID_ARGUMENT)
     return [c for c in registry.values() if not wanted or c.id in wanted]
 
 
@@ -50,7 +51,7 @@ def run_claim(claim: Claim, ctx: RunContext) -> dict[str, Any]:
         outcome = ClaimOutcome(checks=[CheckResult(
             method="numeric", status="skipped", inconclusive=True, name="claim",
             summary=f"could not run: {err.message}", evidence={"error_status": str(err.status)})])
-    except Exception as err:  # noqa: BLE001 - recorded and reported, never swallowed silently
+    except Exception as err:  # recorded and reported, never swallowed silently
         outcome = ClaimOutcome(checks=[CheckResult(
             method="numeric", status="skipped", inconclusive=True, name="claim",
             summary=f"internal error: {type(err).__name__}: {err}",

@@ -1,0 +1,159 @@
+"""`theorycheck list` and `theorycheck verify`: the claims catalogue and the verification run."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from theorycheck.claims.model import RunContext
+from theorycheck.claims.registry import Claim, discover
+from theorycheck.claims.runner import run as run_claims
+from theorycheck.cli.app import app, emit_json, user_errors
+from theorycheck.errors import Status, TheoryCheckError
+
+
+class Profile(StrEnum):
+    quick = "quick"
+    full = "full"
+
+
+class DeviceChoice(StrEnum):
+    auto = "auto"
+    cpu = "cpu"
+    cuda = "cuda"
+
+
+def resolve_device(choice: str) -> str:
+    """The device a run uses: ``auto`` picks CUDA when present (the simulation layer decides)."""
+    from theorycheck.simulate.device import resolve_device as simulate_resolve
+
+    return str(simulate_resolve(choice))
+
+
+@app.command("list")
+@user_errors
+def list_claims(
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+) -> None:
+    """List the claims: id, source, statement."""
+    claims = discover()
+    if as_json:
+        emit_json({"claims": [c.to_json() for c in claims.values()]})
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{len(claims)} claims", show_lines=True)
+    for column in ("id", "source", "statement"):
+        table.add_column(column, overflow="fold")
+    for c in claims.values():
+        table.add_row(c.id + (" (core)" if c.core else ""), c.source, c.statement)
+    Console().print(table)
+
+
+def _progress_runner(claims_total: int, quiet: bool) -> tuple[Any, Any, Any]:
+    """A rich progress bar on a terminal (nothing under --json or when not a TTY)."""
+    if quiet or not sys.stderr.isatty():
+        return None, None, None
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+                        TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
+                        console=Console(stderr=True), transient=False)
+    task = progress.add_task("verifying", total=claims_total)
+
+    def on_claim(claim: Claim, record: dict[str, Any] | None) -> None:
+        if record is None:
+            progress.update(task, description=f"verifying {claim.id}")
+        else:
+            progress.advance(task)
+            progress.console.print(f"  {claim.id}: [bold]{record['verdict']}[/bold] "
+                                   f"({record['seconds']} s)")
+
+    def note(message: str) -> None:
+        progress.update(task, description=message)
+
+    return progress, on_claim, note
+
+
+@app.command()
+@user_errors
+def verify(
+    ids: Annotated[list[str] | None, typer.Argument(help="Claim ids (default: all).")] = None,
+    profile: Annotated[Profile, typer.Option(help="quick (CI-sized) or full.")] = Profile.quick,
+    dps: Annotated[int, typer.Option(help="Decimal digits for mpmath checks.")] = 30,
+    activation: Annotated[list[str] | None, typer.Option(
+        "--activation", help="Activation name or formula in x (repeatable).")] = None,
+    device: Annotated[DeviceChoice, typer.Option(help="Simulation device.")] = DeviceChoice.auto,
+    seed: Annotated[int, typer.Option(help="Seed for hypothesis and simulations.")] = 0,
+    out: Annotated[Path | None, typer.Option(
+        help="Write the report (md, html, json) here.")] = None,
+    max_seconds: Annotated[float | None, typer.Option(
+        help="Time budget per claim; a check past it is reported inconclusive.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+) -> None:
+    """Run the checks of the named claims (all by default) and report their verdicts.
+
+    Exit status 0 when the run completed, whatever the verdicts; non-zero only when the run
+    itself failed.
+    """
+    if not 10 <= dps <= 1000:
+        raise TheoryCheckError(f"--dps must be between 10 and 1000, got {dps}",
+                               status=Status.INVALID_ARGUMENT)
+    activations = tuple(activation or ())
+    if activations:
+        from theorycheck.activations import get_activation
+
+        for act in activations:
+            get_activation(act)  # fail fast with a clear message on a bad formula
+    resolved = resolve_device(device.value)
+    claims = [c for c in discover().values() if not ids or c.id in ids]
+    progress, on_claim, note = _progress_runner(len(claims) or len(ids or []), quiet=as_json)
+    staging = None
+    if out is not None:
+        from theorycheck.report import ReportStaging
+
+        staging = ReportStaging(out)
+    ctx = RunContext(profile=profile.value, dps=dps, seed=seed, device=resolved,
+                     activations=activations, max_seconds=max_seconds, progress=note,
+                     figure_dir=str(staging.figure_dir) if staging else None)
+    try:
+        if progress is not None:
+            with progress:
+                results = run_claims(ids or (), ctx, on_claim=on_claim)
+        else:
+            results = run_claims(ids or (), ctx)
+    except BaseException:
+        if staging is not None:
+            staging.abort()
+        raise
+    if staging is not None:
+        staging.commit(results)
+    if as_json:
+        emit_json(results)
+        return
+    _print_summary(results, out)
+
+
+def _print_summary(results: dict[str, Any], out: Path | None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    run = results["run"]
+    table = Table(title=f"theorycheck {run['version']} — profile {run['profile']}, "
+                        f"dps {run['dps']}, seed {run['seed']}, device {run['device']}")
+    for column in ("claim", "verdict", "passed", "failed", "skipped", "s"):
+        table.add_column(column)
+    for record in results["claims"]:
+        counts = record["counts"]
+        table.add_row(record["id"], record["verdict"], str(counts["passed"]),
+                      str(counts["failed"]), str(counts["skipped"]), str(record["seconds"]))
+    console = Console()
+    console.print(table)
+    if out is not None:
+        console.print(f"report written to {out}/index.html, {out}/index.md, {out}/results.json")
