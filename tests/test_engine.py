@@ -72,11 +72,13 @@ def test_verdict_logic_covers_every_case() -> None:
     passed = CheckResult(method="numeric", status="passed", summary="")
     failed = CheckResult(method="property", status="failed", summary="", counterexample={"x": 1})
     skipped = CheckResult(method="simulation", status="skipped", summary="")
-    misprint = Finding(kind="misprint", where="Eq. (27)", printed="s_w = 16", corrected="s_w^2 = 16")
+    misprint = Finding(kind="misprint", where="Eq. (27)", printed="s_w = 16",
+                       corrected="s_w^2 = 16")
     assert decide(ClaimOutcome(checks=[skipped])) == "inconclusive"
     assert decide(ClaimOutcome(checks=[passed, skipped])) == "holds"
     assert decide(ClaimOutcome(checks=[passed, failed])) == "fails"
-    assert decide(ClaimOutcome(checks=[passed, failed], condition="psi not linear")) == "conditional"
+    conditional = ClaimOutcome(checks=[passed, failed], condition="psi not linear")
+    assert decide(conditional) == "conditional"
     assert decide(ClaimOutcome(checks=[passed], findings=[misprint])) == "holds-corrected"
 
 
@@ -108,3 +110,19 @@ def test_every_claim_id_is_registered() -> None:
     assert sorted(registered) == sorted(expected)
     for claim in registered.values():
         assert claim.source and claim.statement, claim.id
+
+
+def test_time_budget_stops_a_hanging_claim_as_inconclusive() -> None:
+    import time
+
+    def hangs(ctx: RunContext) -> ClaimOutcome:
+        while True:
+            time.sleep(0.01)
+
+    start = time.perf_counter()
+    record = run_claim(Claim(id="hang", source="t", statement="s", run=hangs),
+                       RunContext(max_seconds=0.3))
+    assert time.perf_counter() - start < 5
+    assert record["verdict"] == "inconclusive"
+    stopped = next(c for c in record["checks"] if c["name"] == "claim")
+    assert stopped["evidence"]["error_status"] == "time-budget-exceeded"

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import platform
+import signal
+import threading
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import metadata
 from typing import Any
@@ -41,12 +44,51 @@ def select_claims(ids: Iterable[str] = ()) -> list[Claim]:
     return [c for c in registry.values() if not wanted or c.id in wanted]
 
 
+class ClaimTimeout(BaseException):
+    """Raised inside a claim when its ``--max-seconds`` budget runs out.
+
+    A ``BaseException`` so that no ``except Exception`` inside a check can swallow it.
+    """
+
+
+@contextmanager
+def time_budget(seconds: float | None) -> Iterator[None]:
+    """Interrupt the enclosed code with :class:`ClaimTimeout` after ``seconds`` (wall clock).
+
+    Uses ``SIGALRM``, so it acts only in the main thread of a POSIX process; elsewhere the budget
+    is not enforced (and the run says so in its metadata).
+    """
+    usable = (seconds is not None and seconds > 0 and hasattr(signal, "setitimer")
+              and threading.current_thread() is threading.main_thread())
+    if not usable:
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise ClaimTimeout(f"time budget of {seconds} s exceeded")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, float(seconds))  # type: ignore[arg-type]
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def run_claim(claim: Claim, ctx: RunContext) -> dict[str, Any]:
     """Run one claim; an unexpected exception becomes an ``inconclusive`` verdict whose check
-    records the error, so one broken claim never stops the run."""
+    records the error, so one broken claim never stops the run. With ``ctx.max_seconds`` the
+    claim is stopped cleanly when its budget runs out and reported ``inconclusive``."""
     start = time.perf_counter()
     try:
-        outcome = claim.run(ctx)
+        with time_budget(ctx.max_seconds):
+            outcome = claim.run(ctx)
+    except ClaimTimeout as err:
+        outcome = ClaimOutcome(checks=[CheckResult(
+            method="numeric", status="skipped", inconclusive=True, name="claim",
+            summary=f"stopped: {err}; re-run with a larger --max-seconds",
+            evidence={"error_status": str(Status.TIME_BUDGET)})])
     except TheoryCheckError as err:
         outcome = ClaimOutcome(checks=[CheckResult(
             method="numeric", status="skipped", inconclusive=True, name="claim",
@@ -108,6 +150,7 @@ def run(ids: Iterable[str], ctx: RunContext,
             "seed": ctx.seed,
             "device": ctx.device,
             "activations": list(ctx.activations),
+            "max_seconds": ctx.max_seconds,
             "python": platform.python_version(),
             "platform": platform.platform(),
             "packages": package_versions(),
