@@ -1,0 +1,94 @@
+"""What the mean-field layer needs from an activation, and an adapter for plain callables.
+
+The mean-field code uses only: ``name``, ``numpy(k)``, ``mpmath(k)``, ``kinks`` (x positions where
+psi or a low derivative is not smooth) and ``psi0`` / ``dpsi0`` (psi(0), psi'(0) or None).  An
+:class:`~theorycheck.activations.Activation` provides all of them; :class:`CallableActivation`
+wraps hand-written functions (used by the tests and for quick experiments).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import mpmath as mp
+import numpy as np
+
+from theorycheck.errors import Status, TheoryCheckError
+
+
+@dataclass
+class CallableActivation:
+    """An activation given by its derivatives as callables: ``np_funcs[k]``, ``mp_funcs[k]``."""
+
+    name: str
+    np_funcs: Sequence[Callable[[np.ndarray], np.ndarray]]
+    mp_funcs: Sequence[Callable[[mp.mpf], mp.mpf]]
+    kinks: tuple[float, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def numpy(self, k: int = 0) -> Callable[[np.ndarray], np.ndarray]:
+        if k >= len(self.np_funcs):
+            raise TheoryCheckError(f"{self.name}: derivative {k} not supplied")
+        return self.np_funcs[k]
+
+    def mpmath(self, k: int = 0) -> Callable[[mp.mpf], mp.mpf]:
+        if k >= len(self.mp_funcs):
+            raise TheoryCheckError(f"{self.name}: derivative {k} not supplied")
+        return self.mp_funcs[k]
+
+
+def resolve_activation(act: Any) -> Any:
+    """An Activation for ``act`` (a name/formula string goes through ``get_activation``)."""
+    if isinstance(act, str):
+        from theorycheck.activations import get_activation  # layer above; imported lazily
+
+        return get_activation(act)
+    for attr in ("name", "numpy", "mpmath"):
+        if not hasattr(act, attr):
+            raise TheoryCheckError(f"not an activation (missing .{attr}): {act!r}",
+                                   status=Status.INVALID_ARGUMENT)
+    return act
+
+
+def kinks_of(act: Any) -> tuple[float, ...]:
+    """Kink positions as floats (sympy expressions are evaluated)."""
+    out = []
+    for k in getattr(act, "kinks", ()) or ():
+        v = float(k)
+        if math.isfinite(v):
+            out.append(v)
+    return tuple(sorted(set(out)))
+
+
+def psi0_dpsi0(act: Any) -> tuple[float, float | None]:
+    """psi(0) and psi'(0) (None where psi is kinked at 0 or the property says undefined)."""
+    props = getattr(act, "properties", None)
+    if props is not None and getattr(props, "psi0", None) is not None:
+        p0 = float(props.psi0)
+        d0 = getattr(props, "dpsi0", None)
+        return p0, (None if d0 is None else float(d0))
+    p0 = float(np.asarray(act.numpy(0)(np.array([0.0])))[0])
+    if any(abs(k) == 0.0 for k in kinks_of(act)):
+        return p0, None
+    try:
+        d0 = float(np.asarray(act.numpy(1)(np.array([0.0])))[0])
+    except TheoryCheckError:
+        d0 = None
+    return p0, d0
+
+
+def max_variance(act: Any) -> float:
+    """Largest q for which E psi(sqrt(q) z)^2 is finite (inf when unbounded or unknown)."""
+    props = getattr(act, "properties", None)
+    fn = getattr(props, "max_gaussian_variance", None)
+    if callable(fn):
+        try:
+            v = fn()
+        except Exception:  # the property is advisory; fall back to the numeric scan
+            return math.inf
+        if v is not None:
+            return float(v)
+    return math.inf
