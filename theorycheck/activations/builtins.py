@@ -20,8 +20,8 @@ import sympy as sp
 from theorycheck.activations.parse import X
 
 #: SELU constants (Klambauer et al. 2017), 32 significant digits
-SELU_LAMBDA = sp.Float("1.0507009873554804934193349852946", 40)
-SELU_ALPHA = sp.Float("1.6732632423543772848170429916717", 40)
+SELU_LAMBDA = sp.Float("1.0507009873554804934193349852946", 32)
+SELU_ALPHA = sp.Float("1.6732632423543772848170429916717", 32)
 
 
 @dataclass(frozen=True)

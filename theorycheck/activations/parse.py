@@ -159,8 +159,12 @@ class _Builder:
                               f"(|v| < {MAX_INT:.0e}, at most {MAX_DIGITS} digits)")
             if v != 0 and abs(v) < 1e-30:
                 raise _unsafe(f"number literal {src[:20]} too small (|v| >= 1e-30 or 0)")
+            src = src.replace("_", "")
+            if digits > 12:
+                # long decimals stay Floats at their written precision (so str() round-trips)
+                return sp.Float(src, max(digits, 15))
             try:
-                return sp.Rational(src.replace("_", ""))
+                return sp.Rational(src)
             except (TypeError, ValueError):
                 return sp.Rational(repr(v))
         kind = "string" if isinstance(v, (str, bytes)) else type(v).__name__
@@ -277,9 +281,11 @@ def _check_result(expr: sp.Expr) -> None:
         for p in ("0", "0.5", "-0.5", "1", "-1", "2.3", "-2.3", "3", "-3"):
             try:
                 v = f(mp.mpf(p))
-            except (ZeroDivisionError, ValueError, OverflowError) as exc:
-                raise _invalid(f"formula cannot be evaluated at x = {p}: "
-                               f"{_one_line(exc)[:80]}") from None
+            except ZeroDivisionError:
+                raise _invalid(f"formula is not finite at x = {p} (division by zero)") from None
+            except (ValueError, OverflowError) as exc:
+                why = _one_line(exc)[:80] or type(exc).__name__
+                raise _invalid(f"formula cannot be evaluated at x = {p}: {why}") from None
             if isinstance(v, mp.mpc):
                 if abs(v.imag) > 1e-12 * (1 + abs(v.real)):
                     raise _invalid(f"formula takes non-real values (at x = {p})")
