@@ -1,0 +1,251 @@
+"""Figures for the reports, drawn with matplotlib (Agg, no pyplot state) in one style and saved
+as PNG and SVG side by side.
+
+Every helper takes plain numpy arrays / floats, a figure folder and a file stem, and returns the
+paths it wrote relative to the report folder (``["figures/<stem>.png", "figures/<stem>.svg"]``
+when ``figure_dir`` is ``<report>/figures``). With ``figure_dir=None`` (a run writing no report)
+they draw nothing and return ``[]``, so claims can call them unconditionally.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from functools import wraps
+from pathlib import Path
+from typing import Any, ParamSpec
+
+import numpy as np
+from matplotlib import rc_context
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+from theorycheck.errors import Status, TheoryCheckError
+
+P = ParamSpec("P")
+ArrayLike = Sequence[float] | np.ndarray
+Point = tuple[float, float]
+
+STYLE: dict[str, Any] = {
+    "font.size": 10, "axes.titlesize": 11, "axes.labelsize": 10, "legend.fontsize": 9,
+    "axes.grid": True, "grid.alpha": 0.25, "axes.spines.top": False, "axes.spines.right": False,
+    "figure.dpi": 100, "savefig.dpi": 150, "savefig.bbox": "tight", "svg.hashsalt": "theorycheck",
+    "svg.fonttype": "path", "image.cmap": "viridis",
+}
+EOC_COLOR = "#8250df"      # the sources draw the edge of chaos in purple
+DI_COLOR = "#f2c200"       # and mark the dynamical-isometry point with a star
+REF_COLOR = "#6e7781"      # reference lines (chi1 = 1, the [-1, 1] band)
+DATA_COLOR = "#0969da"
+FIT_COLOR = "#cf222e"
+_STEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def _styled(fn: Callable[P, list[str]]) -> Callable[P, list[str]]:
+    """Draw under the report style; a ``None`` figure folder draws nothing."""
+
+    @wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> list[str]:
+        figure_dir = args[0] if args else kwargs.get("figure_dir")
+        if figure_dir is None:
+            return []
+        with rc_context(STYLE):
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
+def new_figure(width: float = 6.4, height: float = 4.4) -> tuple[Figure, Axes]:
+    """A figure with one axes in the report style (call inside a styled helper)."""
+    fig = Figure(figsize=(width, height), layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def save(fig: Figure, figure_dir: str | Path, stem: str) -> list[str]:
+    """Save ``fig`` as ``<stem>.png`` and ``<stem>.svg`` in ``figure_dir``; return their paths
+    relative to the report folder (``figure_dir``'s parent)."""
+    if not _STEM.match(stem):
+        raise TheoryCheckError(f"figure name {stem!r} must be letters, digits, '.', '_' or '-'",
+                               status=Status.INVALID_ARGUMENT)
+    folder = Path(figure_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for ext, metadata in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):
+        fig.savefig(folder / f"{stem}.{ext}", format=ext, metadata=metadata)
+        written.append(f"{folder.name}/{stem}.{ext}")
+    return written
+
+
+def _array(name: str, values: ArrayLike, ndim: int) -> np.ndarray:
+    array = np.asarray(values, dtype=float)
+    if array.ndim != ndim or array.size == 0:
+        raise TheoryCheckError(f"figure data {name} must be a non-empty {ndim}-d array, "
+                               f"got shape {array.shape}", status=Status.INVALID_ARGUMENT)
+    return array
+
+
+def _mark_eoc_di(ax: Axes, eoc: tuple[ArrayLike, ArrayLike] | None, di: Point | None) -> None:
+    if eoc is not None:
+        sw2_line, sb2_line = _array("eoc sw2", eoc[0], 1), _array("eoc sb2", eoc[1], 1)
+        ax.plot(sw2_line, sb2_line, color=EOC_COLOR, lw=2.2, label="edge of chaos")
+    if di is not None:
+        ax.plot([di[0]], [di[1]], marker="*", ms=17, color=DI_COLOR, mec="black", mew=0.8,
+                ls="none", label="dynamical isometry", clip_on=False, zorder=5)
+    if eoc is not None or di is not None:
+        ax.legend(loc="upper right", framealpha=0.9)
+
+
+@_styled
+def plane(figure_dir: str | Path | None, stem: str, sw2: ArrayLike, sb2: ArrayLike,
+          values: ArrayLike, *, label: str, eoc: tuple[ArrayLike, ArrayLike] | None = None,
+          di: Point | None = None, title: str = "",
+          levels: Sequence[float] | None = None) -> list[str]:
+    """A quantity over the ``(sw2, sb2)`` plane (``values[i, j]`` at ``sb2[i]``, ``sw2[j]``;
+    NaN where it does not exist), with the EOC line and the DI point when given."""
+    x, y, z = _array("sw2", sw2, 1), _array("sb2", sb2, 1), _array(label, values, 2)
+    if z.shape != (y.size, x.size):
+        raise TheoryCheckError(f"plane of {label} has shape {z.shape}; expected "
+                               f"(len(sb2), len(sw2)) = {(y.size, x.size)}",
+                               status=Status.INVALID_ARGUMENT)
+    fig, ax = new_figure()
+    mesh = ax.pcolormesh(x, y, np.ma.masked_invalid(z), shading="auto")
+    fig.colorbar(mesh, ax=ax, label=label)
+    if levels and np.isfinite(z).sum() > 3:
+        lines = ax.contour(x, y, np.ma.masked_invalid(z), levels=sorted(levels), colors="white",
+                           linewidths=0.8)
+        ax.clabel(lines, fontsize=8, fmt="%g")
+    _mark_eoc_di(ax, eoc, di)
+    ax.set(xlabel=r"$\sigma_w^2$", ylabel=r"$\sigma_b^2$", title=title,
+           xlim=(x.min(), x.max()), ylim=(y.min(), y.max()))
+    ax.grid(False)
+    return save(fig, figure_dir, stem)  # type: ignore[arg-type]
+
+
+def beta_plane(figure_dir: str | Path | None, stem: str, sw2: ArrayLike, sb2: ArrayLike,
+               beta: ArrayLike, *, eoc: tuple[ArrayLike, ArrayLike] | None = None,
+               di: Point | None = None, activation: str = "tanh") -> list[str]:
+    """The plane of ``beta(sw2, sb2)`` with the EOC and the DI point (seed 000, Fig. 6b)."""
+    return plane(figure_dir, stem, sw2, sb2, beta, label=r"$\beta$", eoc=eoc, di=di,
+                 title=rf"$\beta(\sigma_w^2, \sigma_b^2)$, {activation}",
+                 levels=(0.25, 0.5, 0.75, 0.9, 0.99))
+
+
+def mi_plane(figure_dir: str | Path | None, stem: str, sw2: ArrayLike, sb2: ArrayLike,
+             mi: ArrayLike, *, eoc: tuple[ArrayLike, ArrayLike] | None = None,
+             di: Point | None = None, setting: str = "") -> list[str]:
+    """The sampled lower bound ``I_N(Z; Z^(l))`` over the plane with EOC and DI
+    (seed 000, Fig. 7); ``setting`` names width, depth, input and initialisation."""
+    return plane(figure_dir, stem, sw2, sb2, mi, label=r"$I_\mathcal{N}$ (nats)", eoc=eoc, di=di,
+                 title="MI lower bound" + (f", {setting}" if setting else ""))
+
+
+@_styled
+def mi_along_eoc(figure_dir: str | Path | None, stem: str, sb2: ArrayLike,
+                 curves: Mapping[str, ArrayLike], *,
+                 errors: Mapping[str, ArrayLike] | None = None) -> list[str]:
+    """The MI lower bound along the EOC against ``sb2``, one curve per setting, each with its
+    standard error band where given (seed 000, Fig. 8; the DI point is ``sb2 = 0``)."""
+    x = _array("sb2", sb2, 1)
+    fig, ax = new_figure()
+    for name, values in curves.items():
+        y = _array(name, values, 1)
+        ax.plot(x, y, marker="o", ms=3.5, label=name)
+        if errors and name in errors:
+            e = _array(f"{name} errors", errors[name], 1)
+            ax.fill_between(x, y - e, y + e, alpha=0.2)
+    ax.axvline(0.0, color=DI_COLOR, lw=1.5, ls="--", label="DI ($\\sigma_b^2=0$)")
+    ax.set(xlabel=r"$\sigma_b^2$ on the edge of chaos", ylabel=r"$I_\mathcal{N}$ (nats)",
+           title="MI lower bound along the edge of chaos")
+    ax.legend()
+    return save(fig, figure_dir, stem)  # type: ignore[arg-type]
+
+
+@_styled
+def chi1_curve(figure_dir: str | Path | None, stem: str, sw2: ArrayLike, chi1: ArrayLike, *,
+               critical_sw2: float | None = None, sb2: float = 0.0,
+               activation: str = "sigmoid") -> list[str]:
+    """``chi1`` against ``sw2`` at fixed ``sb2`` (log ``sw2`` axis) with ``chi1 = 1`` and the
+    critical ``sw2`` marked (seed 002, Fig. 5: sigmoid, ``sb2 = 0``)."""
+    x, y = _array("sw2", sw2, 1), _array("chi1", chi1, 1)
+    fig, ax = new_figure()
+    ax.plot(x, y, color=DATA_COLOR, lw=1.8, label=r"$\chi_1$")
+    ax.axhline(1.0, color=REF_COLOR, lw=1.2, label=r"$\chi_1 = 1$ (order | chaos)")
+    if critical_sw2 is not None:
+        ax.axvline(critical_sw2, color=EOC_COLOR, lw=1.2, ls="--",
+                   label=rf"critical $\sigma_w^2 \approx {critical_sw2:.6g}$")
+        ax.plot([critical_sw2], [1.0], marker="o", color=EOC_COLOR, ms=6)
+    if np.all(x > 0) and x.max() / x.min() > 50:
+        ax.set_xscale("log")
+    ax.set(xlabel=r"$\sigma_w^2$", ylabel=r"$\chi_1$",
+           title=rf"$\chi_1$ of {activation} at $\sigma_b^2 = {sb2:g}$")
+    ax.legend()
+    return save(fig, figure_dir, stem)  # type: ignore[arg-type]
+
+
+@_styled
+def jacobian_spectrum(figure_dir: str | Path | None, stem: str, eigenvalues: ArrayLike, *,
+                      m1: float, m2: float, setting: str = "") -> list[str]:
+    """Histogram of the eigenvalues of ``J^T J`` with the predicted first moment ``m1`` and the
+    empirical moments beside the predicted ``m1``, ``m2`` (seed 000, Eqs. (64)-(65))."""
+    ev = _array("eigenvalues", eigenvalues, 1)
+    fig, ax = new_figure()
+    ax.hist(ev, bins=min(80, max(10, ev.size // 20)), density=True, color=DATA_COLOR, alpha=0.75,
+            label=f"empirical ({ev.size} eigenvalues)")
+    ax.axvline(m1, color=FIT_COLOR, lw=1.8, label=rf"predicted $m_1 = {m1:.4g}$")
+    ax.axvline(float(ev.mean()), color="black", lw=1.2, ls="--",
+               label=rf"empirical $m_1 = {ev.mean():.4g}$")
+    ax.plot([], [], " ", label=rf"$m_2$: predicted {m2:.4g}, empirical {np.mean(ev**2):.4g}")
+    ax.set(xlabel=r"eigenvalue of $J^\top J$", ylabel="density",
+           title="Jacobian spectrum" + (f", {setting}" if setting else ""))
+    ax.legend()
+    return save(fig, figure_dir, stem)  # type: ignore[arg-type]
+
+
+@_styled
+def correlation_histogram(figure_dir: str | Path | None, stem: str, samples: ArrayLike, *,
+                          setting: str = "") -> list[str]:
+    """Histogram of sampled ``C_ij^(0,l)`` against the band ``[-1, 1]`` a correlation must lie in,
+    with the fraction of samples outside it (seed 000, Sec. III, Fig. 4)."""
+    c = _array("samples", samples, 1)
+    outside = float(np.mean(np.abs(c) > 1.0))
+    fig, ax = new_figure()
+    ax.axvspan(-1.0, 1.0, color=REF_COLOR, alpha=0.12, label="[-1, 1]")
+    ax.hist(c, bins=min(100, max(10, c.size // 30)), density=True, color=DATA_COLOR, alpha=0.8,
+            label=f"{c.size} samples, {outside:.3%} outside [-1, 1]")
+    for edge in (-1.0, 1.0):
+        ax.axvline(edge, color=REF_COLOR, lw=1.2)
+    ax.set(xlabel=r"$C_{ij}^{(0,l)}$", ylabel="density",
+           title="input-to-layer correlation" + (f", {setting}" if setting else ""))
+    ax.legend()
+    return save(fig, figure_dir, stem)  # type: ignore[arg-type]
+
+
+@_styled
+def kurtosis_vs_ratio(figure_dir: str | Path | None, stem: str, ratio: ArrayLike,
+                      kurtosis: ArrayLike, *, errors: ArrayLike | None = None,
+                      fit: tuple[float, float] | None = None, setting: str = "") -> list[str]:
+    """Excess kurtosis of preactivations against ``r = L/n`` with a fitted line
+    ``intercept + slope * r`` (``fit``; least squares, weighted by ``errors``, when omitted)
+    (seed 003, Sec. 0.2)."""
+    r, k = _array("ratio", ratio, 1), _array("kurtosis", kurtosis, 1)
+    e = _array("errors", errors, 1) if errors is not None else None
+    if fit is None:
+        weights = 1.0 / e if e is not None and np.all(e > 0) else None
+        slope, intercept = np.polyfit(r, k, 1, w=weights)
+    else:
+        intercept, slope = fit
+    fig, ax = new_figure()
+    ax.errorbar(r, k, yerr=e, fmt="o", color=DATA_COLOR, ms=4, capsize=2, label="measured")
+    grid = np.linspace(0.0, r.max() * 1.05, 50)
+    ax.plot(grid, intercept + slope * grid, color=FIT_COLOR, lw=1.5,
+            label=f"fit: {intercept:.3g} + {slope:.3g} L/n")
+    ax.axhline(0.0, color=REF_COLOR, lw=1.0)
+    ax.set(xlabel=r"depth-to-width ratio $L/n$", ylabel="excess kurtosis",
+           title="finite-width non-Gaussianity" + (f", {setting}" if setting else ""))
+    ax.legend()
+    return save(fig, figure_dir, stem)  # type: ignore[arg-type]
+
+
+__all__ = [
+    "STYLE", "beta_plane", "chi1_curve", "correlation_histogram", "jacobian_spectrum",
+    "kurtosis_vs_ratio", "mi_along_eoc", "mi_plane", "new_figure", "plane", "save",
+]
