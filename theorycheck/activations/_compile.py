@@ -226,8 +226,11 @@ class _Compiler:
                 inner = self.build(a)
                 if self.backend == "numpy":
                     return lambda x: np.logaddexp(0.0, inner(x))
-                return lambda x: self.torch.nn.functional.softplus(inner(x), beta=1.0,
-                                                                   threshold=1e308)
+
+                def t_softplus(x: Any) -> Any:
+                    a = self.tensor(inner(x), x)
+                    return self.torch.logaddexp(self.torch.zeros_like(a), a)
+                return t_softplus
         if isinstance(node, sp.Piecewise):
             return self._piecewise(node)
         if isinstance(node, sp.Heaviside):
