@@ -17,7 +17,13 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from theorycheck.activations import BUILTIN_NAMES, Activation, X, get_activation
+from theorycheck.activations import (
+    BUILTIN_NAMES,
+    Activation,
+    ActivationProperties,
+    X,
+    get_activation,
+)
 from theorycheck.activations.builtins import REGISTRY
 from theorycheck.errors import Status, TheoryCheckError
 
@@ -25,7 +31,7 @@ NAMES = sorted(REGISTRY)
 SMOOTH_POINTS = np.array([-7.3, -2.1, -0.6, 0.37, 1.3, 2.9, 6.2])
 
 
-def props(name: str):  # noqa: ANN201 - a test helper
+def props(name: str) -> ActivationProperties:
     return get_activation(name).properties
 
 
