@@ -126,8 +126,10 @@ class GridEngine:
                 vc = np.sum(wc * Fc, axis=1)
                 vf[bad], vc[bad] = np.inf, np.inf
                 vals[i, sl] = vf
+                with np.errstate(invalid="ignore"):
+                    diff = np.abs(vf - vc)
                 ulp = 4 * np.finfo(float).eps * np.sum(np.abs(wf * Ff), axis=1)
-                errs[i, sl] = np.abs(vf - vc) + ulp + np.broadcast_to(edge, vf.shape)
+                errs[i, sl] = diff + ulp + np.broadcast_to(edge, vf.shape)
         return vals.reshape((len(fns), *shape)), errs.reshape((len(fns), *shape))
 
     def _bp(self, a: np.ndarray, s: np.ndarray, L: np.ndarray) -> np.ndarray:

@@ -18,8 +18,9 @@ import numpy as np
 
 from theorycheck.errors import Status, TheoryCheckError
 from theorycheck.gaussian import GridEngine, expect2_mp, expect_mp
+from theorycheck.meanfield import eoc
 from theorycheck.meanfield.adapter import kinks_of, max_variance, psi0_dpsi0, resolve_activation
-from theorycheck.meanfield.results import MeanFieldPoint
+from theorycheck.meanfield.results import DIPoint, EOCPoint, MeanFieldPoint
 from theorycheck.numbers import Estimate
 
 Q_MIN, Q_MAX, N_SCAN = 1e-12, 1e8, 321
@@ -245,6 +246,12 @@ class MeanField:
         if not stable:
             if end > 0 and (not roots or roots[-1][2] == "unstable"):
                 hi = min(Q_MAX, self.q_limit)
+                if math.isfinite(self.q_limit) and self.q_limit < Q_MAX:
+                    raise TheoryCheckError(
+                        f"{self.name} at sw2={sw2}, sb2={sb2}: the variance map stays above the"
+                        f" identity until q={hi:.6g}, beyond which E psi(sqrt(q) z)^2 diverges;"
+                        " q grows into the divergent region (no finite fixed point)",
+                        status=Status.DIVERGENT_INTEGRAL)
                 raise TheoryCheckError(
                     f"{self.name} at sw2={sw2}, sb2={sb2}: no finite stable fixed point -- the"
                     f" variance map stays above the identity up to q={hi:.3g} (q grows without"
@@ -472,6 +479,25 @@ class MeanField:
                 break
             dev.append(d)
         return _fit_rate(dev)
+
+    # -- edge of chaos ---------------------------------------------------------------------------
+    def dps_floor(self) -> mp.mpf:
+        """The smallest error any reported number carries: 10**-(dps + 5)."""
+        return mp.mpf(10) ** -(self.dps + 5)
+
+    @_working_precision
+    def eoc_sw2(self, sb2: Any) -> EOCPoint:
+        """EOC point at bias variance sb2 (see :func:`theorycheck.meanfield.eoc.eoc_sw2`)."""
+        return eoc.eoc_sw2(self, sb2)
+
+    @_working_precision
+    def eoc_sb2(self, sw2: Any) -> EOCPoint:
+        """EOC point at weight variance sw2 (see :func:`theorycheck.meanfield.eoc.eoc_sb2`)."""
+        return eoc.eoc_sb2(self, sw2)
+
+    def di_point(self) -> DIPoint | None:
+        """Dynamical-isometry point (1/psi'(0)^2, 0) or None (seed 000 Eqs. (58)-(59))."""
+        return eoc.di_point(self)
 
     # -- everything at one point -----------------------------------------------------------------
     @_working_precision
