@@ -1,0 +1,198 @@
+"""sylvester-cholesky: seed 000, Eqs. (45)-(49).
+
+``det(I - b M C) = det(I - b L^T M L) = prod_i (1 - b w_i)`` with ``C = L L^T`` (Cholesky) and
+``w_i`` the eigenvalues of ``L^T M L`` (``b = beta^(2l)``, ``M`` the matrix of Eq. (45)). The
+printed (49) indexes the product by ``i = 1..dim(M)`` but defines the eigenvalue set with
+``w_i > 0``; for singular ``M`` (any layer narrower than the input) zero eigenvalues occur and
+contribute factors of 1, so the two readings agree; checked here.
+"""
+
+from __future__ import annotations
+
+import mpmath as mp
+import numpy as np
+import sympy as sp
+from hypothesis import strategies as st
+
+from theorycheck.claims.checks import guarded, property_result
+from theorycheck.claims.model import CheckResult, ClaimOutcome, DerivationStep, Finding, RunContext
+from theorycheck.claims.registry import claim
+from theorycheck.information import cholesky_omegas, sylvester_forms
+from theorycheck.information.randmat import random_psd, random_spd, weight_product
+from theorycheck.numbers import to_decimal
+
+PRINTED = (
+    r"\det(I - \beta^{2l}\widetilde M C^{(0,0)}) = \det(I - \beta^{2l}\widetilde M LL^T)"
+    r" \quad (46)",
+    r"= \det(L^T(L^T)^{-1} - \beta^{2l}L^T\widetilde M LL^T(L^T)^{-1}) \quad (47)",
+    r"= \det(I - \beta^{2l}L^T\widetilde M L) \quad (48)",
+    r"\{\omega_i \mid i = 1,\dots,\dim\widetilde M,\ \omega_i > 0\}:\ "
+    r"\det(I - \beta^{2l}\widetilde M C^{(0,0)}) = \prod_{i=1}^{\dim\widetilde M}"
+    r"(1 - \beta^{2l}\omega_i) \quad (49)",
+)
+
+
+def _symbolic() -> CheckResult:
+    steps: list[DerivationStep] = []
+    b = sp.Symbol("b", real=True)
+    results: dict[str, bool] = {}
+    for n in (1, 2, 3):
+        lo = sp.Matrix(n, n, lambda i, j: sp.Symbol(f"l{i + 1}{j + 1}", positive=(i == j))
+                       if i >= j else 0)
+        m = sp.Matrix(n, n, lambda i, j: sp.Symbol(f"m{min(i, j) + 1}{max(i, j) + 1}"))
+        eye = sp.eye(n)
+        d46 = (eye - b * m * lo * lo.T).det()
+        lt_inv = lo.T.inv()
+        d47 = (lo.T * lt_inv - b * lo.T * m * lo * lo.T * lt_inv).det()
+        d48 = (eye - b * lo.T * m * lo).det()
+        ok47 = sp.expand(sp.cancel(d46 - d47)) == 0
+        ok48 = sp.expand(sp.cancel(d47 - d48)) == 0
+        results[f"n={n}: (46)=(47)"] = ok47
+        results[f"n={n}: (47)=(48)"] = ok48
+        steps.append(DerivationStep(
+            rf"n={n}:\ \det(I - bMLL^T) - \det(L^T(L^T)^{{-1}} - bL^TMLL^T(L^T)^{{-1}}) = 0,\ "
+            rf"\ldots - \det(I - bL^TML) = 0",
+            "explicit SymPy determinants, L lower-triangular and M symmetric symbolic",
+            ok47 and ok48))
+    # (49): det(I - b A) = prod (1 - b w_i) for symmetric A (2x2 with explicit eigenvalues)
+    p, q, r = sp.symbols("p q r", real=True)
+    a = sp.Matrix([[p, q], [q, r]])
+    ev = list(a.eigenvals(multiple=True))
+    prod = sp.expand(sp.Mul(*[(1 - b * w) for w in ev]))
+    ok49 = sp.simplify(prod - sp.expand((sp.eye(2) - b * a).det())) == 0
+    results["n=2: (48)=(49) (explicit eigenvalues)"] = ok49
+    steps.append(DerivationStep(
+        r"\prod_{i=1}^{2}(1 - b\omega_i) = 1 - b\,\mathrm{tr}A + b^2\det A = \det(I - bA)",
+        "eigenvalues of a symbolic symmetric 2x2 matrix; in general det(I - bA) = "
+        "b^n chi_A(1/b) = prod(1 - b w_i) (characteristic polynomial)", ok49))
+    # zero eigenvalue: factor 1
+    w = sp.Symbol("w", positive=True)
+    ok_zero = sp.expand((1 - b * 0) * (1 - b * w)) == sp.expand(1 - b * w)
+    steps.append(DerivationStep(r"\omega_i = 0 \Rightarrow 1 - b\,\omega_i = 1",
+                                "restricting (49) to {w_i > 0} drops only factors equal to 1",
+                                ok_zero))
+    ok = all(results.values()) and ok_zero
+    return CheckResult(method="symbolic", status="passed" if ok else "failed",
+                       name="Eqs. (46)-(49) symbolic",
+                       summary=("(46) = (47) = (48) for symbolic n = 1, 2, 3 and (48) = (49) "
+                                "(characteristic polynomial) hold" if ok else
+                                "a printed step does not reduce to an identity"),
+                       evidence={k: bool(v) for k, v in results.items()}, steps=steps,
+                       counterexample=None if ok else {k: v for k, v in results.items() if not v})
+
+
+def _numeric(ctx: RunContext) -> CheckResult:
+    """An example with singular M of Eq. (45) form (a narrow hidden layer), at ctx.dps."""
+    rng = np.random.default_rng(ctx.seed + 45)
+    widths = [4, 2, 4]
+    p = weight_product(rng, widths)
+    cll = random_spd(rng, widths[-1], ridge=0.5)
+    m = p @ np.linalg.solve(cll, p.T)
+    m = 0.5 * (m + m.T)
+    c = random_spd(rng, widths[0], ridge=0.5)
+    w_max = float(np.max(cholesky_omegas(m, c)))
+    bval = 0.5 / w_max
+    vals: dict[str, list[mp.mpf]] = {"46": [], "48": [], "49": [], "49_pos": []}
+    omegas: list[mp.mpf] = []
+    for extra in (10, 20):
+        with mp.workdps(ctx.dps + extra):
+            pp = mp.matrix(p.tolist())      # M of Eq. (45) formed in mpmath: exact rank 2
+            mm = pp * mp.inverse(mp.matrix(cll.tolist())) * pp.T
+            mm = (mm + mm.T) / 2
+            cc, bb = mp.matrix(c.tolist()), mp.mpf(bval)
+            n = mm.rows
+            eye = mp.eye(n)
+            lo = mp.cholesky(cc)
+            inner = lo.T * mm * lo
+            inner = (inner + inner.T) / 2
+            ev, _ = mp.eigsy(inner)
+            omegas = list(ev)
+            vals["46"].append(mp.det(eye - bb * mm * cc))
+            vals["48"].append(mp.det(eye - bb * inner))
+            vals["49"].append(mp.fprod(1 - bb * w for w in ev))
+            cut = mp.mpf(10) ** (-(ctx.dps + extra) // 2) * max(abs(w) for w in ev)
+            vals["49_pos"].append(mp.fprod(1 - bb * w for w in ev if w > cut))
+    with mp.workdps(ctx.dps + 20):
+        errs = {k: abs(v[1] - v[0]) + mp.mpf(10) ** (-(ctx.dps + 5)) for k, v in vals.items()}
+        ref = vals["46"][1]
+        diffs = {k: abs(v[1] - ref) for k, v in vals.items() if k != "46"}
+        tol = 10 * sum(errs.values()) + mp.mpf(10) ** (-(ctx.dps // 2))
+        ok = all(d <= tol for d in diffs.values())
+        n_zero = sum(1 for w in omegas if abs(w) <= mp.mpf(10) ** (-(ctx.dps // 2)))
+    evidence = {"widths": widths, "rank_M": int(np.linalg.matrix_rank(m)), "b": repr(bval),
+                "zero_omegas": n_zero,
+                "omegas": [to_decimal(w, 12) if abs(w) > mp.mpf(10) ** -(ctx.dps // 2)
+                           else "0" for w in omegas]}
+    for k, v in vals.items():
+        evidence[f"det_{k}"] = to_decimal(v[1], ctx.dps)
+        evidence[f"det_{k}_err"] = to_decimal(errs[k], 3)
+    for k, d in diffs.items():
+        evidence[f"diff_{k}_vs_46"] = to_decimal(d, 3)
+    return CheckResult(method="numeric", status="passed" if ok else "failed",
+                       name="Eqs. (46)-(49) at the run's precision, singular M",
+                       summary=(f"rank-{evidence['rank_M']} M (4x4): the four forms agree to "
+                                f"{mp.nstr(max(diffs.values()), 3)}; {n_zero} zero eigenvalue(s) "
+                                "contribute factors 1"),
+                       evidence=evidence,
+                       counterexample=None if ok else {k: evidence[f"diff_{k}_vs_46"]
+                                                       for k in diffs})
+
+
+def _property(ctx: RunContext) -> CheckResult:
+    def holds(ex: tuple[int, int, float, int]) -> bool:
+        n, rank, bval, seed = ex
+        rng = np.random.default_rng(seed)
+        m = random_psd(rng, n, min(rank, n))
+        c = random_spd(rng, n)
+        f = sylvester_forms(m, c, bval)
+        scale = max(1.0, abs(f.direct), float(np.prod(1.0 + abs(bval) * np.abs(f.omegas))))
+        tol = 1e-10 * scale * n * float(np.linalg.cond(c))
+        psd = min(f.omegas) >= -1e-12 * max(1.0, max(abs(w) for w in f.omegas))
+        return (psd and abs(f.direct - f.cholesky) <= tol and abs(f.direct - f.product) <= tol
+                and abs(f.product - f.product_positive) <= tol)
+
+    strategy = st.tuples(st.integers(1, 8), st.integers(0, 8), st.floats(-3.0, 3.0),
+                         st.integers(0, 2 ** 32 - 1))
+    return property_result(
+        "Eqs. (46)-(49) on random PSD M (singular included) and SPD C",
+        "det(I-bMC) = det(I-bL^TML) = prod(1-b w_i) = prod over {w_i>0}; L^TML is PSD",
+        strategy, holds, max_examples=ctx.pick(80, 600), seed=ctx.seed,
+        describe=lambda ex: {"n": ex[0], "rank_M": min(ex[1], ex[0]), "b": ex[2],
+                             "seed": ex[3]})
+
+
+@claim(
+    id="sylvester-cholesky",
+    source="seed 000, Eqs. (45)-(49)",
+    statement=("det(I - b M C) = det(I - b L^T M L) = prod_i (1 - b w_i) with C = L L^T and w_i "
+               "the eigenvalues of L^T M L (M positive semi-definite, C positive definite)"),
+    hypotheses=("C^(0,0) symmetric positive definite (Cholesky factor L exists)",
+                "M (Eq. 45) symmetric positive semi-definite"),
+    methods=("symbolic", "numeric", "property"),
+    printed=PRINTED,
+)
+def sylvester_cholesky(ctx: RunContext) -> ClaimOutcome:
+    """Checks of seed 000, Eqs. (45)-(49)."""
+    checks = [
+        guarded("symbolic", "Eqs. (46)-(49) symbolic", _symbolic),
+        guarded("numeric", "Eqs. (46)-(49) numeric", lambda: _numeric(ctx)),
+        guarded("property", "Eqs. (46)-(49) property", lambda: _property(ctx)),
+    ]
+    num = next((c for c in checks if c.method == "numeric" and c.status != "skipped"), None)
+    findings = []
+    if num is not None:
+        findings.append(Finding(
+            kind="note", where="seed 000, Eq. (49) and the sentence before it",
+            printed=PRINTED[3],
+            corrected=(r"\det(I - \beta^{2l}\widetilde M C^{(0,0)}) = "
+                       r"\prod_{i=1}^{\dim\widetilde M}"
+                       r"(1 - \beta^{2l}\omega_i),\ \omega_i \ge 0"
+                       r" \text{ (zero eigenvalues contribute 1)}"),
+            evidence=(f"M of Eq. (45) has rank <= min_i N_i, so it is singular whenever a layer "
+                      f"is narrower than N_0: widths {num.evidence.get('widths')} give rank "
+                      f"{num.evidence.get('rank_M')} and {num.evidence.get('zero_omegas')} zero "
+                      f"w_i; the product over all i equals that over w_i > 0 "
+                      f"(diff {num.evidence.get('diff_49_pos_vs_46')}). The later requirement "
+                      "w_i in (0, beta^-2l) should read [0, beta^-2l)"),
+            affects_conclusion=False))
+    return ClaimOutcome(checks=checks, findings=findings)
