@@ -1,0 +1,170 @@
+"""Mechanisms shared by the mean-field map claims (qmap, cmap-fixed-point, chi1-jacobian,
+depth-scales, cnn-fixed-point): loading the layers they depend on, float64 iterations of the
+exact maps, geometric rates, width extrapolation and evidence formatting.
+
+A layer that is not importable raises a ``dependency-missing`` :class:`TheoryCheckError`, which
+``guarded`` turns into a skipped check with the reason (never a pass).
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+from collections.abc import Callable, Sequence
+from types import ModuleType
+from typing import Any
+
+import mpmath as mp
+import numpy as np
+
+from theorycheck.claims.model import RunContext
+from theorycheck.errors import TheoryCheckError
+from theorycheck.numbers import Estimate, to_decimal
+
+DEPENDENCY_MISSING = "dependency-missing"
+
+
+def need(module: str) -> ModuleType:
+    """Import ``module`` or raise ``dependency-missing`` (the check is then skipped)."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as err:
+        raise TheoryCheckError(f"{module} is not available ({err})",
+                               status=DEPENDENCY_MISSING) from None
+
+
+def activations(ctx: RunContext, default: Sequence[str]) -> list[Any]:
+    """The activations the run names (``ctx.activations``), else ``default``, as Activation."""
+    get = need("theorycheck.activations").get_activation
+    return [get(name) for name in (ctx.activations or tuple(default))]
+
+
+def meanfield(act: Any, dps: int) -> Any:
+    """``theorycheck.meanfield.MeanField(act, dps)``."""
+    return need("theorycheck.meanfield").MeanField(act, dps=dps)
+
+
+def kinks(act: Any) -> tuple[float, ...]:
+    return tuple(sorted({float(k) for k in (getattr(act, "kinks", ()) or ())}))
+
+
+def grid(act: Any) -> Any:
+    """A float64 :class:`GridEngine` for ``act`` (its kinks as panel breakpoints)."""
+    return need("theorycheck.gaussian").GridEngine(act, kinks=kinks(act))
+
+
+def dec(x: Any, dps: int) -> str:
+    """``x`` as a decimal string at ``dps`` digits."""
+    return to_decimal(x.value if isinstance(x, Estimate) else x, dps)
+
+
+def put(evidence: dict[str, Any], name: str, value: Any, err: Any, dps: int) -> None:
+    """``evidence[name]`` and ``evidence[name + '_err']`` as decimal strings."""
+    evidence[name] = dec(value, dps)
+    evidence[name + "_err"] = dec(abs(mp.mpf(err)) if not isinstance(err, Estimate) else err, 3)
+
+
+def put_est(evidence: dict[str, Any], name: str, e: Estimate, dps: int) -> None:
+    put(evidence, name, e.value, e.error, dps)
+
+
+# -- the exact maps in float64 (fast routes for iterations and property searches) ------------
+def qmap_grid(act: Any, g: Any, q: np.ndarray | float, sw2: float, sb2: float
+              ) -> tuple[np.ndarray, np.ndarray]:
+    """q -> sw2 E psi(sqrt(q) z)^2 + sb2 on the grid engine: (values, errors)."""
+    psi = act.numpy(0)
+    v, e = g.expect(lambda x: psi(x) ** 2, np.asarray(q, dtype=float))
+    return sw2 * v + sb2, sw2 * e
+
+
+def kernel_grid(act: Any, g: Any, q: float, c: float) -> tuple[float, float]:
+    """E psi(u1) psi(u2), Var u = q, corr c (grid engine): (value, error)."""
+    psi = act.numpy(0)
+    v, e = g.expect2(psi, psi, q, c)
+    return float(v), float(e)
+
+
+def cmap_grid(act: Any, g: Any, q: float, sw2: float, sb2: float, c: float
+              ) -> tuple[float, float]:
+    """The correlation map at fixed q: c -> (sw2 E psi(u1) psi(u2) + sb2) / q."""
+    v, e = kernel_grid(act, g, q, c)
+    return (sw2 * v + sb2) / q, sw2 * e / q
+
+
+def iterate(step: Callable[[float], float], x0: float, n: int) -> np.ndarray:
+    """``[x0, step(x0), step(step(x0)), ...]`` (n + 1 values)."""
+    xs = [float(x0)]
+    for _ in range(n):
+        xs.append(float(step(xs[-1])))
+    return np.array(xs)
+
+
+def geometric_rate(dev: np.ndarray, floor: float) -> Estimate:
+    """The asymptotic ratio lambda of deviations d_l ~ A lambda^l from their successive ratios.
+
+    Uses the d_l with ``|d_l| > floor`` (above the numerical noise); the ratios
+    r_l = d_{l+1}/d_l approach lambda linearly in d_l (the next Taylor term of the map), so
+    lambda is the intercept of a least-squares line r_l = lambda + a d_l; the error is the
+    intercept's standard error plus the change from dropping the first ratio.
+    """
+    d = np.asarray(dev, dtype=float)
+    keep = np.abs(d) > floor
+    idx = np.nonzero(keep[:-1] & keep[1:])[0]
+    if idx.size < 4:
+        raise TheoryCheckError("too few iterations above the noise floor to measure a rate")
+    r, x = d[idx + 1] / d[idx], d[idx]
+
+    def fit(r: np.ndarray, x: np.ndarray) -> tuple[float, float]:
+        A = np.vstack([np.ones_like(x), x]).T
+        coef, *_ = np.linalg.lstsq(A, r, rcond=None)
+        res = r - A @ coef
+        dof = max(1, r.size - 2)
+        cov = np.linalg.pinv(A.T @ A) * float(res @ res) / dof
+        return float(coef[0]), float(math.sqrt(max(cov[0, 0], 0.0)))
+
+    lam, se = fit(r, x)
+    lam2, _ = fit(r[1:], x[1:])
+    return Estimate(mp.mpf(lam), mp.mpf(se + abs(lam - lam2) + 1e-15), "fit of successive ratios")
+
+
+def width_extrapolate(m1: np.ndarray, s1: np.ndarray, m2: np.ndarray, s2: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Infinite-width estimate from widths N and 2N assuming an O(1/N) bias: 2 m(2N) - m(N)."""
+    return 2 * m2 - m1, np.sqrt(4 * s2 ** 2 + s1 ** 2)
+
+
+def z_crit(m: int, alpha: float = 1e-3) -> float:
+    """Two-sided normal quantile at family-wise level alpha, Bonferroni over m comparisons."""
+    from scipy.stats import norm
+
+    return float(norm.isf(alpha / (2 * max(1, m))))
+
+
+def mean_se(a: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    a = np.asarray(a, dtype=float)
+    return a.mean(axis=axis), a.std(axis=axis, ddof=1) / math.sqrt(a.shape[axis])
+
+
+# -- symbolic expectations over independent zero-mean Gaussian factors -----------------------
+def expect_independent(expr: Any, variances: dict[Any, Any]) -> Any:
+    """E of a polynomial ``expr`` over independent centred Gaussians ``variances`` {symbol: var}.
+
+    Each monomial factorises; a centred Gaussian g contributes E g^p = var^(p/2) (p-1)!! for even
+    p and 0 for odd p.  Symbols not in ``variances`` are left as they are (the caller has already
+    replaced them by their own expectations, or they are independent of the Gaussians).
+    """
+    import sympy as sp
+
+    total = sp.Integer(0)
+    for term in sp.Add.make_args(sp.expand(expr)):
+        coeff, factors = term.as_coeff_mul()
+        out = coeff
+        for f in factors:
+            base, p = f.as_base_exp()
+            if base in variances:
+                p = int(p)
+                out *= 0 if p % 2 else variances[base] ** (p // 2) * sp.factorial2(p - 1)
+            else:
+                out *= f
+        total += out
+    return sp.simplify(total)
