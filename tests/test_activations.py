@@ -290,3 +290,18 @@ def test_relu_derivative_symbolic_has_no_delta_in_piecewise_form() -> None:
     act = get_activation("relu")
     assert act.derivative(2) == 0
     assert act.numpy(1)(np.array([-1.0, 1.0])).tolist() == [0.0, 1.0]
+
+
+def test_user_formula_properties() -> None:
+    step = get_activation("Heaviside(x)").properties
+    assert step.dpsi0 is None and step.kinks == (0,) and step.monotone == "increasing"
+    hinge = get_activation("max(tanh(x), x/2)").properties
+    assert len(hinge.kinks) == 3 and hinge.kinks[1] == 0 and hinge.dpsi0 is None
+    assert abs(float(hinge.kinks[2]) - 1.9150080481545375) < 1e-12
+    assert get_activation("Piecewise((sin(x), x < pi), (0, True))").kinks == (sp.pi,)
+    # psi' jumps up at pi, so not concave on (0, inf) although psi'' <= 0 off the kink
+    assert not get_activation("Piecewise((sin(x), x < pi), (0, True))").properties \
+        .concave_on_positive
+    assert get_activation("Abs(x)**1.5").properties.dpsi0 == 0
+    assert get_activation("x*exp(-x**2/2)").properties.parity == "odd"
+    assert get_activation("exp(-x**2)").properties.parity == "even"

@@ -37,7 +37,7 @@ Fn = Callable[[Any], Any]
 FALLBACK_LIMIT = 4096
 #: |argument| above which mpmath's exp is taken as overflowing (guards runaway precision)
 _MP_EXP_LIMIT = mp.mpf(10) ** 15
-#: magnitude (bits) of a trigonometric argument above which mpmath's reduction is refused
+#: magnitude (bits) of a trigonometric argument above which sin/cos give NaN (not computed)
 _MP_TRIG_MAG = 4096
 
 
@@ -75,9 +75,9 @@ def _mp_exp(a: Any) -> Any:
 
 def _mp_guard_trig(f: Callable[[Any], Any]) -> Callable[[Any], Any]:
     def g(a: Any) -> Any:
-        if isinstance(a, mp.mpf) and mp.isfinite(a) and a != 0 and mp.mag(a) > _MP_TRIG_MAG:
-            raise TheoryCheckError(f"argument {mp.nstr(a, 5)} too large for a trigonometric "
-                                   "function", status=Status.NOT_FINITE)
+        if isinstance(a, mp.mpf) and (not mp.isfinite(a) or (a != 0 and
+                                                              mp.mag(a) > _MP_TRIG_MAG)):
+            return mp.nan  # sin/cos of an astronomically large argument: no usable value
         return f(a)
     return g
 

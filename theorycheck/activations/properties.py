@@ -42,6 +42,8 @@ NUMERIC = "numeric"
 
 _NONSMOOTH = (sp.Piecewise, sp.Heaviside, sp.Abs, sp.sign, sp.Max, sp.Min, sp.DiracDelta)
 _SIDE_EPS = sp.Rational(1, 10**30)
+#: side offset for numerically located points (known to about 28 digits)
+_SIDE_EPS_INEXACT = sp.Rational(1, 10**18)
 _FAR = sp.Integer(10) ** 30
 _MAX_OPS_SYMBOLIC = 80
 
@@ -53,7 +55,9 @@ class ActivationProperties:
     ``dpsi0`` is None where psi' is undefined at 0 (one-sided values ``dpsi0_left`` and
     ``dpsi0_right`` differ). ``growth_neg``/``growth_pos`` are "bounded", "polynomial",
     "exponential" (faster than every polynomial, slower than exp(c x^2)) or "super-gaussian"
-    (at least exp(c x^2)); ``gaussian_c`` is that c (0.0 unless super-gaussian, inf for faster).
+    (at least exp(c x^2)), or "unknown" where psi cannot be evaluated far out (e.g. sin of an
+    astronomically large argument); ``gaussian_c`` is that c (0.0 unless super-gaussian, inf
+    for faster growth).
     ``monotone`` is "increasing"/"decreasing" in the weak sense (psi' >= 0 / <= 0), else "no".
     """
 
@@ -159,16 +163,19 @@ def resolve_branches(expr: sp.Expr, at: sp.Expr, x: sp.Symbol) -> sp.Expr:
 
 def one_sided(expr: sp.Expr, p: sp.Expr, side: int, x: sp.Symbol) -> sp.Expr:
     """The limit of ``expr`` as x -> p from the left (side=-1) or right (side=+1)."""
-    r = resolve_branches(expr, p + side * _SIDE_EPS, x)
+    eps = _SIDE_EPS if not p.has(sp.Float) else _SIDE_EPS_INEXACT
+    r = resolve_branches(expr, p + side * eps, x)
     v = r.subs(x, p)
     if v.has(sp.nan, sp.zoo) or v.is_finite is False:
         v = sp.limit(r, x, p, "+" if side > 0 else "-")
     return v
 
 
-def _mp_one_sided(f: Any, p: float, side: int) -> Any:
+def _mp_one_sided(f: Any, p: Any, side: int) -> Any:
     with mp.workdps(40):
-        return f(mp.mpf(p) + side * mp.mpf("1e-25"))
+        pm = mp.mpf(sp.Float(p, 45)._as_mpf_val(mp.mp.prec)) if isinstance(p, sp.Basic) \
+            else mp.mpf(p)
+        return f(pm + side * mp.mpf("1e-18"))
 
 
 def _differ(a: Any, b: Any) -> bool:
@@ -201,40 +208,73 @@ def _switch_functions(expr: sp.Expr, x: sp.Symbol) -> list[sp.Expr]:
 
 
 def _roots(f: sp.Expr, x: sp.Symbol) -> tuple[list[sp.Expr], bool]:
-    """Real zeros of ``f``: exact for polynomials of degree <= 8, else a numeric scan."""
+    """Real zeros of ``f``: exact for low-degree polynomials, else a numeric scan on [-100, 100].
+
+    Numeric roots are 30-digit Floats, replaced by a simple closed form (a rational or
+    rational multiple of pi/E, as found by ``nsimplify``) when one matches to 25 digits.
+    """
     try:
         if f.is_polynomial(x):
             poly = sp.Poly(f, x)
-            if 1 <= poly.degree() <= 8:
-                if all(c.is_Rational for c in poly.all_coeffs()):
-                    return list(dict.fromkeys(poly.real_roots())), True
-                return [sp.Float(r, 30) for r in poly.nroots(n=30) if r.is_real], False
-            if poly.degree() <= 0:
+            deg = poly.degree()
+            if deg <= 0:
                 return [], True
-    except (sp.PolynomialError, sp.polys.polyerrors.PolynomialError, NotImplementedError):
+            coeffs = poly.all_coeffs()
+            if deg <= 2 or (deg <= 8 and all(c.is_Rational for c in coeffs)):
+                if all(c.is_Rational for c in coeffs):
+                    return list(dict.fromkeys(poly.real_roots())), True
+                rts = [r for r in sp.roots(poly) if r.is_real]
+                if len(rts) == len(sp.roots(poly, multiple=True)) or deg == 1:
+                    return rts, not any(c.has(sp.Float) for c in coeffs)
+            if deg <= 8:
+                return [sp.Float(r, 30) for r in poly.nroots(n=30) if r.is_real], False
+    except (sp.PolynomialError, NotImplementedError, ValueError, TypeError):
         pass
+    return _numeric_roots(f, x), False
+
+
+def _numeric_roots(f: sp.Expr, x: sp.Symbol) -> list[sp.Expr]:
     g = compile_numpy(f, x)
     grid = np.linspace(-100.0, 100.0, 20001)
     v = np.asarray(g(grid), dtype=np.float64)
-    roots: list[sp.Expr] = []
     fm = compile_mpmath(f, x)
     idx = np.flatnonzero((np.sign(v[:-1]) * np.sign(v[1:]) < 0) | (v[:-1] == 0))
-    for i in idx[:50]:
+    roots: list[sp.Expr] = []
+    for i in idx[:200]:
         a, b = float(grid[i]), float(grid[i + 1])
-        if v[i] == 0:
-            roots.append(sp.Float(a, 30))
-            continue
-        with mp.workdps(30):
+        with mp.workdps(40):
             try:
-                r = mp.findroot(fm, (mp.mpf(a), mp.mpf(b)), solver="anderson")
+                r = mp.mpf(a) if v[i] == 0 else mp.findroot(fm, (mp.mpf(a), mp.mpf(b)),
+                                                               solver="anderson")
             except (ValueError, ZeroDivisionError):
                 continue
-        roots.append(sp.Float(mp.nstr(r, 30), 30))
-    return roots, False
+            if not mp.isfinite(r) or abs(fm(r)) > mp.mpf("1e-25"):
+                continue
+            rf = sp.Float(mp.nstr(r, 35), 35)
+        roots.append(_closed_form(rf))
+    return roots
 
 
-def find_kinks(act: Activation) -> tuple[tuple[sp.Expr, ...], str]:
-    """Sorted points where psi, psi' or psi'' jumps, and how that was decided."""
+def _closed_form(r: sp.Float) -> sp.Expr:
+    """A simple exact number equal to ``r`` to 25 digits, else ``r`` itself."""
+    if abs(r) < sp.Float("1e-28"):
+        return sp.S.Zero
+    try:
+        c = sp.nsimplify(r, [sp.pi, sp.E], tolerance=1e-25, rational=False)
+    except (ValueError, TypeError, NotImplementedError):
+        return r
+    if c.has(sp.Float) or sp.count_ops(c) > 6 or abs(sp.N(c - r, 40)) > 1e-25:
+        return r
+    return c
+
+
+def find_kinks(act: Activation
+               ) -> tuple[tuple[sp.Expr, ...], dict[sp.Expr, tuple[sp.Expr, sp.Expr]], str]:
+    """Sorted points where psi, psi' or psi'' jumps; the jumps of (psi, psi') there; how.
+
+    Candidates come from non-smooth nodes (zeros of their arguments and conditions) in
+    [-100, 100] when found numerically, so a periodic family of kinks is truncated there.
+    """
     x = act.x
     exact = True
     cands: list[sp.Expr] = []
@@ -243,27 +283,41 @@ def find_kinks(act: Activation) -> tuple[tuple[sp.Expr, ...], str]:
         exact = exact and ex
         cands.extend(rts)
     kinks: list[sp.Expr] = []
+    jumps: dict[sp.Expr, tuple[sp.Expr, sp.Expr]] = {}
+    uniq: list[sp.Expr] = []
     for p in sorted(set(cands), key=lambda r: float(r)):
-        jumps = False
+        if all(_differ(p, q) for q in uniq):
+            uniq.append(p)
+    for p in uniq:
+        steps: list[sp.Expr] = []
         for k in range(3):
-            d = act.derivative(k)
             try:
-                left, right = one_sided(d, p, -1, x), one_sided(d, p, 1, x)
-            except (_UnresolvedError, NotImplementedError, ValueError, TypeError):
+                left, right = _sides(act, k, p)
+            except _UnresolvedError:
                 exact = False
-                f = act.mpmath(k)
-                left, right = _mp_one_sided(f, float(p), -1), _mp_one_sided(f, float(p), 1)
-                left, right = sp.Float(str(left), 30), sp.Float(str(right), 30)
-                if abs(left - right) > sp.Float("1e-12") * (1 + abs(left)):
-                    jumps = True
-                    break
-                continue
-            if _differ(left, right):
-                jumps = True
-                break
-        if jumps and all(_differ(p, q) for q in kinks):
+                left, right = _sides_numeric(act, k, p)
+            steps.append(sp.S.Zero if not _differ(left, right) else right - left)
+        if any(st != 0 for st in steps):
             kinks.append(p)
-    return tuple(kinks), SYMBOLIC if exact else NUMERIC
+            jumps[p] = (steps[0], steps[1])
+    return tuple(kinks), jumps, SYMBOLIC if exact else NUMERIC
+
+
+def _sides(act: Activation, k: int, p: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
+    d = act.derivative(k)
+    try:
+        return one_sided(d, p, -1, act.x), one_sided(d, p, 1, act.x)
+    except (NotImplementedError, ValueError, TypeError) as exc:
+        raise _UnresolvedError from exc
+
+
+def _sides_numeric(act: Activation, k: int, p: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
+    f = act.mpmath(k)
+    left, right = _mp_one_sided(f, p, -1), _mp_one_sided(f, p, 1)
+    left, right = sp.Float(str(left), 30), sp.Float(str(right), 30)
+    if abs(left - right) <= sp.Float("1e-12") * (1 + abs(left)):
+        right = left
+    return left, right
 
 
 # ---------------------------------------------------------------------------------------------
@@ -363,9 +417,13 @@ def _growth_numeric(act: Activation, side: int) -> tuple[str, sp.Expr | None, fl
             vals = []
             for u in (t, t * 1.01, t * 1.1):
                 try:
-                    vals.append(abs(f(mp.mpf(side * u))))
+                    v = abs(f(mp.mpf(side * u)))
                 except (ZeroDivisionError, ValueError, OverflowError):
-                    vals.append(mp.inf)
+                    v = mp.inf
+                if not mp.isnan(v):
+                    vals.append(v)
+            if not vals:
+                return "unknown", None, 0.0
             m = max(vals)
             logs.append(mp.log(m) if m > 0 else mp.mpf(-1000))
         lim = None
@@ -425,6 +483,11 @@ def _signs(act: Activation, k: int, grid: np.ndarray) -> dict[int, str | None]:
     return found
 
 
+def _num_sign(v: sp.Expr) -> int:
+    f = float(sp.N(v, 20))
+    return 0 if f == 0 else (1 if f > 0 else -1)
+
+
 def _exact_sign(d: sp.Expr, p: float, sgn: int, x: sp.Symbol) -> str:
     try:
         v = d.subs(x, sp.Rational(p))
@@ -443,20 +506,19 @@ def compute_properties(act: Activation) -> ActivationProperties:
     by: dict[str, str] = {}
     psi0 = act.expr.subs(x, 0)
     by["psi0"] = SYMBOLIC
-    d1 = act.derivative(1)
-    try:
-        left, right = one_sided(d1, sp.S.Zero, -1, x), one_sided(d1, sp.S.Zero, 1, x)
-        by["dpsi0"] = SYMBOLIC
-    except (_UnresolvedError, NotImplementedError, ValueError, TypeError):
-        f1 = act.mpmath(1)
-        left = sp.Float(str(_mp_one_sided(f1, 0.0, -1)), 25)
-        right = sp.Float(str(_mp_one_sided(f1, 0.0, 1)), 25)
-        by["dpsi0"] = NUMERIC
-    dpsi0 = None if _differ(left, right) else right
-    if dpsi0 is not None and sp.count_ops(dpsi0) < 20:
-        dpsi0 = sp.nsimplify(dpsi0) if dpsi0.is_Float and dpsi0 == int(dpsi0) else dpsi0
-    kinks, by["kinks"] = find_kinks(act)
+    kinks, jumps, by["kinks"] = find_kinks(act)
     by["smooth"] = by["kinks"]
+    try:
+        left, right = _sides(act, 1, sp.S.Zero)
+        by["dpsi0"] = SYMBOLIC
+    except _UnresolvedError:
+        left, right = _sides_numeric(act, 1, sp.S.Zero)
+        by["dpsi0"] = NUMERIC
+    at0 = next((j for p, j in jumps.items() if p == 0), (sp.S.Zero, sp.S.Zero))
+    # psi'(0) exists when the one-sided derivatives agree and psi itself does not jump at 0
+    dpsi0 = None if _differ(left, right) or at0[0] != 0 else right
+    if dpsi0 is not None and dpsi0.is_Float and dpsi0 == int(dpsi0):
+        dpsi0 = sp.Integer(int(dpsi0))
     parity, by["parity"] = _parity(act)
     gneg, lneg, cneg, how_neg = _growth(act, -1)
     gpos, lpos, cpos, how_pos = _growth(act, 1)
@@ -464,17 +526,26 @@ def compute_properties(act: Activation) -> ActivationProperties:
     by["bounded"] = by["limits"] = by["max_gaussian_variance"] = by["growth"]
     c = max(cneg, cpos)
     maxvar = math.inf if c == 0 else (0.0 if math.isinf(c) else 1.0 / (4.0 * c))
+    # monotone: the sign of psi' on a grid, together with the jumps of psi at its kinks
     s1 = _signs(act, 1, _GRID)
-    monotone = "increasing" if s1[-1] is None and s1[1] else \
-        "decreasing" if s1[1] is None and s1[-1] else "no"
+    up = [j[0] for j in jumps.values() if _num_sign(j[0]) > 0]
+    down = [j[0] for j in jumps.values() if _num_sign(j[0]) < 0]
+    has_neg, has_pos = s1[-1] is not None or bool(down), s1[1] is not None or bool(up)
+    monotone = "increasing" if has_pos and not has_neg else \
+        "decreasing" if has_neg and not has_pos else "no"
     by["monotone"] = SYMBOLIC if monotone == "no" and s1[-1] == s1[1] == SYMBOLIC else NUMERIC
+    # concave / convex on (0, inf): psi'' on a grid; at kinks in (0, inf) psi must not jump
+    # and psi' may only jump down (concave) / up (convex)
     s2 = _signs(act, 2, _POS)
+    pos_jumps = [j for p, j in jumps.items() if float(p) > 0]
+    concave = s2[1] is None and all(j[0] == 0 and _num_sign(j[1]) <= 0 for j in pos_jumps)
+    convex = s2[-1] is None and all(j[0] == 0 and _num_sign(j[1]) >= 0 for j in pos_jumps)
     by["concave_on_positive"] = s2[1] if s2[1] == SYMBOLIC else NUMERIC
     by["convex_on_positive"] = s2[-1] if s2[-1] == SYMBOLIC else NUMERIC
     return ActivationProperties(
         psi0=psi0, dpsi0=dpsi0, dpsi0_left=left, dpsi0_right=right, parity=parity,
         bounded=gneg == gpos == "bounded", monotone=monotone,
-        concave_on_positive=s2[1] is None, convex_on_positive=s2[-1] is None,
+        concave_on_positive=concave, convex_on_positive=convex,
         smooth=not kinks, kinks=kinks, limit_neg=lneg, limit_pos=lpos,
         growth_neg=gneg, growth_pos=gpos, gaussian_c=c, max_gaussian_variance=maxvar,
         decided_by=by)
