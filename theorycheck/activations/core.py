@@ -114,10 +114,23 @@ class Activation:
 
         return compute_properties(self)
 
+    @cached_property
+    def kink_info(self) -> tuple[tuple[sp.Expr, ...], dict[sp.Expr, tuple[sp.Expr, sp.Expr]],
+                                 str]:
+        """(kinks, {kink: (jump of psi, jump of psi')}, decided_by), computed once."""
+        from theorycheck.activations.properties import find_kinks
+
+        return find_kinks(self)
+
     @property
     def kinks(self) -> tuple[sp.Expr, ...]:
-        """Sorted points where psi, psi' or psi'' is discontinuous (psi is not C^2 there)."""
-        return self.properties.kinks
+        """Sorted points where psi, psi' or psi'' is discontinuous (psi is not C^2 there).
+
+        Exact SymPy numbers where the switching condition is solvable exactly; 30-digit Floats
+        (or a matching closed form) otherwise. Numerically located kinks are searched for in
+        [-100, 100] only, so a periodic family of kinks is truncated there.
+        """
+        return self.kink_info[0]
 
     def max_gaussian_variance(self) -> float:
         """Largest q with E[psi(sqrt(q) z)^2] finite (inf for growth slower than exp(c x^2)).

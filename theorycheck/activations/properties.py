@@ -506,7 +506,7 @@ def compute_properties(act: Activation) -> ActivationProperties:
     by: dict[str, str] = {}
     psi0 = act.expr.subs(x, 0)
     by["psi0"] = SYMBOLIC
-    kinks, jumps, by["kinks"] = find_kinks(act)
+    kinks, jumps, by["kinks"] = act.kink_info
     by["smooth"] = by["kinks"]
     try:
         left, right = _sides(act, 1, sp.S.Zero)
