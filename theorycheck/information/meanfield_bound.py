@@ -55,8 +55,9 @@ bound is finite for noise2 > 0.
 
 Numerics: tensor Gauss-Hermite quadrature (probabilists'), vectorised over many (q, q12);
 error estimate = difference between an ``nodes``-point and an ``nodes - 24``-point rule, carried
-through the whole recursion. Accurate for smooth activations (tanh: ~1e-12 at q <= 20); slow
-convergence for kinked ones (relu): the error estimate then says so. Cost O(nodes^2) per layer
+through the whole recursion. Accurate for smooth activations (tanh: ~1e-12 at q <= 1, ~1e-6
+at q ~ 3: the poles of tanh at +-i pi/2 slow Gauss-Hermite down); slow convergence for kinked
+ones (relu): the error estimate then says so. Cost O(nodes^2) per layer
 and per parameter point. Torch-free.
 """
 
@@ -79,7 +80,7 @@ NpFn = Callable[[np.ndarray], np.ndarray]
 Form = Literal["centered", "uncentered"]
 ArrayLikeF = float | Array
 
-DEFAULT_NODES = 72
+DEFAULT_NODES = 96
 _COARSE_DROP = 24
 
 
