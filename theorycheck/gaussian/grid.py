@@ -115,7 +115,7 @@ class GridEngine:
                 bad = ~(np.all(np.isfinite(Ff), axis=1) & np.all(np.isfinite(Fc), axis=1))
                 # a convergent integrand is negligible at |z| = L; one that is not diverges
                 # (or needs a larger L / tail_shift)
-                vf0 = np.abs(np.sum(wf * np.nan_to_num(Ff), axis=1))
+                vf0 = np.sum(np.abs(wf * np.nan_to_num(Ff)), axis=1)
                 bad |= ~np.isfinite(edge) | (edge > 1e-3 * vf0 + 1e-250)
                 if strict and np.any(bad):
                     raise TheoryCheckError(
@@ -149,6 +149,32 @@ class GridEngine:
         bp = np.concatenate([base, ex], axis=1)
         bp.sort(axis=1)
         return bp
+
+    def hermite_coefficients(self, f: Func, q: np.ndarray, K: int
+                             ) -> tuple[np.ndarray, np.ndarray]:
+        """b_k(q) = E[f(sqrt(q) z) He_k(z)] for k < K in one pass (probabilists' Hermite).
+
+        The Mehler expansion E f(u1) f(u2) = sum_k b_k^2 c^k / k! (corr c) gives the correlation
+        map (seed 002 Eq. (5)).  Use L >= 20 for K ~ 40 (z^k e^{-z^2/2} reaches |z| ~ 16).
+        Returns (values, errors), each (K, q.size); errors as in :meth:`expect_xz`.
+        """
+        qf = np.asarray(q, dtype=float).reshape(-1)
+        s = np.sqrt(qf)
+        a = np.zeros_like(qf)
+        L = self.L + self.tail_shift * s
+        bp = self._bp(a, s, L)
+        out = []
+        for n in (self.n_nodes, self.n_nodes - 8):
+            z, w = _nodes(bp, n)
+            wf = w * np.exp(-0.5 * z * z) * _INV_SQRT_2PI * f(s[:, None] * z)
+            vals = np.empty((K, qf.size))
+            h0, h1 = np.ones_like(z), z
+            vals[0] = np.sum(wf, axis=1)
+            for k in range(1, K):
+                vals[k] = np.sum(wf * h1, axis=1)
+                h0, h1 = h1, z * h1 - k * h0
+            out.append(vals)
+        return out[0], np.abs(out[0] - out[1]) + 1e-15 * np.abs(out[0]).max(axis=0)
 
     def expect_many(self, fns: Sequence[Func], q: np.ndarray | float
                     ) -> tuple[np.ndarray, np.ndarray]:

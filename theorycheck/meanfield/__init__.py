@@ -7,7 +7,8 @@
 
 from theorycheck.meanfield.adapter import CallableActivation
 from theorycheck.meanfield.core import MeanField
+from theorycheck.meanfield.phase import phase_plane
 from theorycheck.meanfield.results import DIPoint, EOCPoint, MeanFieldPoint, PhasePlane
 
 __all__ = ["CallableActivation", "DIPoint", "EOCPoint", "MeanField", "MeanFieldPoint",
-           "PhasePlane"]
+           "PhasePlane", "phase_plane"]

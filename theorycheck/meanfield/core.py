@@ -32,7 +32,7 @@ def _mpf(x: Any) -> mp.mpf:
     if isinstance(x, Estimate):
         return x.value
     if isinstance(x, float):
-        return mp.mpf(repr(x))
+        return mp.mpf(repr(float(x)))
     return mp.mpf(x)
 
 

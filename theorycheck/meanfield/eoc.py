@@ -95,7 +95,7 @@ def eoc_sw2(mf: MeanField, sb2: Any) -> EOCPoint:
     Raises NO_ROOT_IN_RANGE when no q in (0, 1e8] gives sb2(q) = sb2.  Several roots: the one
     with the smallest q is returned, the others listed in ``notes``.
     """
-    sb2m = mp.mpf(repr(sb2)) if isinstance(sb2, float) else mp.mpf(sb2)
+    sb2m = mp.mpf(repr(float(sb2))) if isinstance(sb2, float) else mp.mpf(sb2)
     if sb2m < 0:
         raise TheoryCheckError(f"sb2 must be >= 0, got {sb2}")
     notes: dict[str, str] = {}
@@ -146,7 +146,7 @@ def eoc_sb2(mf: MeanField, sw2: Any) -> EOCPoint:
     Raises NO_ROOT_IN_RANGE when no q works or the matching sb2 would be negative,
     NON_UNIQUE_FIXED_POINT when E psi'^2 is constant (relu: chi1 = sw2/2 for every q).
     """
-    sw2m = mp.mpf(repr(sw2)) if isinstance(sw2, float) else mp.mpf(sw2)
+    sw2m = mp.mpf(repr(float(sw2))) if isinstance(sw2, float) else mp.mpf(sw2)
     if sw2m <= 0:
         raise TheoryCheckError(f"sw2 must be > 0, got {sw2}")
     notes: dict[str, str] = {}
