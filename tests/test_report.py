@@ -151,7 +151,7 @@ def test_markdown_links_resolve(report: tuple[Path, dict]) -> None:
 
 def test_claim_page_content(report: tuple[Path, dict]) -> None:
     out, _ = report
-    beta = (out / "claims" / "sample-beta-le-one.html").read_text()
+    beta = (out / "claims" / "sample-beta-le-one.html").read_text().replace("\u00a0", " ")
     assert "<math" in beta and 'class="eqno">(38)</span>' in beta     # printed, with its number
     assert "0.99999812" in beta and "± 3.1e-29" in beta              # value beside its error
     assert "0.9702 ± 0.0021" in beta                                  # measured ± stderr

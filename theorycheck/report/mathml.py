@@ -33,7 +33,8 @@ _ATTRIBUTES = frozenset((
 _TAG = re.compile(r"\\tag\*?\{([^{}]*)\}")
 # $$...$$ or $...$ (a dollar preceded by a backslash is literal)
 _MATH = re.compile(r"(?<!\\)\$\$(.+?)(?<!\\)\$\$|(?<!\\)\$(.+?)(?<!\\)\$", re.DOTALL)
-_LATEXISH = re.compile(r"\\[A-Za-z]+|[_^]\{")
+_COMMAND = re.compile(r"\\[A-Za-z]+")
+_PROSE = re.compile(r"[A-Za-z]{2,}[,;:.]? +[A-Za-z]{2,}")
 
 Segment = tuple[Literal["text", "math", "display"], str]
 
@@ -90,10 +91,12 @@ def math_html(latex: str, *, display: bool = False) -> Markup:
 def segments(text: str) -> list[Segment]:
     """Split mixed text into plain text and ``$...$`` / ``$$...$$`` math.
 
-    Text without any ``$`` that nonetheless reads as LaTeX (``\\beta``, ``x_{1}``) is one formula.
+    Text without any ``$`` is one formula when it uses LaTeX commands (``\\beta``) and holds no
+    prose (two words in a row, once the commands are removed); otherwise it is plain text.
     """
     if "$" not in text:
-        return [("math", text)] if _LATEXISH.search(text) else [("text", text)]
+        formula = bool(_COMMAND.search(text)) and not _PROSE.search(_COMMAND.sub(" ", text))
+        return [("math", text)] if formula else [("text", text)]
     out: list[Segment] = []
     pos = 0
     for match in _MATH.finditer(text):

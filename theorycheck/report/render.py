@@ -36,7 +36,8 @@ def environment() -> Environment:
     env.filters.update(
         rich=rich_html, math=lambda s: math_html(str(s), display=True),
         imath=lambda s: math_html(str(s)), md=rich_md, md_math=math_md_display, md_cell=cell_md,
-        md_escape=escape_md, status_class=present.status_class, show=present.show)
+        md_escape=escape_md, status_class=present.status_class, show=present.show,
+        num=lambda s: str(s).replace(" ± ", " ±\u00a0"))
     env.globals.update(METHODS=present.METHODS, NUMBERS_NOTE=NUMBERS_NOTE)
     return env
 
@@ -129,12 +130,12 @@ def render(template: str, fmt: Format, **context: Any) -> str:
 
 
 def render_index(results: Mapping[str, Any], fmt: Format,
-                 available: Collection[str] | None = None) -> str:
+                 available: Collection[str] | None = None, data_file: str | None = None) -> str:
     """The index page: run metadata, verdict counts, and the summary table of all claims."""
     claims = [claim_view(c, "", available) for c in results.get("claims", [])]
     return render("index", fmt, run=_run_meta(results.get("run", {})), claims=claims,
                   verdicts=present.verdict_counts(results.get("claims", [])), root="",
-                  home="index", title="theorycheck verification report")
+                  home="index", data_file=data_file, title="theorycheck verification report")
 
 
 def render_claim(results: Mapping[str, Any], claim: Mapping[str, Any], fmt: Format,
@@ -146,7 +147,8 @@ def render_claim(results: Mapping[str, Any], claim: Mapping[str, Any], fmt: Form
 
 
 def render_activation(report: Mapping[str, Any], fmt: Format,
-                      available: Collection[str] | None = None) -> str:
+                      available: Collection[str] | None = None,
+                      data_file: str | None = None) -> str:
     """The activation report: properties, EOC and DI point, phase planes, per-claim verdicts."""
     claims = [claim_view(c, "", available) for c in report.get("claims", [])]
     act = report.get("activation", {})
@@ -164,7 +166,7 @@ def render_activation(report: Mapping[str, Any], fmt: Format,
                   properties=act.get("properties", {}),
                   figures=figure_views(list(report.get("figures", [])), "", available),
                   verdicts=present.verdict_counts(report.get("claims", [])), root="",
-                  home="activation", title=f"activation {name} — theorycheck")
+                  home="activation", data_file=data_file, title=f"activation {name} — theorycheck")
 
 
 __all__ = ["environment", "render_activation", "render_claim", "render_index"]

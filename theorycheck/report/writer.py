@@ -105,45 +105,53 @@ def _replaceable(target: Path) -> None:
 class ReportStaging:
     """A staging folder beside ``out_dir`` that becomes ``out_dir`` in one swap on :meth:`commit`.
 
-    ``figure_dir`` is where claims write figures during the run (``RunContext.figure_dir``);
-    leaving the ``with`` block without committing (an exception, an interrupt) discards the
-    staging folder and leaves the previous report untouched.
+    ``figure_dir`` is where claims write figures during the run (``RunContext.figure_dir``).
+    Use it as a context manager (leaving the block without committing discards the staging
+    folder), or call :meth:`abort` on failure. Either way the previous report is untouched until
+    :meth:`commit` swaps the new one in; a failed commit discards the staging folder too.
     """
 
     def __init__(self, out_dir: str | os.PathLike[str]) -> None:
         self.out_dir = Path(out_dir).expanduser().resolve()
+        _replaceable(self.out_dir)
         self._staged: Path | None = None
         self.committed = False
 
     def __enter__(self) -> ReportStaging:
-        _replaceable(self.out_dir)
-        self.out_dir.parent.mkdir(parents=True, exist_ok=True)
-        self._staged = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.staging-",
-                                             dir=self.out_dir.parent))
-        (self._staged / FIGURE_DIR).mkdir()
+        self._ensure()
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        self.discard()
+        self.abort()
+
+    def _ensure(self) -> Path:
+        if self.committed:
+            raise RuntimeError("this ReportStaging has already been committed")
+        if self._staged is None:
+            self.out_dir.parent.mkdir(parents=True, exist_ok=True)
+            self._staged = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.staging-",
+                                                 dir=self.out_dir.parent))
+            (self._staged / FIGURE_DIR).mkdir()
+        return self._staged
 
     @property
     def path(self) -> Path:
-        """The staging folder (valid inside the ``with`` block, before :meth:`commit`)."""
-        if self._staged is None:
-            raise RuntimeError("ReportStaging is used outside its `with` block")
-        return self._staged
+        """The staging folder (created on first use)."""
+        return self._ensure()
 
     @property
     def figure_dir(self) -> str:
         """The folder figures go in during the run; they end up in ``<out_dir>/figures``."""
         return str(self.path / FIGURE_DIR)
 
-    def discard(self) -> None:
-        """Remove the staging folder unless it has been committed."""
+    def abort(self) -> None:
+        """Remove the staging folder (nothing happens to ``out_dir``); no-op after commit."""
         if self._staged is not None and not self.committed:
             shutil.rmtree(self._staged, ignore_errors=True)
         self._staged = None
+
+    discard = abort
 
     def commit(self, results: Mapping[str, Any], formats: str | Iterable[str] = FORMATS, *,
                source_dir: str | os.PathLike[str] | None = None) -> Path:
@@ -172,6 +180,16 @@ class ReportStaging:
     def _finish(self, doc: Mapping[str, Any], formats: str | Iterable[str],
                 source_dir: str | os.PathLike[str] | None, *, page: str, data: str,
                 render_page: Callable[..., str]) -> Path:
+        try:
+            return self._render_and_swap(doc, formats, source_dir, page=page, data=data,
+                                         render_page=render_page)
+        except BaseException:
+            self.abort()
+            raise
+
+    def _render_and_swap(self, doc: Mapping[str, Any], formats: str | Iterable[str],
+                         source_dir: str | os.PathLike[str] | None, *, page: str, data: str,
+                         render_page: Callable[..., str]) -> Path:
         chosen = parse_formats(formats)
         staged = self.path
         available = self._collect_figures(doc, Path(source_dir) if source_dir else self.out_dir)
@@ -185,7 +203,8 @@ class ReportStaging:
         claims = doc.get("claims", [])
         for fmt in (f for f in chosen if f != "json"):
             kind: Format = "md" if fmt == "md" else "html"
-            write_text(staged / f"{page}.{fmt}", render_page(doc, kind, available))
+            write_text(staged / f"{page}.{fmt}",
+                       render_page(doc, kind, available, data if "json" in chosen else None))
             for claim in claims:
                 write_text(staged / "claims" / f"{present.slug(str(claim['id']))}.{fmt}",
                            render_claim(doc, claim, kind, available, back=page))
