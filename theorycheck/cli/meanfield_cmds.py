@@ -1,0 +1,136 @@
+"""`theorycheck meanfield`, `eoc` and `phase`: the mean-field layer from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from theorycheck.cli.app import app, emit_json, user_errors
+from theorycheck.errors import Status, TheoryCheckError
+
+
+def _mf(act: str, dps: int) -> Any:
+    from theorycheck.meanfield import MeanField
+
+    if dps < 10 or dps > 200:
+        raise TheoryCheckError(f"--dps must be in 10..200, got {dps}")
+    return MeanField(act, dps=dps)
+
+
+def _check_number(name: str, v: str) -> str:
+    import mpmath as mp
+
+    try:
+        x = mp.mpf(v)
+    except (ValueError, TypeError):
+        raise TheoryCheckError(f"{name} must be a number, got {v!r}") from None
+    if not mp.isfinite(x) or x < 0:
+        raise TheoryCheckError(f"{name} must be finite and >= 0, got {v}")
+    return v
+
+
+def _table(title: str, doc: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(title=title)
+    t.add_column("quantity")
+    t.add_column("value")
+    t.add_column("error")
+    for k, v in doc.items():
+        if k.endswith("_err") or k == "notes" or isinstance(v, dict):
+            continue
+        t.add_row(k, "-" if v is None else str(v), str(doc.get(f"{k}_err") or ""))
+    Console().print(t)
+    for k, why in (doc.get("notes") or {}).items():
+        Console().print(f"[dim]{k}: {why}[/dim]")
+
+
+@app.command()
+@user_errors
+def meanfield(
+    act: Annotated[str, typer.Argument(help="activation name or formula in x, e.g. tanh")],
+    sw2: Annotated[str, typer.Option("--sw2", help="weight variance sigma_w^2")],
+    sb2: Annotated[str, typer.Option("--sb2", help="bias variance sigma_b^2")],
+    dps: Annotated[int, typer.Option("--dps", help="decimal digits")] = 30,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """q*, chi1, beta, mu1, mu2, c*, xi_q, xi_c at one (sw2, sb2) (seed 000 Sec. II)."""
+    sw2 = _check_number("--sw2", sw2)
+    sb2 = _check_number("--sb2", sb2)
+    mf = _mf(act, dps)
+    pt = mf.point(sw2, sb2)
+    if pt.q_star is None:
+        # no usable fixed point: a user-facing failure, with the reason
+        why = pt.notes.get("q_star", "no fixed point")
+        status = why[1:why.index("]")] if why.startswith("[") else Status.NO_FINITE_FIXED_POINT
+        raise TheoryCheckError(why.split("] ", 1)[-1], status=status)
+    doc = pt.to_json()
+    if as_json:
+        emit_json(doc)
+    else:
+        _table(f"mean field of {mf.name} at sw2={sw2}, sb2={sb2} ({dps} digits)", doc)
+
+
+@app.command()
+@user_errors
+def eoc(
+    act: Annotated[str, typer.Argument(help="activation name or formula in x")],
+    sb2: Annotated[str, typer.Option("--sb2", help="bias variance sigma_b^2")],
+    dps: Annotated[int, typer.Option("--dps", help="decimal digits")] = 30,
+    as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
+) -> None:
+    """The edge-of-chaos point (chi1 = 1) at bias variance sb2: sw2, q*, beta, mu1, mu2."""
+    sb2 = _check_number("--sb2", sb2)
+    mf = _mf(act, dps)
+    e = mf.eoc_sw2(sb2)
+    doc = e.to_json()
+    doc["sb2"] = doc["sb2"]  # keep the computed value (equals the input to dps digits)
+    if as_json:
+        emit_json(doc)
+    else:
+        _table(f"edge of chaos of {mf.name} at sb2={sb2} ({dps} digits)", doc)
+
+
+@app.command()
+@user_errors
+def phase(
+    act: Annotated[str, typer.Argument(help="activation name or formula in x")],
+    grid: Annotated[int, typer.Option("--grid", help="points per axis")] = 200,
+    sw2_range: Annotated[tuple[float, float], typer.Option("--sw2-range")] = (0.5, 4.0),
+    sb2_range: Annotated[tuple[float, float], typer.Option("--sb2-range")] = (0.0, 0.5),
+    out: Annotated[Path, typer.Option("--out", help="output directory")] = Path("phase_out"),
+) -> None:
+    """Planes of q*, chi1, beta, xi_c over (sw2, sb2): an .npz and PNGs with EOC and DI point."""
+    import numpy as np
+
+    from theorycheck.meanfield import MeanField, phase_plane
+    from theorycheck.report.phase_figures import eoc_from_plane, plot_plane
+
+    if not 2 <= grid <= 2000:
+        raise TheoryCheckError(f"--grid must be in 2..2000, got {grid}")
+    lo, hi = sw2_range
+    blo, bhi = sb2_range
+    if not (0 < lo < hi) or not (0 <= blo < bhi):
+        raise TheoryCheckError("need 0 < sw2 min < sw2 max and 0 <= sb2 min < sb2 max")
+    sw2 = np.linspace(lo, hi, grid)
+    sb2 = np.linspace(blo, bhi, grid)
+    plane = phase_plane(act, sw2, sb2)
+    mf = MeanField(act, dps=15)
+    di = mf.di_point()
+    out.mkdir(parents=True, exist_ok=True)
+    npz = out / f"{plane.activation}_phase.npz"
+    np.savez_compressed(npz, **plane.arrays())
+    line = eoc_from_plane(plane)
+    files = [str(npz)]
+    for qty in ("q_star", "chi1", "beta", "xi_c"):
+        p = plot_plane(plane, qty, out / f"{plane.activation}_{qty}.png", eoc=line,
+                       di=None if di is None else (di.sw2, di.sb2))
+        files.append(str(p))
+    emit_json({"activation": plane.activation, "grid": grid, "files": files,
+               "no_fixed_point": int(plane.no_fixed_point.sum()),
+               "non_unique": int(plane.non_unique.sum()),
+               "di_point": None if di is None else [di.sw2, di.sb2],
+               "notes": plane.notes})
