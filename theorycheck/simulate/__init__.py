@@ -1,11 +1,97 @@
 """Finite random networks measured against infinite-width predictions (PyTorch; CUDA if present).
 
-Public API: :func:`measure` (one entry point for every kind) and :class:`Measurement`.
-Kinds: ``variance``, ``correlation``, ``jacobian``, ``input-correlation``, ``mi``, ``kurtosis``.
+Public API::
+
+    measure(kind, act, sw2=..., sb2=..., width=..., depth=..., weights=..., samples=...,
+            seed=..., device=...) -> Measurement
+
+Kinds: ``variance``, ``correlation``, ``jacobian``, ``input-correlation``, ``mi``,
+``kurtosis``; one module each (``variance.py`` holds the first two). Every measurement
+returns theory, measured value, standard error, tolerance (with its derivation) and whether
+they agree; see :mod:`theorycheck.simulate.result` for the agreement rule.
 """
 
 from __future__ import annotations
 
-from theorycheck.simulate.result import Measurement
+from typing import Any
 
-__all__ = ["Measurement"]
+from theorycheck.errors import Status, TheoryCheckError
+from theorycheck.simulate.device import Placement, resolve
+from theorycheck.simulate.networks import NetSpec
+from theorycheck.simulate.result import Measurement
+from theorycheck.simulate.theory import ActFns, resolve_activation
+
+KINDS = ("variance", "correlation", "jacobian", "input-correlation", "mi", "kurtosis")
+
+#: default sizes (width, depth, samples) per kind on the CPU and on CUDA
+DEFAULTS: dict[str, dict[str, tuple[int, int, int]]] = {
+    "cpu": {"variance": (128, 10, 200), "correlation": (128, 10, 200),
+            "jacobian": (128, 8, 32), "input-correlation": (32, 3, 64),
+            "mi": (8, 3, 4), "kurtosis": (64, 8, 4000)},
+    "cuda": {"variance": (1024, 32, 1000), "correlation": (1024, 32, 1000),
+             "jacobian": (1024, 32, 64), "input-correlation": (256, 5, 256),
+             "mi": (16, 5, 8), "kurtosis": (256, 32, 20000)},
+}
+
+
+def defaults(kind: str, place: Placement) -> tuple[int, int, int]:
+    """Default ``(width, depth, samples)`` for ``kind`` on ``place``."""
+    return DEFAULTS["cuda" if place.is_cuda else "cpu"][kind]
+
+
+def measure(kind: str, act: str | ActFns | Any, *, sw2: float, sb2: float,
+            width: int | None = None, depth: int | None = None, weights: str = "gaussian",
+            samples: int | None = None, seed: int = 0, device: str = "auto",
+            precision: str = "auto", noise2: float = 0.0, in_dim: int | None = None,
+            **options: Any) -> Measurement:
+    """Run one finite-network measurement of ``kind`` and compare it with theory.
+
+    ``act``: a name/formula (resolved by ``theorycheck.activations``), an ``Activation`` or an
+    :class:`ActFns`. Options per kind: ``variance``: q0; ``correlation``: c0, q0;
+    ``jacobian``: method (auto|exact|probe), probes; ``input-correlation``: inputs (per draw;
+    ``in_dim`` = N0, default 4); ``mi``: sw2_values, sb2_values, inputs, input_kind
+    (stable|unit), di_point; ``kurtosis``: widths, depths, method (weights|marginal).
+    ``theory_*`` overrides exist for testing that a wrong prediction is flagged.
+    """
+    if kind not in KINDS:
+        raise TheoryCheckError(f"unknown simulation kind {kind!r}; choose one of {KINDS}",
+                               status=Status.INVALID_ARGUMENT)
+    place = resolve(device, precision)
+    fns = resolve_activation(act)
+    w0, d0, s0 = defaults(kind, place)
+    width = width or w0
+    depth = depth or d0
+    samples = samples or s0
+    if kind == "kurtosis":
+        from theorycheck.simulate.kurtosis import measure_kurtosis
+        widths = options.pop("widths", None) or [max(8, width // 2), width]
+        depths = options.pop("depths", None) or [max(2, depth // 2), depth]
+        return measure_kurtosis(fns, sw2, sb2, list(widths), list(depths), samples, seed,
+                                place, weights=weights, **options)
+    if kind == "mi":
+        from theorycheck.simulate.mi import measure_mi
+        sw2_values = options.pop("sw2_values", None) or sorted({0.5 * sw2, sw2, 1.5 * sw2,
+                                                                  2.0 * sw2, 1.0})
+        sb2_values = options.pop("sb2_values", None) or sorted({0.0, sb2, 2 * sb2 or 0.05})
+        n0 = in_dim or 4
+        inputs = options.pop("inputs", None) or 8 * (n0 + width) * 4
+        return measure_mi(fns, list(sw2_values), list(sb2_values), width, depth, n0, inputs,
+                          samples, seed, place, weights=weights, noise2=noise2, **options)
+    spec = NetSpec(sw2, sb2, width, depth, in_dim=in_dim, weights=weights, noise2=noise2)
+    if kind == "variance":
+        from theorycheck.simulate.variance import measure_variance
+        return measure_variance(fns, spec, samples, seed, place, **options)
+    if kind == "correlation":
+        from theorycheck.simulate.variance import measure_correlation
+        return measure_correlation(fns, spec, samples, seed, place, **options)
+    if kind == "jacobian":
+        from theorycheck.simulate.jacobian import measure_jacobian
+        return measure_jacobian(fns, spec, samples, seed, place, **options)
+    from theorycheck.simulate.input_correlation import measure_input_correlation
+    spec = NetSpec(sw2, sb2, width, depth, in_dim=in_dim or 4, weights=weights, noise2=noise2)
+    inputs = options.pop("inputs", None) or 4000
+    return measure_input_correlation(fns, spec, samples, inputs, seed, place, **options)
+
+
+__all__ = ["KINDS", "ActFns", "Measurement", "NetSpec", "measure", "resolve",
+           "resolve_activation"]
