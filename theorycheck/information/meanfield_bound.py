@@ -223,9 +223,12 @@ def noisy_q_star(act: Any, sw2: float, sb2: float, noise2: float,
         if hi > 1e6:
             raise TheoryCheckError("no finite fixed point of the noisy variance map below 1e6",
                                    status=Status.NO_FINITE_FIXED_POINT)
-    if gap(0.0) <= 0:
+    # q = 0 solves the map when sb2 = noise2 = 0 and phi(0) = 0; it is the stable fixed point only
+    # if the map lies below the diagonal just above 0 (else the positive root is the stable one)
+    lo = 0.0 if gap(0.0) > 0 else 1e-10
+    if gap(lo) <= 0:
         return 0.0
-    return float(brentq(gap, 0.0, hi, xtol=1e-14, rtol=1e-13))
+    return float(brentq(gap, lo, hi, xtol=1e-14, rtol=1e-13))
 
 
 def noisy_chi1(act: Any, sw2: float, sb2: float, noise2: float,
