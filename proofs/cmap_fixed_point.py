@@ -1,0 +1,293 @@
+"""cmap-fixed-point -- c* = 1 is a fixed point of the correlation map, stable iff chi1 < 1
+(seed 000, Eqs. (14)-(17); seed 002, Eqs. (4)-(8)).
+
+Routes: SymPy (the map at c = 1 reduces to the q fixed-point equation; Price's theorem
+d/dc E psi(u1)psi(u2) = q E psi'(u1)psi'(u2) checked exactly for a polynomial psi; the relu
+arc-cosine kernel's slope); numerics (slope of the bivariate integral at c = 1 by extrapolated
+one-sided differences vs the 1-D chi1 formula; for chi1 > 1 the second fixed point c* < 1 and
+its slope; at chi1 = 1 the convergence law); a hypothesis search over activations and the
+(sw2, sb2) plane; finite networks (measured c^l vs the iterated exact maps).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import sympy as sp
+from hypothesis import strategies as st
+from scipy.optimize import brentq
+
+from proofs._meanfield_shared import (
+    activations,
+    cmap_grid,
+    cmap_slope_at_one,
+    dec,
+    expect_independent,
+    grid,
+    iterate,
+    kernel_grid,
+    mean_se,
+    meanfield,
+    need,
+    put_est,
+    qmap_grid,
+    width_extrapolate,
+    z_crit,
+)
+from theorycheck.claims import CheckResult, ClaimOutcome, DerivationStep, Finding, RunContext, claim
+from theorycheck.claims.checks import guarded, property_result
+from theorycheck.errors import TheoryCheckError
+
+DEFAULT = ("tanh", "relu", "erf")
+#: (sw2, sb2): ordered and chaotic points (relu has chi1 = sw2/2 < 1 wherever q* is finite)
+POINTS = ((1.5, 0.05), (3.0, 0.05))
+
+
+def _symbolic(findings: list[Finding]) -> CheckResult:
+    steps: list[DerivationStep] = []
+    sw2, sb2, qs, E2 = sp.symbols("sigma_w^2 sigma_b^2 q^* E_{psi^2}", positive=True)
+    at_one = (sw2 * E2 + sb2) / qs
+    fixed = sp.simplify(at_one.subs(qs, sw2 * E2 + sb2))
+    steps.append(DerivationStep(
+        rf"\mathcal C^{{(l)}}\big|_{{c=1}} = {sp.latex(at_one)} \;\overset{{q^*=\sigma_w^2E\psi^2+"
+        rf"\sigma_b^2}}{{=}}\; {sp.latex(fixed)}",
+        "at c = 1, u2 = u1 and the double integral is E psi(sqrt(q*) z)^2 (000 Eq. (15) with its "
+        "printed 1/sigma*^2)", fixed == 1))
+    by_sigma = sp.simplify((sw2 * E2 + sb2) / sp.sqrt(qs)).subs(qs, sw2 * E2 + sb2)
+    text_wrong = sp.simplify(by_sigma - 1) != 0
+    steps.append(DerivationStep(
+        rf"\text{{dividing by }}\sigma^*\text{{ instead: }}{sp.latex(sp.simplify(by_sigma))}",
+        "the sentence before 000 Eq. (15) says 'divide Eq. (14) by sigma*'; that gives "
+        "sqrt(q*), not 1: the printed equation (1/sigma*^2) is right, the sentence is not",
+        text_wrong))
+    # Price's theorem, exactly, for a polynomial activation
+    z1, z2, c, q, a3 = sp.symbols("z_1 z_2 c q a_3", real=True)
+    x = sp.Symbol("x", real=True)
+    psi = x + a3 * x ** 3
+    dpsi = sp.diff(psi, x)
+    u1 = sp.sqrt(q) * z1
+    u2 = sp.sqrt(q) * (c * z1 + sp.sqrt(1 - c ** 2) * z2)
+    unit = {z1: 1, z2: 1}
+    K = expect_independent(psi.subs(x, u1) * psi.subs(x, u2), unit)
+    dK = sp.simplify(sp.diff(K, c))
+    price = expect_independent(dpsi.subs(x, u1) * dpsi.subs(x, u2), unit)
+    ok_price = sp.simplify(dK - q * price) == 0
+    steps.append(DerivationStep(
+        rf"\psi=x+a_3x^3:\ \frac{{d}}{{dc}}E\psi(u_1)\psi(u_2) = {sp.latex(sp.factor(dK))} = "
+        rf"q\,E\psi'(u_1)\psi'(u_2)",
+        "Price's theorem, checked exactly with Gaussian moments", ok_price))
+    slope1 = sp.simplify((sw2 * dK / q).subs(c, 1))
+    chi1 = sp.simplify(sw2 * expect_independent(dpsi.subs(x, u1) ** 2, unit))
+    ok_chi = sp.simplify(slope1 - chi1) == 0
+    steps.append(DerivationStep(
+        rf"\partial_c\mathcal C\big|_{{c=1}} = {sp.latex(slope1)} = \sigma_w^2E\psi'(\sqrt q z)^2",
+        "the slope at c = 1 is chi1 (000 Eq. (17), 002 Eq. (8))", ok_chi))
+    cc = sp.Symbol("c", real=True)
+    relu_k = q / (2 * sp.pi) * (sp.sqrt(1 - cc ** 2) + (sp.pi - sp.acos(cc)) * cc)
+    relu_slope = sp.limit(sp.diff(relu_k, cc), cc, 1, "-")
+    ok_relu = sp.simplify(relu_slope - q / 2) == 0
+    steps.append(DerivationStep(
+        rf"\mathrm{{relu}}:\ \lim_{{c\to1^-}}\partial_c K = {sp.latex(relu_slope)}",
+        "arc-cosine kernel: the one-sided slope at c = 1 is q/2, so the c-map slope is sw2/2 = "
+        "chi1 although the kernel is not analytic at c = 1 (a (1-c)^(3/2) term)", ok_relu))
+    if text_wrong:
+        findings.append(Finding(
+            "misprint", "seed 000, sentence before Eq. (15)",
+            r"\text{divide Eq. (14) by }\sigma^*(\sigma_w,\sigma_b)",
+            r"\text{divide Eq. (14) by }\sigma^*(\sigma_w,\sigma_b)^2\ (=q^*)",
+            "Eq. (15) itself divides by sigma*^2, which makes c = 1 a fixed point; dividing by "
+            "sigma* would give sqrt(q*) at c = 1 (SymPy step 2)"))
+    holds = fixed == 1 and ok_price and ok_chi and ok_relu
+    return CheckResult(method="symbolic", status="passed" if holds else "failed", steps=steps,
+                       summary="c = 1 is fixed by the q* equation; slope at 1 = chi1 (Price's "
+                               "theorem, exact for a cubic; relu one-sided)" if holds else
+                               "a symbolic step did not reduce", evidence={})
+
+
+def _numeric(ctx: RunContext, acts: list[Any], notes: dict[str, Any]) -> CheckResult:
+    dps = ctx.dps
+    ev: dict[str, Any] = {}
+    bad: list[str] = []
+    for act in acts:
+        mf = meanfield(act, min(dps, 20))
+        g = grid(act)
+        for sw2, sb2 in POINTS:
+            key = f"{act.name}@sw2={sw2},sb2={sb2}"
+            try:
+                qs = mf.q_star(sw2, sb2)
+            except TheoryCheckError as err:
+                ev[f"{key}:q_star"] = f"none: {err.message}"
+                continue
+            q = float(qs.value)
+            chi1 = mf.chi1(sw2, sb2)
+            slope = cmap_slope_at_one(act, g, q, sw2, sb2)
+            m1, e1 = cmap_grid(act, g, q, sw2, sb2, 1.0)
+            put_est(ev, f"{key}:q_star", qs, dps)
+            put_est(ev, f"{key}:chi1(1-D formula)", chi1, dps)
+            put_est(ev, f"{key}:slope_at_1(bivariate, extrapolated)", slope, 12)
+            ev[f"{key}:map(1)-1"] = f"{m1 - 1:.2e} (err {e1:.1e})"
+            gap = abs(float(slope.value) - float(chi1.value))
+            if gap > 3 * float(slope.error + chi1.error) or abs(m1 - 1) > 10 * e1 + 1e-12:
+                bad.append(key)
+            if float(chi1.value) < 1:
+                traj = iterate(lambda c, q=q, sw2=sw2, sb2=sb2, g=g, act=act:
+                               cmap_grid(act, g, q, sw2, sb2, min(c, 1.0))[0], 0.5,
+                               ctx.pick(12, 60))
+                ev[f"{key}:1-c after {traj.size - 1} steps from 0.5"] = f"{1 - traj[-1]:.3e}"
+                if not np.all(np.diff(traj) > 0) or traj[-1] > 1:
+                    bad.append(key + " (no monotone approach to 1)")
+            else:
+                def gap_fn(c: float, q: float = q, sw2: float = sw2, sb2: float = sb2,
+                           g: Any = g, act: Any = act) -> float:
+                    return cmap_grid(act, g, q, sw2, sb2, c)[0] - c
+
+                lo = -1.0 if gap_fn(0.0) < 0 else 0.0
+                cstar = float(brentq(gap_fn, lo, 1 - 1e-3, xtol=1e-12))
+                h = 1e-4
+                sl = (gap_fn(cstar + h) - gap_fn(cstar - h)) / (2 * h) + 1
+                ev[f"{key}:c_star(<1)"] = dec(cstar, 12)
+                ev[f"{key}:slope_at_c_star"] = dec(sl, 8)
+                if not (cstar < 1 - 1e-6 and abs(sl) < 1):
+                    bad.append(key + " (no stable c* < 1)")
+    # the marginal case chi1 = 1 (EOC): linear analysis is silent; measure the convergence law
+    try:
+        tanh = need("theorycheck.activations").get_activation("tanh")
+        mf = meanfield(tanh, 20)
+        eoc = mf.eoc_sw2(0.05)
+        sw2e = float(getattr(eoc, "sw2", eoc.value if hasattr(eoc, "value") else eoc))
+        qe = float(mf.q_star(sw2e, 0.05).value)
+        g = grid(tanh)
+        n = ctx.pick(16, 200)
+        traj = iterate(lambda c: cmap_grid(tanh, g, qe, sw2e, 0.05, min(c, 1.0))[0], 0.99, n)
+        inc = np.diff(1 / (1 - traj))
+        spread = float(np.std(inc[n // 2:]) / np.mean(inc[n // 2:]))
+        notes["eoc"] = (sw2e, float(np.mean(inc[n // 2:])), spread, float(1 - traj[-1]))
+        ev["tanh@EOC(sb2=0.05):sw2"] = dec(sw2e, 12)
+        ev["tanh@EOC:increments of 1/(1-c^l), second half (mean, rel. spread)"] = (
+            f"{np.mean(inc[n // 2:]):.4f}, {spread:.2e}")
+    except (TheoryCheckError, AttributeError, TypeError) as err:
+        ev["tanh@EOC"] = f"not measured: {err}"
+    return CheckResult(
+        method="numeric", status="failed" if bad else "passed", evidence=ev,
+        counterexample={"where": bad} if bad else None,
+        summary=("slope of the bivariate c-map at c = 1 equals the 1-D chi1 within errors; "
+                 "chi1 < 1: iterates approach 1; chi1 > 1: a stable c* < 1 exists")
+        if not bad else f"mismatch at {bad}")
+
+
+def _property(ctx: RunContext, acts: list[Any]) -> CheckResult:
+    engines = [(a, grid(a)) for a in acts]
+    strat = st.tuples(st.integers(0, len(acts) - 1), st.floats(0.5, 4.0), st.floats(0.02, 1.0))
+    h = 1e-4
+
+    def holds(ex: tuple[int, float, float]) -> bool:
+        i, sw2, sb2 = ex
+        act, g = engines[i]
+        traj = iterate(lambda x: float(qmap_grid(act, g, x, sw2, sb2)[0]), 1.0, 400)
+        q = float(traj[-1])
+        if not np.isfinite(q) or q > 1e6 or abs(traj[-1] - traj[-2]) > 1e-9 * max(1.0, q):
+            raise TheoryCheckError("no finite q* reached (not applicable)")
+        d1 = act.numpy(1)
+        v, _ = g.expect(lambda x: d1(x) ** 2, np.asarray(q))
+        chi1 = sw2 * float(v)
+        if abs(chi1 - 1) < 0.05:
+            raise TheoryCheckError("chi1 within 0.05 of 1: marginal, not applicable")
+        m, _ = cmap_grid(act, g, q, sw2, sb2, 1 - h)
+        return (m > 1 - h) == (chi1 < 1)
+
+    return property_result(
+        "local-stability", "c-map iterates just below 1 move toward 1 iff chi1 < 1", strat, holds,
+        max_examples=ctx.pick(15, 100), seed=ctx.seed,
+        describe=lambda ex: {"activation": engines[ex[0]][0].name, "sw2": ex[1], "sb2": ex[2]})
+
+
+def _simulation(ctx: RunContext, acts: list[Any]) -> CheckResult:
+    cnn = need("theorycheck.simulate.cnn")
+    act = next((a for a in acts if a.name == "tanh"), acts[0])
+    g = grid(act)
+    width, nets, depth, n0 = ctx.pick(128, 256), ctx.pick(32, 96), ctx.pick(8, 20), 64
+    sb2 = 0.05
+    rng = np.random.default_rng(ctx.seed)
+    a, b = rng.standard_normal((2, n0))
+    b = 0.3 * a + np.sqrt(1 - 0.09) * (b - a * (a @ b) / (a @ a))
+    x = np.stack([a / np.linalg.norm(a), b / np.linalg.norm(b)], axis=1) * np.sqrt(n0)
+    c0 = float(x[:, 0] @ x[:, 1] / n0)
+    ev: dict[str, Any] = {"activation": act.name, "width": [width, 2 * width], "networks": nets,
+                          "depth": depth, "c0": dec(c0, 6)}
+    zc = z_crit(2 * depth)
+    bad = []
+    for sw2 in (POINTS[0][0], POINTS[1][0]):
+        stats = []
+        for n in (width, 2 * width):
+            cov = cnn.cnn_covariances(act, x, sw2=sw2, sb2=sb2, channels=n, radius=0,
+                                      depth=depth, networks=nets, seed=ctx.seed + n)
+            cl = cov.cov[:, :, 0, 1] / np.sqrt(cov.cov[:, :, 0, 0] * cov.cov[:, :, 1, 1])
+            stats.append(mean_se(cl, axis=1))
+        m, s = width_extrapolate(stats[0][0], stats[0][1], stats[1][0], stats[1][1])
+        q, c, theory = sw2 * 1.0 + sb2, (sw2 * c0 + sb2) / (sw2 + sb2), []
+        for _ in range(depth):
+            theory.append(c)
+            qn = float(qmap_grid(act, g, q, sw2, sb2)[0])
+            k, _ = kernel_grid(act, g, q, c)
+            q, c = qn, (sw2 * k + sb2) / qn
+        z = (m - np.array(theory)) / s
+        ev[f"sw2={sw2}:measured_c"] = [dec(v, 6) for v in m]
+        ev[f"sw2={sw2}:measured_c_err"] = [dec(v, 2) for v in s]
+        ev[f"sw2={sw2}:exact_maps_c"] = [dec(v, 6) for v in theory]
+        ev[f"sw2={sw2}:max|z|"] = f"{np.max(np.abs(z)):.2f}"
+        if np.any(np.abs(z) > zc):
+            bad.append(sw2)
+    ev["z_crit"] = f"{zc:.2f}"
+    return CheckResult(
+        method="simulation", status="failed" if bad else "passed", evidence=ev,
+        summary=(f"measured c^l (two inputs, widths {width}/{2 * width} extrapolated) follows the "
+                 f"iterated exact maps to 1 (ordered) and to c* < 1 (chaotic) within z < {zc:.2f}")
+        if not bad else f"measured c^l departs from the exact maps at sw2 = {bad}")
+
+
+@claim(
+    id="cmap-fixed-point",
+    source="seed 000, Eqs. (14)-(17); seed 002, Eqs. (4)-(8)",
+    statement=("c* = 1 is a fixed point of the correlation map; it is stable iff chi1 = sw2 Int "
+               "psi'(sqrt(q*) z)^2 Dz < 1 (the slope of the map at c = 1); otherwise inputs "
+               "decorrelate."),
+    hypotheses=("q^l already at q*", "weights zero-mean Gaussian, biases N(0, sb2)"),
+    per_activation=True,
+    printed=(
+        r"\mathcal C^{(l)}_{pq}=\frac{1}{\sigma^{*2}}\Big\{\sigma_w^2\iint\psi(\sigma^*x)"
+        r"\psi[\sigma^*(\mathcal C x+\sqrt{1-\mathcal C^2}y)]\mathsf Dx\mathsf Dy+\sigma_b^2"
+        r"\Big\}\quad(000,\ 15)",
+        r"\zeta=\partial\mathcal C^{(l)}/\partial\mathcal C^{(l-1)}|_{\mathcal C=1}=\sigma_w^2"
+        r"\int\psi'(\sigma^*x)^2\mathsf Dx\quad(000,\ 16\text{-}17)",
+        r"\chi_1=\sigma_w^2\int\mathcal Dz[\varphi'(\sqrt{q^*}z)]^2\quad(002,\ 8)",
+    ),
+)
+def cmap_fixed_point(ctx: RunContext) -> ClaimOutcome:
+    out = ClaimOutcome()
+    notes: dict[str, Any] = {}
+    holder: list[Any] = []
+
+    def acts() -> list[Any]:
+        if not holder:
+            holder.extend(activations(ctx, DEFAULT))
+        return holder
+
+    out.checks.append(guarded("symbolic", "fixed point and slope",
+                              lambda: _symbolic(out.findings)))
+    out.checks.append(guarded("numeric", "slope two routes", lambda: _numeric(ctx, acts(), notes)))
+    out.checks.append(guarded("property", "local stability", lambda: _property(ctx, acts())))
+    out.checks.append(guarded("simulation", "two-input networks", lambda: _simulation(ctx, acts())))
+    if "eoc" in notes:
+        sw2e, rate, spread, dl = notes["eoc"]
+        out.findings.append(Finding(
+            "note", "seed 000, text after Eq. (19); seed 002, after Eq. (8)",
+            r"\mathcal C^*=1\ \text{stable iff}\ \zeta<1",
+            r"\text{exponentially stable iff }\chi_1<1;\ \text{at }\chi_1=1\ \text{the slope"
+            r" test is marginal}",
+            f"at chi1 = 1 (tanh, sw2 = {sw2e:.6f}, sb2 = 0.05) the linear test decides nothing; "
+            f"iterating the exact map from c = 0.99, 1/(1 - c^l) grows by a constant {rate:.4f} "
+            f"per layer (relative spread {spread:.1e}), i.e. 1 - c^l ~ 1/(a l): c* = 1 still "
+            f"attracts from below (1 - c = {dl:.2e} at the last step), algebraically, not "
+            "exponentially (the map is convex)"))
+    return out
