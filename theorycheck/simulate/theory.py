@@ -41,6 +41,7 @@ class ActFns:
     np0: NpFn
     np1: NpFn
     kinks: tuple[float, ...] = ()
+    source: Any = None   # the theorycheck Activation this was built from, if any
 
     @classmethod
     def from_torch(cls, name: str, f: TorchFn, df: TorchFn,
@@ -62,7 +63,7 @@ class ActFns:
             except (TypeError, ValueError):
                 continue
         return cls(str(act.name), act.torch(0), act.torch(1), act.numpy(0), act.numpy(1),
-                   tuple(sorted(kinks)))
+                   tuple(sorted(kinks)), act)
 
 
 def _relu1(x: torch.Tensor) -> torch.Tensor:
