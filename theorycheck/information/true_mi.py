@@ -200,12 +200,14 @@ def gaussian_moments_mp(psi: MpFn, scale: float | mp.mpf, *, kinks: Sequence[flo
 
 
 def gaussian_mi_channel_mp(psi: MpFn, sigma: float | mp.mpf, *, scale: float | mp.mpf = 1,
-                           kinks: Sequence[float] = (), dps: int = 30) -> Estimate:
+                           kinks: Sequence[float] = (), dps: int = 30,
+                           moments: dict[str, Estimate] | None = None) -> Estimate:
     """``I_N(Z; Y) = 1/2 log(Var Z Var Y / (Var Z Var Y - Cov(Z,Y)^2))`` at ``dps`` digits for
     ``Z ~ N(0, scale^2)``, ``Y = psi(Z) + sigma n`` (seed 000, Eq. (35); seed 001, Eq. (6)).
-    Error propagated (first order) from the two-rule errors of the moments."""
+    Error propagated (first order) from the two-rule errors of the moments; ``moments`` (from
+    :func:`gaussian_moments_mp` at the same ``scale``) may be passed to reuse them across sigma."""
     _check_sigma(float(sigma), float(scale))
-    m = gaussian_moments_mp(psi, scale, kinks=kinks, dps=dps)
+    m = moments or gaussian_moments_mp(psi, scale, kinks=kinks, dps=dps)
     with mp.workdps(dps + 10):
         s = mp.mpf(scale)
         sig = mp.mpf(sigma)
