@@ -1,0 +1,176 @@
+"""Mechanisms shared by the core claims (beta-le-one, beta-max-at-di, sigmoid-sw-bound,
+jacobian-moments, correlation-variance-finite): loading the layers they depend on, the run's
+activations, evidence formatting, a second quadrature rule, extrapolation, figures.
+
+A layer that is not importable raises a ``dependency-missing`` :class:`TheoryCheckError`, which
+``guarded`` turns into a skipped check with the reason (never a pass).
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import mpmath as mp
+import sympy as sp
+
+from theorycheck.claims.model import CheckResult, DerivationStep, RunContext
+from theorycheck.errors import Status, TheoryCheckError
+from theorycheck.numbers import Estimate, to_decimal
+
+DEPENDENCY_MISSING = "dependency-missing"
+
+
+def need(module: str) -> ModuleType:
+    """Import ``module`` or raise ``dependency-missing`` (the check is then skipped)."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as err:
+        raise TheoryCheckError(f"{module} is not available ({err})",
+                               status=DEPENDENCY_MISSING) from None
+
+
+def need_attr(module: str, name: str) -> Any:
+    """``module.name`` or ``dependency-missing`` when the module or the name is absent."""
+    mod = need(module)
+    if not hasattr(mod, name):
+        raise TheoryCheckError(f"{module}.{name} is not available yet", status=DEPENDENCY_MISSING)
+    return getattr(mod, name)
+
+
+def activations_for(ctx: RunContext, default: Sequence[str] | None = None) -> list[Any]:
+    """The activations the user named (``ctx.activations``), else ``default``, else every
+    built-in; aliases (``atan``/``arctan``, ``identity``/``linear`` ...) counted once."""
+    acts = need("theorycheck.activations")
+    names = list(ctx.activations) or list(default or acts.BUILTIN_NAMES)
+    seen: dict[str, Any] = {}
+    for name in names:
+        act = acts.get_activation(name)
+        seen.setdefault(act.name, act)
+    return list(seen.values())
+
+
+# -- evidence ------------------------------------------------------------------------------------
+def dec(x: Any, dps: int) -> str:
+    """``x`` (a number or an Estimate) as a decimal string with ``dps`` significant digits."""
+    return to_decimal(x.value if isinstance(x, Estimate) else x, dps)
+
+
+def put(evidence: dict[str, Any], name: str, value: Any, err: Any, dps: int) -> None:
+    """``evidence[name]`` and ``evidence[name + '_err']`` as decimal strings."""
+    evidence[name] = dec(value, dps)
+    e = err.error if isinstance(err, Estimate) else err
+    evidence[name + "_err"] = to_decimal(abs(mp.mpf(e)), 3)
+
+
+def put_est(evidence: dict[str, Any], name: str, est: Estimate, dps: int) -> None:
+    put(evidence, name, est.value, est.error, dps)
+
+
+def step(expr: Any, reason: str, holds: bool | None = None) -> DerivationStep:
+    """A derivation step from a SymPy object (rendered to LaTeX) or a LaTeX string."""
+    latex = expr if isinstance(expr, str) else sp.latex(expr)
+    return DerivationStep(latex=latex, reason=reason, holds=holds)
+
+
+def sym_zero(expr: sp.Expr) -> bool:
+    """True when SymPy proves ``expr == 0`` (simplify, then a numeric spot check as guard)."""
+    e = sp.simplify(expr)
+    return bool(e == 0)
+
+
+def status(ok: bool) -> str:
+    return "passed" if ok else "failed"
+
+
+# -- a second quadrature rule, independent of the gaussian layer's tanh-sinh -----------------------
+def gauss_legendre_expect(f: Callable[[mp.mpf], mp.mpf], q: Any, dps: int,
+                          breakpoints: Sequence[Any] = ()) -> mp.mpf:
+    """E_z f(sqrt(q) z) by Gauss-Legendre quadrature in x = sqrt(q) z on panels split at the
+    kinks and at multiples of sqrt(q) (|z| <= 40: the Gaussian mass beyond is 1e-349).
+
+    .. math:: \\int f(x)\\, e^{-x^2/(2q)}\\, dx / \\sqrt{2\\pi q}
+
+    Accuracy: ~dps digits for piecewise-analytic f of at most exponential growth; cost ~ a
+    few mpmath.quad calls at ``dps + 15`` digits.
+    """
+    with mp.workdps(dps + 15):
+        qm = mp.mpf(q)
+        s = mp.sqrt(qm)
+        edges = {s * k for k in (-40, -20, -10, -6, -3, -1, 0, 1, 3, 6, 10, 20, 40)}
+        edges |= {mp.mpf(b) for b in breakpoints if abs(mp.mpf(b)) < 40 * s}
+        pts = sorted(edges)
+        norm = 1 / mp.sqrt(2 * mp.pi * qm)
+        return mp.quad(lambda x: f(x) * mp.exp(-x * x / (2 * qm)), pts,
+                       method="gauss-legendre") * norm
+
+
+# -- extrapolation -----------------------------------------------------------------------------
+def richardson(hs: Sequence[Any], values: Sequence[Any], power: int = 2) -> Estimate:
+    """Limit as h -> 0 of values known at step sizes ``hs`` (halving), error ~ h^power, h^2power...
+
+    Neville-style Richardson table on the sequence; the error is the difference between the
+    last two diagonal entries.  Used for lim_{s->0} E[psi(s z) z]/s (seed 000, Eq. (57)).
+    """
+    n = len(values)
+    if n < 3:
+        raise TheoryCheckError("Richardson extrapolation needs at least 3 values")
+    table = [[mp.mpf(v) for v in values]]
+    h = [mp.mpf(x) for x in hs]
+    for k in range(1, n):
+        prev = table[-1]
+        row = []
+        for i in range(len(prev) - 1):
+            r = (h[i] / h[i + k]) ** power
+            row.append((r * prev[i + 1] - prev[i]) / (r - 1))
+        table.append(row)
+    last = table[-1][0]
+    before = table[-2][-1]
+    return Estimate(last, abs(last - before), f"Richardson extrapolation in h^{power}")
+
+
+# -- figures -----------------------------------------------------------------------------------
+def figure(ctx: RunContext, helper: str, filename: str, /, **kwargs: Any) -> str | None:
+    """Write a figure with ``theorycheck.report.figures.<helper>`` when ``ctx.figure_dir`` is set;
+    returns the path relative to the figure directory, or None (no directory / no helper)."""
+    if not ctx.figure_dir:
+        return None
+    try:
+        figures = importlib.import_module("theorycheck.report.figures")
+    except ImportError:
+        return None
+    fn = getattr(figures, helper, None)
+    if fn is None:
+        return None
+    out = Path(ctx.figure_dir) / filename
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fn(path=out, **kwargs)
+    return str(out.relative_to(ctx.figure_dir))
+
+
+class Timer:
+    """Wall-clock seconds since creation; ``over(budget)`` for the claim's own time limit."""
+
+    def __init__(self) -> None:
+        self.start = time.perf_counter()
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.start
+
+
+def skipped(method: Any, name: str, why: str, **evidence: Any) -> CheckResult:
+    """A skipped check with a reason (never a pass)."""
+    return CheckResult(method=method, status="skipped", name=name, summary=why,
+                       evidence=dict(evidence), inconclusive=True)
+
+
+def require_number(x: Any, what: str) -> mp.mpf:
+    """``x`` as an mpf, or a ``not-finite`` error."""
+    v = mp.mpf(x.value if isinstance(x, Estimate) else x)
+    if not mp.isfinite(v):
+        raise TheoryCheckError(f"{what} is not finite", status=Status.NOT_FINITE)
+    return v
