@@ -140,10 +140,13 @@ def gaussian_mi_mp(cov: ArrayLike | list[list[object]], n_x: int, *, dps: int = 
     """:func:`gaussian_mi` in mpmath at ``dps`` digits: Cholesky log-determinants at ``dps + 10``
     and ``dps + 20`` digits; the error is their difference (plus ``10^-(dps+5)``).
 
-    ``cov`` may hold mpf/str entries (exact decimal input). Raises ``ILL_CONDITIONED`` when the
+    ``cov`` may hold mpf/str entries (exact decimal input); a float64 array is symmetrised first
+    (as in :func:`gaussian_mi`). Raises ``ILL_CONDITIONED`` when the
     condition number (``mp.eigsy``) exceeds ``10^(dps - 5)``, i.e. when fewer than about five
     correct digits of the log-determinants would survive. O(n^3) in Python: keep n below ~40.
     """
+    if isinstance(cov, np.ndarray):   # float64 input: symmetric to rounding, made exactly so
+        cov = _symmetric(cov, "covariance")
     rows = [list(r) for r in (cov.tolist() if isinstance(cov, np.ndarray) else cov)]
     n = len(rows)
     if n < 2 or any(len(r) != n for r in rows) or not 1 <= n_x < n:
