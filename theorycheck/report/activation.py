@@ -26,7 +26,7 @@ from theorycheck.report import figures, present
 EOC_SB2 = {"quick": (0.0, 0.05, 0.1, 0.2, 0.5, 1.0),
            "full": (0.0, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 1.5, 2.0)}
 #: phase-plane grid size (sw2 points, sb2 points), per profile
-PLANE_GRID = {"quick": (41, 26), "full": (121, 81)}
+PLANE_GRID = {"quick": (81, 51), "full": (201, 121)}
 
 
 def _jsonable(value: Any) -> Any:
@@ -117,7 +117,10 @@ def plane_section(act: Any, eoc: dict[str, Any], di: dict[str, Any] | None, ctx:
     sb2 = np.linspace(0.0, sb2_max, n_sb2)
     ctx.note(f"phase plane {n_sw2} x {n_sb2}")
     try:
-        plane = phase_plane(act, sw2, sb2)
+        try:
+            plane = phase_plane(act, sw2, sb2, with_xi_c=False)  # xi_c is not drawn: skip it
+        except TypeError:
+            plane = phase_plane(act, sw2, sb2)
     except TheoryCheckError as err:
         return [], [f"phase planes: [{err.status}] {err.message}"]
     line = ((eoc_sw2, [float(p["sb2"]) for p in eoc["points"]]) if len(eoc_sw2) > 1 else None)
@@ -182,7 +185,8 @@ def build_activation_report(activation: str, ctx: RunContext, *,
     sb2_values = EOC_SB2[ctx.profile]
     report["eoc"] = eoc_section(mf, sb2_values, ctx.note)
     report["di_point"], report["di_note"] = di_section(act, mf, ctx.dps)
-    paths, notes = plane_section(act, report["eoc"], report["di_point"], ctx, max(sb2_values))
+    paths, notes = plane_section(act, report["eoc"], report["di_point"], ctx,
+                                 max(sb2_values) or 1.0)
     report["figures"] += paths
     report["notes"] += notes
     ids = list(per_activation_claim_ids() if claim_ids is None else claim_ids)

@@ -86,12 +86,13 @@ def _array(name: str, values: ArrayLike, ndim: int) -> np.ndarray:
 def _mark_eoc_di(ax: Axes, eoc: tuple[ArrayLike, ArrayLike] | None, di: Point | None) -> None:
     if eoc is not None:
         sw2_line, sb2_line = _array("eoc sw2", eoc[0], 1), _array("eoc sb2", eoc[1], 1)
-        ax.plot(sw2_line, sb2_line, color=EOC_COLOR, lw=2.2, label="edge of chaos")
+        ax.plot(sw2_line, sb2_line, color=EOC_COLOR, lw=2.2, marker="o", ms=3.5,
+                label="edge of chaos")
     if di is not None:
         ax.plot([di[0]], [di[1]], marker="*", ms=17, color=DI_COLOR, mec="black", mew=0.8,
                 ls="none", label="dynamical isometry", clip_on=False, zorder=5)
     if eoc is not None or di is not None:
-        ax.legend(loc="upper right", framealpha=0.9)
+        ax.legend(loc="best", framealpha=0.9)
 
 
 @_styled
@@ -114,8 +115,11 @@ def plane(figure_dir: str | Path | None, stem: str, sw2: ArrayLike, sb2: ArrayLi
                            linewidths=0.8)
         ax.clabel(lines, fontsize=8, fmt="%g")
     _mark_eoc_di(ax, eoc, di)
-    ax.set(xlabel=r"$\sigma_w^2$", ylabel=r"$\sigma_b^2$", title=title,
-           xlim=(x.min(), x.max()), ylim=(y.min(), y.max()))
+    ax.set(xlabel=r"$\sigma_w^2$", ylabel=r"$\sigma_b^2$", title=title)
+    if x.max() > x.min():
+        ax.set_xlim(x.min(), x.max())
+    if y.max() > y.min():
+        ax.set_ylim(y.min(), y.max())
     ax.grid(False)
     return save(fig, figure_dir, stem)  # type: ignore[arg-type]
 

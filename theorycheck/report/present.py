@@ -72,7 +72,14 @@ def show(value: object) -> str:
         return f"{value['value']} ± {value['error']}"  # type: ignore[index]
     if is_scalar(value):
         return str(value)
+    if scalar_list(value):
+        return ", ".join(show(v) for v in value)  # type: ignore[union-attr]
     return json.dumps(value, default=str, separators=(", ", ": "))
+
+
+def scalar_list(value: object) -> bool:
+    """Whether ``value`` is a non-empty list of scalars (a series of numbers or labels)."""
+    return isinstance(value, list) and bool(value) and all(is_scalar(v) for v in value)
 
 
 def error_key(key: str, mapping: Mapping[str, Any]) -> str | None:
@@ -120,7 +127,7 @@ def kv_rows(mapping: Mapping[str, Any]) -> list[Row]:
     skip = companions(mapping)
     rows = []
     for key, value in mapping.items():
-        if key in skip or not (is_scalar(value) or is_estimate(value)):
+        if key in skip or not (is_scalar(value) or is_estimate(value) or scalar_list(value)):
             continue
         if isinstance(value, str) and "\n" in value:
             continue
@@ -130,6 +137,9 @@ def kv_rows(mapping: Mapping[str, Any]) -> list[Row]:
         elif is_estimate(value):
             precision = f"± {value['error']}"  # type: ignore[index]
             value = value["value"]  # type: ignore[index]
+        elif isinstance(value, list):
+            notes = {precision_note(v) for v in value}
+            precision = notes.pop() if len(notes) == 1 else "no error estimate"
         else:
             precision = precision_note(value)
         rows.append(Row(key, show(value), precision))
@@ -166,24 +176,52 @@ def _flat(value: object) -> bool:
                                                for v in value.values())
 
 
+def series_tables(evidence: Mapping[str, Any], title: str = "") -> tuple[list[Block], set[str]]:
+    """Parallel series (two or more lists of scalars of one length, e.g. one value per layer) as
+    tables with one row per index, errors folded in; returns the blocks and the keys they used."""
+    skip = companions(evidence)
+    groups: dict[int, list[str]] = {}
+    for key, value in evidence.items():
+        if key not in skip and scalar_list(value):
+            groups.setdefault(len(value), []).append(key)
+    blocks, used = [], set()
+    for length, keys in groups.items():
+        if len(keys) < 2 or length < 2:
+            continue
+        columns = list(keys)
+        for key in keys:
+            err = error_key(key, evidence)
+            if err and scalar_list(evidence[err]) and len(evidence[err]) == length:
+                columns.append(err)
+        records = [{k: evidence[k][i] for k in columns} for i in range(length)]
+        name = f"{title} · series" if title else "series (one row per index)"
+        blocks.append(table(records, title=name, first="#"))
+        used.update(columns)
+    return blocks, used
+
+
 def evidence_blocks(evidence: Mapping[str, Any] | None, title: str = "",
                     shown: Collection[str] = ()) -> list[Block]:
-    """Evidence as blocks: its scalars as one key/value table, then each nested value as a table
-    (flat dict, or list of flat dicts) or as pretty JSON; multi-line strings as preformatted.
-    Keys in ``shown`` (already on the page in another form) are left out."""
+    """Evidence as blocks: its scalars (and short lists) as one key/value table, parallel series
+    as tables by index, each nested value as a table (flat dict, or list of flat dicts) or as
+    pretty JSON; multi-line strings as preformatted. Keys in ``shown`` (already on the page in
+    another form) are left out."""
     if shown and evidence:
         evidence = {k: v for k, v in evidence.items() if k not in shown}
     if not evidence:
         return []
+    series, used = series_tables(evidence, title)
+    rest = {k: v for k, v in evidence.items() if k not in used}
     blocks: list[Block] = []
-    rows = kv_rows(evidence)
+    rows = kv_rows(rest)
     if rows:
         blocks.append(Block("kv", title=title, rows=rows))
-    for key, value in evidence.items():
+    blocks.extend(series)
+    for key, value in rest.items():
         name = f"{title} · {key}" if title else key
         if isinstance(value, str) and "\n" in value:
             blocks.append(Block("pre", title=name, text=value))
-        elif is_scalar(value) or is_estimate(value):
+        elif is_scalar(value) or is_estimate(value) or scalar_list(value):
             continue
         elif _flat(value):
             blocks.append(Block("kv", title=name, rows=kv_rows(value)))  # type: ignore[arg-type]
@@ -303,6 +341,6 @@ def per_activation_table(per_activation: Mapping[str, Any]) -> Block | None:
 __all__ = [
     "COMPARISON_KEYS", "METHODS", "PROPERTY_KEYS", "STATUSES", "VERDICTS", "Block", "FigureGroup",
     "Row", "all_figures", "claim_counts", "comparison", "evidence_blocks", "figure_groups",
-    "method_status", "per_activation_table", "precision_note", "show", "slug", "status_class",
-    "table", "verdict_counts",
+    "method_status", "per_activation_table", "precision_note", "scalar_list", "series_tables",
+    "show", "slug", "status_class", "table", "verdict_counts",
 ]
