@@ -10,6 +10,8 @@ two working precisions.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from typing import Any
 
 import mpmath as mp
 import numpy as np
@@ -127,16 +129,16 @@ def _mp_logdet(a: mp.matrix) -> mp.mpf:
     return 2 * mp.fsum(mp.log(chol[i, i]) for i in range(a.rows))
 
 
-def _mp_mi_once(cov: ArrayLike, n_x: int) -> mp.mpf:
-    rows = [[mp.mpf(v) if not isinstance(v, mp.mpf) else v for v in row] for row in cov]
-    s = mp.matrix(rows)
+def _mp_mi_once(cov: list[list[Any]], n_x: int) -> mp.mpf:
+    s = mp.matrix([[mp.mpf(v) for v in row] for row in cov])
     n = s.rows
     sxx = mp.matrix([[s[i, j] for j in range(n_x)] for i in range(n_x)])
     syy = mp.matrix([[s[i, j] for j in range(n_x, n)] for i in range(n_x, n)])
     return (_mp_logdet(sxx) + _mp_logdet(syy) - _mp_logdet(s)) / 2
 
 
-def gaussian_mi_mp(cov: ArrayLike | list[list[object]], n_x: int, *, dps: int = 30) -> Estimate:
+def gaussian_mi_mp(cov: NDArray[Any] | Sequence[Sequence[Any]], n_x: int, *,
+                   dps: int = 30) -> Estimate:
     """:func:`gaussian_mi` in mpmath at ``dps`` digits: Cholesky log-determinants at ``dps + 10``
     and ``dps + 20`` digits; the error is their difference (plus ``10^-(dps+5)``).
 
@@ -147,7 +149,8 @@ def gaussian_mi_mp(cov: ArrayLike | list[list[object]], n_x: int, *, dps: int = 
     """
     if isinstance(cov, np.ndarray):   # float64 input: symmetric to rounding, made exactly so
         cov = _symmetric(cov, "covariance")
-    rows = [list(r) for r in (cov.tolist() if isinstance(cov, np.ndarray) else cov)]
+    rows: list[list[Any]] = [list(r) for r in (cov.tolist() if isinstance(cov, np.ndarray)
+                                                else cov)]
     n = len(rows)
     if n < 2 or any(len(r) != n for r in rows) or not 1 <= n_x < n:
         raise TheoryCheckError("covariance must be square (n >= 2) with 1 <= n_x < n",

@@ -73,7 +73,7 @@ def cholesky_omegas(m: ArrayLike, c: ArrayLike) -> Array:
         raise TheoryCheckError("C is not positive definite (Cholesky failed)",
                                status=Status.ILL_CONDITIONED) from err
     inner = chol.T @ (0.5 * (mm + mm.T)) @ chol
-    return np.linalg.eigvalsh(0.5 * (inner + inner.T))
+    return np.asarray(np.linalg.eigvalsh(0.5 * (inner + inner.T)), dtype=np.float64)
 
 
 @dataclass(frozen=True)
