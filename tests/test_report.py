@@ -271,7 +271,7 @@ def test_rejects_bad_input(tmp_path: Path) -> None:
 
 FIGURE_CALLS = {
     "beta_plane": lambda d: figures.beta_plane(
-        d, "b", [1.0, 2.0, 3.0], [0.0, 0.1], np.array([[0.5, 0.6, np.nan], [0.4, 0.5, 0.6]]),
+        d, "b", [1.0, 2.0, 3.0], [0.0, 0.1], np.array([[0.5, 0.6], [np.nan, 0.4], [0.5, 0.6]]),
         eoc=([1.0, 1.5], [0.0, 0.1]), di=(1.0, 0.0)),
     "mi_plane": lambda d: figures.mi_plane(d, "m", [1.0, 2.0], [0.0, 0.1],
                                            np.ones((2, 2)), di=(1.0, 0.0)),
@@ -303,7 +303,7 @@ def test_figure_helpers_write_png_and_svg(name: str, tmp_path: Path) -> None:
 
 def test_figure_helpers_reject_bad_data(tmp_path: Path) -> None:
     with pytest.raises(TheoryCheckError, match="shape"):
-        figures.beta_plane(tmp_path, "b", [1.0, 2.0], [0.0], np.ones((2, 2)))
+        figures.beta_plane(tmp_path, "b", [1.0, 2.0], [0.0], np.ones((1, 2)))  # axis 0 is sw2
     with pytest.raises(TheoryCheckError, match="figure name"):
         figures.correlation_histogram(tmp_path, "../x", [0.1, 0.2])
 

@@ -127,10 +127,10 @@ def plane_section(act: Any, eoc: dict[str, Any], di: dict[str, Any] | None, ctx:
     dipt = (float(di["sw2"]), float(di["sb2"])) if di else None
     stem = "activation_" + present.slug(str(act.name)).replace(".", "_")[:40]
     paths = figures.beta_plane(ctx.figure_dir, f"{stem}_beta", plane.sw2, plane.sb2,
-                               np.asarray(plane.beta).T, eoc=line, di=dipt,
+                               np.asarray(plane.beta), eoc=line, di=dipt,
                                activation=str(act.name))
     paths += figures.plane(ctx.figure_dir, f"{stem}_chi1", plane.sw2, plane.sb2,
-                           np.asarray(plane.chi1).T, label=r"$\chi_1$", eoc=line, di=dipt,
+                           np.asarray(plane.chi1), label=r"$\chi_1$", eoc=line, di=dipt,
                            title=rf"$\chi_1(\sigma_w^2, \sigma_b^2)$, {act.name}", levels=(1.0,))
     notes = [f"phase planes: float64 grid engine, {n_sw2} x {n_sb2} points; blank where no "
              "unique stable q* exists; contours of the plane itself, EOC line from the "

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from functools import wraps
 from pathlib import Path
 from typing import Any, ParamSpec
@@ -48,14 +49,20 @@ def _styled(fn: Callable[P, list[str]]) -> Callable[P, list[str]]:
         figure_dir = args[0] if args else kwargs.get("figure_dir")
         if figure_dir is None:
             return []
-        with rc_context(STYLE):
+        with styled():
             return fn(*args, **kwargs)
 
     return wrapper
 
 
+def styled() -> AbstractContextManager[None]:
+    """The report style for a custom figure: ``with styled(): fig, ax = new_figure(); ...;
+    paths = save(fig, figure_dir, stem)``."""
+    return rc_context(STYLE)
+
+
 def new_figure(width: float = 6.4, height: float = 4.4) -> tuple[Figure, Axes]:
-    """A figure with one axes in the report style (call inside a styled helper)."""
+    """A figure with one axes (in the report style when called inside :func:`styled`)."""
     fig = Figure(figsize=(width, height), layout="constrained")
     return fig, fig.add_subplot()
 
@@ -100,13 +107,17 @@ def plane(figure_dir: str | Path | None, stem: str, sw2: ArrayLike, sb2: ArrayLi
           values: ArrayLike, *, label: str, eoc: tuple[ArrayLike, ArrayLike] | None = None,
           di: Point | None = None, title: str = "",
           levels: Sequence[float] | None = None) -> list[str]:
-    """A quantity over the ``(sw2, sb2)`` plane (``values[i, j]`` at ``sb2[i]``, ``sw2[j]``;
-    NaN where it does not exist), with the EOC line and the DI point when given."""
+    """A quantity over the ``(sw2, sb2)`` plane, with the EOC line and the DI point when given.
+
+    ``values[i, j]`` is the value at ``(sw2[i], sb2[j])`` -- axis 0 is sw2, as in
+    :class:`~theorycheck.meanfield.PhasePlane` -- and NaN where the quantity does not exist.
+    """
     x, y, z = _array("sw2", sw2, 1), _array("sb2", sb2, 1), _array(label, values, 2)
-    if z.shape != (y.size, x.size):
+    if z.shape != (x.size, y.size):
         raise TheoryCheckError(f"plane of {label} has shape {z.shape}; expected "
-                               f"(len(sb2), len(sw2)) = {(y.size, x.size)}",
+                               f"(len(sw2), len(sb2)) = {(x.size, y.size)} (axis 0 is sw2)",
                                status=Status.INVALID_ARGUMENT)
+    z = z.T  # pcolormesh wants rows along y (sb2)
     fig, ax = new_figure()
     mesh = ax.pcolormesh(x, y, np.ma.masked_invalid(z), shading="auto")
     fig.colorbar(mesh, ax=ax, label=label)
@@ -127,7 +138,8 @@ def plane(figure_dir: str | Path | None, stem: str, sw2: ArrayLike, sb2: ArrayLi
 def beta_plane(figure_dir: str | Path | None, stem: str, sw2: ArrayLike, sb2: ArrayLike,
                beta: ArrayLike, *, eoc: tuple[ArrayLike, ArrayLike] | None = None,
                di: Point | None = None, activation: str = "tanh") -> list[str]:
-    """The plane of ``beta(sw2, sb2)`` with the EOC and the DI point (seed 000, Fig. 6b)."""
+    """The plane of ``beta(sw2, sb2)`` (axis 0 is sw2) with the EOC and the DI point
+    (seed 000, Fig. 6b)."""
     return plane(figure_dir, stem, sw2, sb2, beta, label=r"$\beta$", eoc=eoc, di=di,
                  title=rf"$\beta(\sigma_w^2, \sigma_b^2)$, {activation}",
                  levels=(0.25, 0.5, 0.75, 0.9, 0.99))
@@ -136,7 +148,7 @@ def beta_plane(figure_dir: str | Path | None, stem: str, sw2: ArrayLike, sb2: Ar
 def mi_plane(figure_dir: str | Path | None, stem: str, sw2: ArrayLike, sb2: ArrayLike,
              mi: ArrayLike, *, eoc: tuple[ArrayLike, ArrayLike] | None = None,
              di: Point | None = None, setting: str = "") -> list[str]:
-    """The sampled lower bound ``I_N(Z; Z^(l))`` over the plane with EOC and DI
+    """The sampled lower bound ``I_N(Z; Z^(l))`` over the plane (axis 0 is sw2) with EOC and DI
     (seed 000, Fig. 7); ``setting`` names width, depth, input and initialisation."""
     return plane(figure_dir, stem, sw2, sb2, mi, label=r"$I_\mathcal{N}$ (nats)", eoc=eoc, di=di,
                  title="MI lower bound" + (f", {setting}" if setting else ""))
@@ -211,10 +223,11 @@ def correlation_histogram(figure_dir: str | Path | None, stem: str, samples: Arr
     with the fraction of samples outside it (seed 000, Sec. III, Fig. 4)."""
     c = _array("samples", samples, 1)
     outside = float(np.mean(np.abs(c) > 1.0))
+    se = float(np.sqrt(outside * (1.0 - outside) / c.size))  # binomial standard error
     fig, ax = new_figure()
     ax.axvspan(-1.0, 1.0, color=REF_COLOR, alpha=0.12, label="[-1, 1]")
     ax.hist(c, bins=min(100, max(10, c.size // 30)), density=True, color=DATA_COLOR, alpha=0.8,
-            label=f"{c.size} samples, {outside:.3%} outside [-1, 1]")
+            label=f"{c.size} samples, {outside:.2%} ± {se:.2%} outside [-1, 1]")
     for edge in (-1.0, 1.0):
         ax.axvline(edge, color=REF_COLOR, lw=1.2)
     ax.set(xlabel=r"$C_{ij}^{(0,l)}$", ylabel="density",
@@ -228,20 +241,27 @@ def kurtosis_vs_ratio(figure_dir: str | Path | None, stem: str, ratio: ArrayLike
                       kurtosis: ArrayLike, *, errors: ArrayLike | None = None,
                       fit: tuple[float, float] | None = None, setting: str = "") -> list[str]:
     """Excess kurtosis of preactivations against ``r = L/n`` with a fitted line
-    ``intercept + slope * r`` (``fit``; least squares, weighted by ``errors``, when omitted)
-    (seed 003, Sec. 0.2)."""
+    ``intercept + slope * r`` (``fit``; when omitted, least squares weighted by ``errors``, the
+    slope's standard error in the legend) (seed 003, Sec. 0.2)."""
     r, k = _array("ratio", ratio, 1), _array("kurtosis", kurtosis, 1)
     e = _array("errors", errors, 1) if errors is not None else None
+    slope_err: float | None = None
     if fit is None:
         weights = 1.0 / e if e is not None and np.all(e > 0) else None
-        slope, intercept = np.polyfit(r, k, 1, w=weights)
+        if r.size >= (3 if weights is not None else 4):
+            (slope, intercept), cov = np.polyfit(r, k, 1, w=weights,
+                                                 cov="unscaled" if weights is not None else True)
+            slope_err = float(np.sqrt(cov[0, 0]))
+        else:
+            slope, intercept = np.polyfit(r, k, 1, w=weights)
     else:
         intercept, slope = fit
     fig, ax = new_figure()
     ax.errorbar(r, k, yerr=e, fmt="o", color=DATA_COLOR, ms=4, capsize=2, label="measured")
     grid = np.linspace(0.0, r.max() * 1.05, 50)
     ax.plot(grid, intercept + slope * grid, color=FIT_COLOR, lw=1.5,
-            label=f"fit: {intercept:.3g} + {slope:.3g} L/n")
+            label=f"fit: {intercept:.3g} + {slope:.3g}"
+                  + (f" (± {slope_err:.2g})" if slope_err is not None else "") + " L/n")
     ax.axhline(0.0, color=REF_COLOR, lw=1.0)
     ax.set(xlabel=r"depth-to-width ratio $L/n$", ylabel="excess kurtosis",
            title="finite-width non-Gaussianity" + (f", {setting}" if setting else ""))
@@ -251,5 +271,5 @@ def kurtosis_vs_ratio(figure_dir: str | Path | None, stem: str, ratio: ArrayLike
 
 __all__ = [
     "STYLE", "beta_plane", "chi1_curve", "correlation_histogram", "jacobian_spectrum",
-    "kurtosis_vs_ratio", "mi_along_eoc", "mi_plane", "new_figure", "plane", "save",
+    "kurtosis_vs_ratio", "mi_along_eoc", "mi_plane", "new_figure", "plane", "save", "styled",
 ]

@@ -35,7 +35,7 @@ def _claim(cid: str, statement: str, **kw: Any) -> Claim:
 def _beta_plane(figure_dir: str | None) -> list[str]:
     sw2 = np.linspace(0.2, 3.0, 40)
     sb2 = np.linspace(0.0, 0.5, 30)
-    w, b = np.meshgrid(sw2, sb2)
+    w, b = np.meshgrid(sw2, sb2, indexing="ij")  # axis 0 is sw2
     beta = np.exp(-((w - 1.0) ** 2) / 2.0 - 3.0 * b)  # invented surface, largest at (1, 0)
     eoc_sb2 = np.linspace(0.0, 0.5, 12)
     return figures.beta_plane(figure_dir, "sample_beta_plane", sw2, sb2, beta,
