@@ -46,6 +46,7 @@ and the tolerance is ``z * stderr + bias_bound_k``, z Bonferroni-corrected over 
 from __future__ import annotations
 
 import math
+import time
 from typing import Any
 
 import numpy as np
@@ -102,11 +103,22 @@ def _one_batch(act: ActFns, spec: NetSpec, q_star: float, batch: int, method: st
         m2 = (sv2 * sv2).mean(dim=1)
         return m1.cpu().numpy(), m2.cpu().numpy(), sv2.cpu().numpy()
     g = torch.bmm(u.transpose(1, 2), u)                     # (B, k, k)
+    m1, m2 = _gram_moments(g, n)
+    # probe noise alone: the two halves of the probes give independent estimates for the
+    # same network; (a - b)^2 / 4 estimates the variance of their mean
+    h = probes // 2
+    a1, a2 = _gram_moments(g[:, :h, :h], n)
+    b1, b2 = _gram_moments(g[:, h:2 * h, h:2 * h], n)
+    noise = np.stack([((a1 - b1) / 2).cpu().numpy(), ((a2 - b2) / 2).cpu().numpy()])
+    return m1.cpu().numpy(), m2.cpu().numpy(), noise
+
+
+def _gram_moments(g: torch.Tensor, n: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(m1, m2)`` per network from a Gram matrix of probe images (see module doc)."""
+    k = g.shape[-1]
     diag = torch.diagonal(g, dim1=1, dim2=2)
-    m1 = diag.mean(dim=1) / n
     off = (g * g).sum(dim=(1, 2)) - (diag * diag).sum(dim=1)
-    m2 = off / (probes * (probes - 1)) / n
-    return m1.cpu().numpy(), m2.cpu().numpy(), None
+    return diag.mean(dim=1) / n, off / (k * (k - 1)) / n
 
 
 def measure_jacobian(act: ActFns, spec: NetSpec, samples: int, seed: int, place: Placement,
@@ -131,6 +143,7 @@ def measure_jacobian(act: ActFns, spec: NetSpec, samples: int, seed: int, place:
     if samples < 2:
         raise TheoryCheckError("need at least 2 network samples", status=Status.INVALID_ARGUMENT)
 
+    t_start = time.perf_counter()
     mt = MapTheory(act, spec.sw2, spec.sb2)
     q_star = mt.q_star()
     mu1, mu2 = mt.mu(1, q_star), mt.mu(2, q_star)
@@ -168,8 +181,9 @@ def measure_jacobian(act: ActFns, spec: NetSpec, samples: int, seed: int, place:
                        size=spec.width)
     batch = memory.chunk_count(per, samples, place.device)
     batch = min(batch, 64 if method == "probe" else 16)
+    t_theory = time.perf_counter() - t_start
     gen = place.generator(seed)
-    m1s, m2s, spectra = [], [], []
+    m1s, m2s, spectra, noises = [], [], [], []
     done = 0
     with torch.no_grad():
         while done < samples:
@@ -177,9 +191,14 @@ def measure_jacobian(act: ActFns, spec: NetSpec, samples: int, seed: int, place:
             a, b, sp = _one_batch(act, spec, q_star, bsz, method, probes, gen, place)
             m1s.append(a)
             m2s.append(b)
-            if sp is not None:
+            if sp is not None and method == "exact":
                 spectra.append(sp.ravel())
+            elif sp is not None:
+                noises.append(sp)
             done += bsz
+    if place.is_cuda:
+        torch.cuda.synchronize(place.device)
+    t_sim = time.perf_counter() - t_start - t_theory
     m1v, m2v = np.concatenate(m1s), np.concatenate(m2s)
     if not (np.all(np.isfinite(m1v)) and np.all(np.isfinite(m2v))):
         raise TheoryCheckError(f"the Jacobian over- or underflowed in {place.dtype} "
@@ -199,7 +218,19 @@ def measure_jacobian(act: ActFns, spec: NetSpec, samples: int, seed: int, place:
                "tolerance": tol2, "agree": ok2, "finite_width_model": m2_fin},
         "bias_bound": {"m1": bias1, "m2": bias2},
         "probes": probes if method == "probe" else None,
+        "timing_s": {"theory": t_theory, "simulation": t_sim},
     }
+    if noises and probes >= 4:
+        nz = np.concatenate(noises, axis=1)              # (2, S): half-difference per network
+        extra["probe_noise_relative"] = {   # rms probe-only error of one network's estimate
+            "m1": float(np.sqrt(np.mean(nz[0] ** 2)) / abs(m1)),
+            "m2": float(np.sqrt(np.mean(nz[1] ** 2)) / abs(m2)),
+            "note": "from the two halves of the probes, scaled to all probes by 1/sqrt(2)",
+        }
+        extra["probe_noise_relative"]["m1"] /= math.sqrt(2)
+        extra["probe_noise_relative"]["m2"] /= math.sqrt(2)
+        extra["network_spread_relative"] = {"m1": float(np.std(m1v, ddof=1) / abs(m1)),
+                                            "m2": float(np.std(m2v, ddof=1) / abs(m2))}
     if spectra:
         ev = np.concatenate(spectra)
         pos = ev[ev > 0]
