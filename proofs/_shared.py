@@ -11,11 +11,12 @@ from __future__ import annotations
 import importlib
 import time
 from collections.abc import Callable, Sequence
-from pathlib import Path
+from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
 import mpmath as mp
+import numpy as np
 import sympy as sp
 
 from theorycheck.claims.model import CheckResult, DerivationStep, RunContext
@@ -109,6 +110,131 @@ def gauss_legendre_expect(f: Callable[[mp.mpf], mp.mpf], q: Any, dps: int,
                        method="gauss-legendre") * norm
 
 
+# -- float64 mean field for property searches over generated activations -------------------------
+@dataclass
+class FixedPoint:
+    """A fixed point q of the variance map with the map's slope there; ``kind`` is "stable"
+    (slope < 1), "neutral" (|slope - 1| <= tol: e.g. a continuum of fixed points) or
+    "unstable"."""
+
+    q: float
+    slope: float
+    kind: str
+
+
+class FastMeanField:
+    """Variance map, fixed points and beta in float64 on the grid engine, for searches.
+
+    The slow parts of an Activation (its full property set) are never touched: ``psi`` and
+    ``psi'`` come from ``act.numpy``; kinks are used only when given.  Accuracy ~1e-12; every
+    candidate counterexample a search finds is re-computed with mpmath before it is reported.
+    """
+
+    def __init__(self, act: Any, *, kinks: Sequence[float] = (), q_lo: float = 1e-6,
+                 q_hi: float = 1e3, n_q: int = 160) -> None:
+        gaussian = need("theorycheck.gaussian")
+        self.act = act
+        self.psi, self.dpsi = act.numpy(0), act.numpy(1)
+        self.engine = gaussian.GridEngine(act, kinks=tuple(kinks), n_nodes=16)
+        self.q = np.logspace(np.log10(q_lo), np.log10(q_hi), n_q)
+        self._tab: tuple[np.ndarray, np.ndarray] | None = None
+
+    def expect(self, fns: Sequence[Callable[[np.ndarray, np.ndarray], np.ndarray]],
+               q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return self.engine.expect_xz(list(fns), np.asarray(q, dtype=float))
+
+    def _psi2_slope(self, q: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """E psi^2, E u psi psi'/q (= d/dq E psi^2), errors of the first."""
+        p, dp = self.psi, self.dpsi
+        s = np.sqrt(q)
+        (g, d), (eg, _) = self.expect(
+            [lambda x, z: p(x) ** 2, lambda x, z: p(x) * dp(x) * z], q)
+        return g, d / s, eg
+
+    def fixed_points(self, sw2: float, sb2: float, tol: float = 1e-9) -> list[FixedPoint]:
+        """Fixed points of q -> sw2 E psi^2 + sb2 on [q_lo, q_hi] (sign changes of the map
+        minus the identity, refined by brentq), plus q = 0 when it is one, plus a continuum
+        (|map - q| <= tol (1 + q) on >= 5 consecutive grid points: every such q is returned)."""
+        from scipy.optimize import brentq
+
+        if self._tab is None:
+            g, _, eg = self._psi2_slope(self.q)
+            self._tab = (g, eg)
+        g, eg = self._tab
+        H = sw2 * g + sb2 - self.q
+        flat = np.abs(H) <= tol * (1 + self.q) + sw2 * eg
+        out: list[FixedPoint] = []
+        if sb2 == 0 and abs(float(self.psi(np.array([0.0]))[0])) == 0:
+            out.append(FixedPoint(0.0, float("nan"), "zero"))
+        run = 0
+        for i in range(self.q.size):
+            run = run + 1 if flat[i] else 0
+            if run == 5:
+                qs = self.q[i - 4:i + 1]
+                _, sl, _ = self._psi2_slope(qs)
+                out.extend(FixedPoint(float(v), float(sw2 * s), "neutral")
+                           for v, s in zip(qs, sl, strict=True))
+        if any(f.kind == "neutral" for f in out):
+            return out
+
+        def h(v: float) -> float:
+            gv, _, _ = self._psi2_slope(np.array([v]))
+            return float(sw2 * gv[0] + sb2 - v)
+
+        for i in np.flatnonzero(np.sign(H[:-1]) * np.sign(H[1:]) < 0):
+            r = brentq(h, self.q[i], self.q[i + 1], xtol=1e-15, rtol=1e-13)
+            _, sl, _ = self._psi2_slope(np.array([r]))
+            slope = float(sw2 * sl[0])
+            kind = "neutral" if abs(slope - 1) <= 1e-7 else ("stable" if slope < 1 else
+                                                              "unstable")
+            out.append(FixedPoint(float(r), slope, kind))
+        return out
+
+    def beta(self, q: float, sw2: float) -> tuple[float, float]:
+        """beta = sw E[psi(s z) z]/s at q = s^2 (seed 000 Eq. (38)), direct route: (value, err)."""
+        p = self.psi
+        (v,), (e,) = self.expect([lambda x, z: p(x) * z], np.array([q]))
+        s = np.sqrt(q)
+        return float(np.sqrt(sw2) * v[0] / s), float(np.sqrt(sw2) * e[0] / s)
+
+
+def mp_fixed_point_beta(act: Any, q0: float, sw2: Any, sb2: Any, dps: int,
+                        breakpoints: Sequence[Any] = ()) -> dict[str, mp.mpf]:
+    """Polish a fixed point q of the variance map from ``q0`` and evaluate beta there, with
+    mpmath at ``dps`` digits (tanh-sinh, gaussian layer): q, the residual map(q) - q, the slope,
+    beta by the direct route and by Stein's lemma (sw E psi'(s z))."""
+    expect_mp = need_attr("theorycheck.gaussian", "expect_mp")
+    p, dp = act.mpmath(0), act.mpmath(1)
+    with mp.workdps(dps + 10):
+        w, b = mp.mpf(sw2), mp.mpf(sb2)
+        q = mp.mpf(q0)
+
+        def gap(v: mp.mpf) -> tuple[mp.mpf, mp.mpf]:
+            g = expect_mp(lambda u: p(u) ** 2, v, dps=dps, breakpoints=breakpoints).value
+            d = expect_mp(lambda u: u * p(u) * dp(u), v, dps=dps,
+                          breakpoints=breakpoints).value / v
+            return w * g + b - v, w * d
+
+        for _ in range(8):
+            H, slope = gap(q)
+            if abs(H) <= mp.mpf(10) ** (-dps) * (1 + q):
+                break
+            if abs(slope - 1) < mp.mpf(10) ** -8:
+                break          # neutral: q0 is on a continuum of fixed points (or tangential)
+            q = q - H / (slope - 1)
+            if q <= 0:
+                raise TheoryCheckError("Newton for the fixed point left q > 0",
+                                       status=Status.PRECISION_NOT_REACHED)
+        H, slope = gap(q)
+        direct = expect_mp(lambda u: u * p(u), q, dps=dps, breakpoints=breakpoints)
+        stein = expect_mp(dp, q, dps=dps, breakpoints=breakpoints)
+        sw = mp.sqrt(w)
+        return {"q": q, "residual": H, "slope": slope, "beta": sw * direct.value / q,
+                "beta_err": sw * direct.error / q + abs(sw * direct.value / q
+                                                         - sw * stein.value),
+                "beta_stein": sw * stein.value}
+
+
 # -- extrapolation -----------------------------------------------------------------------------
 def richardson(hs: Sequence[Any], values: Sequence[Any], power: int = 2) -> Estimate:
     """Limit as h -> 0 of values known at step sizes ``hs`` (halving), error ~ h^power, h^2power...
@@ -134,22 +260,19 @@ def richardson(hs: Sequence[Any], values: Sequence[Any], power: int = 2) -> Esti
 
 
 # -- figures -----------------------------------------------------------------------------------
-def figure(ctx: RunContext, helper: str, filename: str, /, **kwargs: Any) -> str | None:
-    """Write a figure with ``theorycheck.report.figures.<helper>`` when ``ctx.figure_dir`` is set;
-    returns the path relative to the figure directory, or None (no directory / no helper)."""
+def figure(ctx: RunContext, helper: str, stem: str, /, *args: Any, **kwargs: Any) -> list[str]:
+    """Draw with ``theorycheck.report.figures.<helper>(ctx.figure_dir, stem, ...)`` when the run
+    writes figures; returns the paths written (relative to the report folder), else []."""
     if not ctx.figure_dir:
-        return None
+        return []
     try:
         figures = importlib.import_module("theorycheck.report.figures")
     except ImportError:
-        return None
+        return []
     fn = getattr(figures, helper, None)
     if fn is None:
-        return None
-    out = Path(ctx.figure_dir) / filename
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fn(path=out, **kwargs)
-    return str(out.relative_to(ctx.figure_dir))
+        return []
+    return list(fn(ctx.figure_dir, stem, *args, **kwargs))
 
 
 class Timer:
