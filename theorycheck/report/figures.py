@@ -58,7 +58,7 @@ def _styled(fn: Callable[P, list[str]]) -> Callable[P, list[str]]:
 def styled() -> AbstractContextManager[None]:
     """The report style for a custom figure: ``with styled(): fig, ax = new_figure(); ...;
     paths = save(fig, figure_dir, stem)``."""
-    return rc_context(STYLE)
+    return rc_context(STYLE)  # type: ignore[arg-type]
 
 
 def new_figure(width: float = 6.4, height: float = 4.4) -> tuple[Figure, Axes]:

@@ -72,8 +72,8 @@ def show(value: object) -> str:
         return f"{value['value']} ± {value['error']}"  # type: ignore[index]
     if is_scalar(value):
         return str(value)
-    if scalar_list(value):
-        return ", ".join(show(v) for v in value)  # type: ignore[union-attr]
+    if isinstance(value, list) and scalar_list(value):
+        return ", ".join(show(v) for v in value)
     return json.dumps(value, default=str, separators=(", ", ": "))
 
 

@@ -133,7 +133,9 @@ def render_index(results: Mapping[str, Any], fmt: Format,
                  available: Collection[str] | None = None, data_file: str | None = None) -> str:
     """The index page: run metadata, verdict counts, and the summary table of all claims."""
     claims = [claim_view(c, "", available) for c in results.get("claims", [])]
-    return render("index", fmt, run=_run_meta(results.get("run", {})), claims=claims,
+    findings = [{"claim": c["id"], "slug": c["slug"], **f} for c in claims
+                for f in c["findings"] if f.get("kind") != "note"]
+    return render("index", fmt, findings=findings, run=_run_meta(results.get("run", {})), claims=claims,
                   verdicts=present.verdict_counts(results.get("claims", [])), root="",
                   home="index", data_file=data_file, title="theorycheck verification report")
 
