@@ -128,7 +128,7 @@ def measure_input_correlation(act: ActFns, spec: NetSpec, samples: int, inputs: 
     c1 = np.concatenate(per_layer[0])
     noise = float(np.mean((1 - cc * cc) ** 2)) / inputs
     th = beta0**2 / (alpha * n0) + noise if theory_override is None else theory_override
-    z = z_value(1)
+    z = z_value(1, dof=samples - 1)
     ok, tol = compare(th, layers[0]["second_moment"], layers[0]["stderr"], noise, z)
     extra: dict[str, Any] = {
         "layers": layers,

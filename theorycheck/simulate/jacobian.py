@@ -206,7 +206,7 @@ def measure_jacobian(act: ActFns, spec: NetSpec, samples: int, seed: int, place:
                                status=Status.NOT_FINITE)
     m1, se1 = mean_stderr(m1v)
     m2, se2 = mean_stderr(m2v)
-    z = z_value(2)
+    z = z_value(2, dof=samples - 1)
     ok1, tol1 = compare(th1, float(m1), float(se1), bias1, z)
     ok2, tol2 = compare(th2, float(m2), float(se2), bias2, z)
     extra: dict[str, Any] = {

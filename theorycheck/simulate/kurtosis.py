@@ -157,9 +157,9 @@ def measure_kurtosis(act: ActFns, sw2: float, sb2: float, widths: list[int], dep
     a_se = 1.0 / math.sqrt(sxx)
     a_th = float(np.sum(w * x * th) / sxx) if theory_slope is None else theory_slope
     a_bias = float(np.sum(w * x * bb) / sxx)
-    z = z_value(1)
+    z = z_value(1, dof=19)
     ok, tol = compare(a_th, a, a_se, a_bias, z)
-    zp = z_value(len(rows))
+    zp = z_value(len(rows), dof=19)
     for row in rows:
         row["agree"], row["tolerance"] = compare(row["theory"], row["measured"], row["stderr"],
                                                  row["bias_bound"], zp)

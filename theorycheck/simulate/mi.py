@@ -176,7 +176,7 @@ def measure_mi(act: ActFns, sw2_values: list[float], sb2_values: list[float], wi
     params = {"width": width, "depth": depth, "N0": in_dim, "weights": weights,
               "draws": draws, "inputs": inputs, "sw2_values": sw2_values,
               "sb2_values": sb2_values}
-    z = z_value(1)
+    z = z_value(1, dof=draws - 1)
     if di is None or di.get("value") is None:
         # the DI point is off the grid or undefined there (stable inputs: q* = 0); compare the
         # nearest grid point with a finite value instead, and say so

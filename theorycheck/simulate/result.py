@@ -7,7 +7,9 @@ Agreement rule (every kind uses it)::
 ``stderr`` is the standard error over independent network draws (each draw also re-draws its
 inputs and probes, so the spread includes every source of randomness). ``z`` is the two-sided
 normal quantile for a family-wise false-alarm rate ``ALPHA`` = 1e-3, Bonferroni-corrected over
-the ``m`` comparisons a measurement makes (``z = Phi^-1(1 - ALPHA / (2 m))``; 3.29 for m = 1).
+the ``m`` comparisons a measurement makes (``z = Phi^-1(1 - ALPHA / (2 m))``; 3.29 for m = 1),
+with the Student-t quantile (S - 1 degrees of freedom) in place of the normal one when the
+standard error comes from S < 1000 draws.
 ``bias_bound`` bounds the systematic difference between a finite network of width N and the
 infinite-width prediction; each kind derives its own bound in its docstring. A disagreement is
 a result and is reported as such: tolerances are never widened to make a comparison pass.
@@ -21,6 +23,7 @@ from typing import Any
 
 import numpy as np
 from scipy.stats import norm
+from scipy.stats import t as student_t
 
 from theorycheck.errors import Status, TheoryCheckError
 from theorycheck.numbers import to_decimal
@@ -29,9 +32,16 @@ from theorycheck.numbers import to_decimal
 ALPHA = 1e-3
 
 
-def z_value(comparisons: int = 1, alpha: float = ALPHA) -> float:
-    """Two-sided normal quantile at family-wise level ``alpha`` over ``comparisons`` tests."""
-    return float(norm.isf(alpha / (2 * max(1, comparisons))))
+def z_value(comparisons: int = 1, alpha: float = ALPHA, dof: int | None = None) -> float:
+    """Two-sided quantile at family-wise level ``alpha`` over ``comparisons`` tests.
+
+    Normal, or Student t with ``dof`` degrees of freedom when the standard error comes from
+    few draws (``dof = draws - 1``; the t quantile is what makes a 3-draw stderr honest).
+    """
+    p = alpha / (2 * max(1, comparisons))
+    if dof is not None and dof < 1000:
+        return float(student_t.isf(p, max(1, dof)))
+    return float(norm.isf(p))
 
 
 def compare(theory: float, measured: float, stderr: float, bias_bound: float,

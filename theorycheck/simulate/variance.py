@@ -157,7 +157,7 @@ def measure_variance(act: ActFns, spec: NetSpec, samples: int, seed: int, place:
             rows.append(torch.stack(qs, dim=1).cpu().numpy())
     qv = np.concatenate(rows)
     q_m, q_se = mean_stderr(qv)
-    z = z_value(spec.depth)
+    z = z_value(spec.depth, dof=samples - 1)
     verdicts, tols = [], []
     for l in range(spec.depth):
         ok, tol = compare(float(q_th[l]), float(q_m[l]), float(q_se[l]), float(bias[l]), z)
@@ -176,7 +176,7 @@ def measure_variance(act: ActFns, spec: NetSpec, samples: int, seed: int, place:
         rate: dict[str, Any] = {"theory_1_over_xi_q": th_rate, "q_star": q_star, **fit}
         if fit["rate"] is not None and "theory_rate" in fit:
             ok, tol = compare(fit["theory_rate"], fit["rate"], fit["stderr"],
-                              fit.get("bias_bound", 0.0), z_value(1))
+                              fit.get("bias_bound", 0.0), z_value(1, dof=min(10, samples) - 1))
             rate.update(agree=ok, tolerance=tol)
         extra["convergence"] = rate
     except TheoryCheckError as err:
@@ -245,7 +245,7 @@ def measure_correlation(act: ActFns, spec: NetSpec, samples: int, seed: int, pla
             rows.append(torch.stack(cs, dim=1).cpu().numpy())
     cv = np.concatenate(rows)
     c_m, c_se = mean_stderr(cv)
-    z = z_value(spec.depth)
+    z = z_value(spec.depth, dof=samples - 1)
     verdicts, tols = [], []
     for l in range(spec.depth):
         ok, tol = compare(float(c_th[l]), float(c_m[l]), float(c_se[l]), float(bias[l]), z)
@@ -265,7 +265,7 @@ def measure_correlation(act: ActFns, spec: NetSpec, samples: int, seed: int, pla
     conv: dict[str, Any] = {"c_star": c_star, "theory_1_over_xi_c": th_rate, **fit}
     if fit["rate"] is not None and "theory_rate" in fit:
         ok, tol = compare(fit["theory_rate"], fit["rate"], fit["stderr"],
-                          fit.get("bias_bound", 0.0), z_value(1))
+                          fit.get("bias_bound", 0.0), z_value(1, dof=min(10, samples) - 1))
         conv.update(agree=ok, tolerance=tol)
     extra["convergence"] = conv
     last = spec.depth - 1
