@@ -135,7 +135,7 @@ def _property(ctx: RunContext, acts: list[Any]) -> CheckResult:
 
     return property_result(
         "chi1-two-routes", "chi1 from MeanField (mpmath, its own q*) = sw2 E psi'^2 at the "
-        "iterated q* (float64)", strat, holds, max_examples=ctx.pick(8, 60), seed=ctx.seed,
+        "iterated q* (float64)", strat, holds, max_examples=ctx.pick(5, 60), seed=ctx.seed,
         describe=lambda ex: {"activation": engines[ex[0]][0].name, "sw2": ex[1], "sb2": ex[2]})
 
 

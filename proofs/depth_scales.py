@@ -135,7 +135,7 @@ def _numeric(ctx: RunContext, acts: list[Any], rec: dict[str, Any]) -> CheckResu
                 start = 1 - 1e-4
                 dev = 1 - iterate(lambda c, q=q, sw2=sw2, g=g, act=act:
                                   min(cmap_grid(act, g, q, sw2, SB2, c)[0], 1.0), start,
-                                  ctx.pick(60, 150))
+                                  ctx.pick(40, 150))
                 lam_c = geometric_rate(dev, 1e-9)
                 put_est(ev, f"{key}:measured_c_rate(exact map)", lam_c, 10)
                 ev[f"{key}:xi_c printed(10) / schoenholz / measured"] = (
