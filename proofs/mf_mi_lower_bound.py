@@ -135,7 +135,8 @@ def _agreement(ctx: RunContext, act: Any) -> tuple[CheckResult, CheckResult, dic
                  "cases beyond 3.29 standard errors (mean field above the sampled bound)"),
         evidence=ev,
         counterexample=None if all(agree_deep) else
-        {k: rows[f"N={k[0]},l={k[1]}"] for k, ok in zip(deep, agree_deep, strict=True) if not ok})
+        {f"N={k[0]},l={k[1]}": rows[f"N={k[0]},l={k[1]}"]
+         for k, ok in zip(deep, agree_deep, strict=True) if not ok})
     # better at larger width: relative gap at the deepest layer shrinks from smallest to largest N
     lo, hi = widths[0], widths[-1]
     g_lo, g_hi = gap[(lo, depth)], gap[(hi, depth)]

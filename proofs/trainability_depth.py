@@ -36,8 +36,8 @@ Z = 3.29
 def _train_cfg(ctx: RunContext, **kw: Any) -> Any:
     from theorycheck.simulate.training import TrainConfig
 
-    return TrainConfig(width=ctx.pick(32, 128), steps=ctx.pick(250, 1500), batch=64, lr=0.01,
-                       momentum=0.9, eval_every=ctx.pick(250, 250), seed=ctx.seed,
+    return TrainConfig(width=ctx.pick(24, 128), steps=ctx.pick(200, 1500), batch=64, lr=0.01,
+                       momentum=0.9, eval_every=ctx.pick(200, 250), seed=ctx.seed,
                        device=ctx.device, **kw)
 
 
@@ -46,8 +46,8 @@ def _grid(ctx: RunContext) -> tuple[CheckResult, CheckResult, dict[str, Any]]:
     from theorycheck.simulate.training import train
 
     mf = MeanField("tanh", dps=15)
-    sw2s = ctx.pick((1.0, 1.3, 2.5, 4.0), (1.0, 1.2, 1.4, 1.6, 2.0, 2.5, 3.0, 3.5, 4.0))
-    depths = ctx.pick((3, 6, 12, 24, 48), (5, 10, 20, 30, 40, 60, 80, 100, 130, 160))
+    sw2s = ctx.pick((1.0, 1.4, 2.5, 4.0), (1.0, 1.2, 1.4, 1.6, 2.0, 2.5, 3.0, 3.5, 4.0))
+    depths = ctx.pick((4, 10, 20, 40), (5, 10, 20, 30, 40, 60, 80, 100, 130, 160))
     acc = np.zeros((len(sw2s), len(depths)))
     rows: dict[str, Any] = {}
     bx, by, be = [], [], []
