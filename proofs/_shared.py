@@ -162,18 +162,21 @@ class FastMeanField:
             self._tab = (g, eg)
         g, eg = self._tab
         H = sw2 * g + sb2 - self.q
-        flat = np.abs(H) <= tol * (1 + self.q) + sw2 * eg
+        flat = np.abs(H) <= tol * self.q + sw2 * eg
         out: list[FixedPoint] = []
         if sb2 == 0 and abs(float(self.psi(np.array([0.0]))[0])) == 0:
             out.append(FixedPoint(0.0, float("nan"), "zero"))
-        run = 0
-        for i in range(self.q.size):
-            run = run + 1 if flat[i] else 0
-            if run == 5:
-                qs = self.q[i - 4:i + 1]
-                _, sl, _ = self._psi2_slope(qs)
-                out.extend(FixedPoint(float(v), float(sw2 * s), "neutral")
-                           for v, s in zip(qs, sl, strict=True))
+        start = 0
+        for i in range(self.q.size + 1):
+            if i < self.q.size and flat[i]:
+                continue
+            if i - start >= 5:
+                # a continuum of fixed points: one representative (the grid point nearest 1)
+                qs = self.q[start:i]
+                v = qs[int(np.argmin(np.abs(np.log(qs))))]
+                _, sl, _ = self._psi2_slope(np.array([v]))
+                out.append(FixedPoint(float(v), float(sw2 * sl[0]), "neutral"))
+            start = i + 1
         if any(f.kind == "neutral" for f in out):
             return out
 
@@ -189,6 +192,60 @@ class FastMeanField:
                                                               "unstable")
             out.append(FixedPoint(float(r), slope, kind))
         return out
+
+    def plane(self, sw2: np.ndarray, sb2: np.ndarray) -> dict[str, np.ndarray]:
+        """q*, beta (and errors) over the grid sw2 (axis 0) x sb2 (axis 1): the stable root is
+        the unique down-crossing of map(q) - q on the q grid, polished by vectorised Newton
+        steps; q* = 0 where the map stays below the identity at sb2 = 0 and psi(0) = 0; NaN
+        where there is no finite, or no unique, stable fixed point."""
+        if self._tab is None:
+            g, _, eg = self._psi2_slope(self.q)
+            self._tab = (g, eg)
+        g, _ = self._tab
+        S, B = np.meshgrid(sw2, sb2, indexing="ij")
+        H = S[..., None] * g + B[..., None] - self.q              # (n_w, n_b, n_q)
+        down = (H[..., :-1] > 0) & (H[..., 1:] <= 0)
+        n_down = down.sum(axis=-1)
+        idx = np.argmax(down, axis=-1)
+        lo, hi = self.q[idx], self.q[np.minimum(idx + 1, self.q.size - 1)]
+        Hlo = np.take_along_axis(H, idx[..., None], -1)[..., 0]
+        Hhi = np.take_along_axis(H, np.minimum(idx + 1, self.q.size - 1)[..., None], -1)[..., 0]
+        q = np.where(n_down == 1, lo + (hi - lo) * Hlo / np.where(Hlo != Hhi, Hlo - Hhi, 1.0),
+                     np.nan)
+        ok = np.isfinite(q)
+        for _ in range(6):
+            if not ok.any():
+                break
+            gv, dv, _ = self._psi2_slope(q[ok])
+            h = S[ok] * gv + B[ok] - q[ok]
+            q[ok] = np.clip(q[ok] - h / (S[ok] * dv - 1), lo[ok], hi[ok])
+        zero = (n_down == 0) & (H[..., 0] < 0) & (B == 0) \
+            & (abs(float(self.psi(np.array([0.0]))[0])) == 0)
+        q = np.where(zero, 0.0, q)
+        beta = np.full(q.shape, np.nan)
+        beta_err = np.full(q.shape, np.nan)
+        pos = np.isfinite(q) & (q > 0)
+        if pos.any():
+            p = self.psi
+            (a,), (ea,) = self.expect([lambda x, z: p(x) * z], q[pos])
+            s = np.sqrt(q[pos])
+            beta[pos] = np.sqrt(S[pos]) * a / s
+            beta_err[pos] = np.sqrt(S[pos]) * ea / s
+        return {"q_star": q, "beta": beta, "beta_err": beta_err}
+
+    def beta_gap(self, q: float, sw2: float, sb2: float) -> tuple[float, float]:
+        """(1 - beta^2, its uncertainty) at a fixed point q from the identity
+        1 - beta^2 = sb2/q + sw2 E[(psi(s z) - a z)^2]/q, a = E[psi(s z) z]: a non-negative
+        integrand, so a gap far above the uncertainty certifies beta < 1 in float64."""
+        p = self.psi
+        (a,), _ = self.expect([lambda x, z: p(x) * z], np.array([q]))
+        av = float(a[0])
+        (R, g), (eR, eg) = self.expect([lambda x, z: (p(x) - av * z) ** 2,
+                                         lambda x, z: p(x) ** 2], np.array([q]))
+        gap = sb2 / q + sw2 * float(R[0]) / q
+        H = sw2 * float(g[0]) + sb2 - q
+        unc = abs(H) / q + sw2 * (float(eR[0]) + float(eg[0])) / q + 1e-13 * (1 + av * av / q)
+        return gap, unc
 
     def beta(self, q: float, sw2: float) -> tuple[float, float]:
         """beta = sw E[psi(s z) z]/s at q = s^2 (seed 000 Eq. (38)), direct route: (value, err)."""
