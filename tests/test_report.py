@@ -262,11 +262,22 @@ def test_rejects_bad_input(tmp_path: Path) -> None:
         parse_formats("md,pdf")
     with pytest.raises(TheoryCheckError, match="not a theorycheck results"):
         write_report({"claims": []}, tmp_path / "x")
-    bad = sample_results()
-    bad["claims"][0]["checks"][0]["evidence"] = {"x": float("nan")}
-    with pytest.raises(TheoryCheckError, match="non-finite"):
-        write_report(bad, tmp_path / "y", formats="json")
-    assert not (tmp_path / "y").exists()
+
+
+def test_values_json_cannot_hold_are_converted_and_reported(tmp_path: Path) -> None:
+    """A run is never lost to a claim's sloppy evidence: tuple keys, NumPy values and NaN are
+    converted (NaN never becomes a JSON number) and the index says what was converted."""
+    odd = sample_results()
+    odd["claims"][0]["checks"][0]["evidence"] = {"x": float("nan"), (1, 2): np.float64(0.5),
+                                                 "a": np.arange(3), "o": object}
+    with pytest.warns(RuntimeWarning, match="not plain JSON"):
+        out = write_report(odd, tmp_path / "y", formats="json,md,html")
+    evidence = json.loads((out / "results.json").read_text())["claims"][0]["checks"][0][
+        "evidence"]
+    assert evidence["x"] == "nan" and evidence["(1, 2)"] == 0.5 and evidence["a"] == [0, 1, 2]
+    assert "NaN" not in (out / "results.json").read_text()
+    assert "Report notes" in (out / "index.html").read_text()
+    assert "non-finite number nan" in (out / "index.md").read_text()
 
 
 FIGURE_CALLS = {

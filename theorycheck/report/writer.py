@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import tempfile
+import warnings
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path, PurePosixPath
 from types import TracebackType
@@ -23,6 +24,7 @@ from typing import Any
 
 from theorycheck.errors import Status, TheoryCheckError
 from theorycheck.report import present
+from theorycheck.report.jsonsafe import json_safe
 from theorycheck.report.render import Format, render_activation, render_claim, render_index
 
 FORMATS = ("md", "html", "json")
@@ -192,19 +194,20 @@ class ReportStaging:
                          render_page: Callable[..., str]) -> Path:
         chosen = parse_formats(formats)
         staged = self.path
+        doc, notes = json_safe(doc)
+        if notes:
+            warnings.warn(f"{len(notes)} value(s) in the results were not plain JSON and were "
+                          f"converted (first: {notes[0]})", RuntimeWarning, stacklevel=4)
         available = self._collect_figures(doc, Path(source_dir) if source_dir else self.out_dir)
         if "json" in chosen:
-            try:
-                text = json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False)
-            except ValueError as err:
-                raise TheoryCheckError(f"results hold a non-finite number: {err}",
-                                       status=Status.NOT_FINITE) from None
+            text = json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False)
             write_text(staged / data, text + "\n")
         claims = doc.get("claims", [])
         for fmt in (f for f in chosen if f != "json"):
             kind: Format = "md" if fmt == "md" else "html"
             write_text(staged / f"{page}.{fmt}",
-                       render_page(doc, kind, available, data if "json" in chosen else None))
+                       render_page(doc, kind, available, data if "json" in chosen else None,
+                                   notes))
             for claim in claims:
                 write_text(staged / "claims" / f"{present.slug(str(claim['id']))}.{fmt}",
                            render_claim(doc, claim, kind, available, back=page))
