@@ -54,12 +54,12 @@ def _pages(out: Path, page: str, formats: tuple[str, ...], data: str) -> str:
 def report(
     source: Annotated[Path | None, typer.Option(
         "--from", help="results.json (or activation.json) to render "
-                       "[default: OUT/results.json]")] = None,
+                       "(default: OUT/results.json).")] = None,
     formats: Annotated[str, typer.Option(
         "--format", help="Comma-separated formats: md, html, json.")] = "md,html,json",
     out: Annotated[Path | None, typer.Option(
-        help="Report folder, replaced atomically [default: the folder of --from, "
-             "else reports/quick].")] = None,
+        help="Report folder, replaced atomically (default: the folder of --from, "
+             "else reports/quick).")] = None,
 ) -> None:
     """Render the report (index, one page per claim, results.json) from a results document."""
     from theorycheck.report import parse_formats, write_activation_report, write_report
