@@ -116,7 +116,7 @@ class GridEngine:
                 # a convergent integrand is negligible at |z| = L; one that is not diverges
                 # (or needs a larger L / tail_shift)
                 vf0 = np.sum(np.abs(wf * np.nan_to_num(Ff)), axis=1)
-                bad |= ~np.isfinite(edge) | (edge > 1e-3 * vf0 + 1e-250)
+                bad |= ~np.isfinite(edge) | (edge > 1e-3 * vf0 + 1e-24)
                 if strict and np.any(bad):
                     raise TheoryCheckError(
                         "the Gaussian integrand is not finite or does not decay on the quadrature"

@@ -65,9 +65,12 @@ def _check_decay(h: MpFunc, what: str) -> None:
                 status=Status.DIVERGENT_INTEGRAL)
 
 
-def _panels(points: Sequence[mp.mpf], extra: Sequence[float]) -> list[mp.mpf]:
-    pts = sorted({mp.mpf(p) for p in points} | {mp.mpf(e) for e in extra})
-    return [-mp.inf, *pts, mp.inf]
+def _panels(points: Sequence[mp.mpf], extra: Sequence[float], zc: mp.mpf | None = None
+            ) -> list[mp.mpf]:
+    """Panel boundaries on [-zc, zc] (or the real line), split at points and extra."""
+    lim = mp.inf if zc is None else zc
+    pts = sorted({mp.mpf(p) for p in points if abs(p) < lim} | {mp.mpf(e) for e in extra})
+    return [-lim, *pts, lim]
 
 
 def _z_cut(dps: int) -> mp.mpf:
@@ -90,10 +93,10 @@ def _two_evaluations(raw: MpFunc, split: Sequence[mp.mpf], dps: int, what: str) 
 
     for attempt, guard in enumerate((GUARD, 3 * GUARD)):
         with mp.workdps(dps + guard):
-            a = mp.quad(h, _panels(split, ()))
+            a = mp.quad(h, _panels(split, (), zc))
         with mp.workdps(dps + 2 * guard):
             extra = (-2.5, 1.5) if attempt == 0 else (-3.25, -0.75, 0.5, 2.75)
-            b = mp.quad(h, _panels(split, extra))
+            b = mp.quad(h, _panels(split, extra, zc))
         if not (mp.isfinite(a) and mp.isfinite(b)):
             raise TheoryCheckError(f"{what}: quadrature returned a non-finite value",
                                    status=Status.DIVERGENT_INTEGRAL)
@@ -153,7 +156,8 @@ def expect2_mp(f: MpFunc, g: MpFunc, q1: mp.mpf | float | str, q2: mp.mpf | floa
     (seed 000, Eq. (14); seed 002, Eqs. (5)-(7)).  ``c = +-1`` reduces to a one-dimensional
     integral.  Otherwise the inner z2 integral is done for each outer node, split where
     u2 crosses a breakpoint.  Accuracy as :func:`expect_mp`; cost ~ (outer nodes) x (inner
-    quadrature), roughly 10-60 s at 30 digits, so prefer the 1-D route where one exists.
+    quadrature); see the measured cost in tests/test_gaussian.py -- prefer the 1-D route or the
+    float64 :meth:`GridEngine.expect2` where they suffice.
     """
     with mp.workdps(dps + 3 * GUARD):
         cm, q1m, q2m = mp.mpf(c), mp.mpf(q1), mp.mpf(q2)
@@ -182,7 +186,7 @@ def expect2_mp(f: MpFunc, g: MpFunc, q1: mp.mpf | float | str, q2: mp.mpf | floa
             return mp.mpf(0)
         pts = [mp.mpf(0)] + [(b / s2 - cm * z1) / r for b in breakpoints]
         w = mp.quad(lambda z2: g(s2 * (cm * z1 + r * z2)) * mp.exp(-z2 * z2 / 2),
-                    _panels(pts, ()))
+                    _panels(pts, (), _z_cut(dps)))
         return fz * w * mp.exp(-z1 * z1 / 2) / (2 * mp.pi)
 
     with mp.workdps(dps + 3 * GUARD):

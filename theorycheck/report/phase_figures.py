@@ -32,8 +32,7 @@ def plot_plane(plane: Any, quantity: str, path: Path, *,
     data = np.ma.masked_invalid(z.T)
     finite = z[np.isfinite(z)]
     vmax = float(np.percentile(finite, 99)) if quantity == "xi_c" and finite.size else None
-    cmap = matplotlib.colormaps["viridis"].copy()
-    cmap.set_bad("0.85")
+    cmap = matplotlib.colormaps["viridis"].with_extremes(bad="0.85")
     im = ax.pcolormesh(plane.sw2, plane.sb2, data, shading="auto", cmap=cmap, vmax=vmax)
     fig.colorbar(im, ax=ax, label=LABELS.get(quantity, quantity))
     if eoc is not None and len(eoc[0]):
