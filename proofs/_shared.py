@@ -35,6 +35,20 @@ def need(module: str) -> ModuleType:
                                status=DEPENDENCY_MISSING) from None
 
 
+def external(fn: Callable[..., Any], *args: Any, what: str = "", **kwargs: Any) -> Any:
+    """Call into another layer; an unexpected exception there (a bug outside this claim) becomes
+    a ``dependency-error`` :class:`TheoryCheckError`, so the check is skipped with the reason
+    instead of the whole claim failing."""
+    try:
+        return fn(*args, **kwargs)
+    except TheoryCheckError:
+        raise
+    except Exception as err:  # reported as the reason of a skipped check
+        name = what or getattr(fn, "__qualname__", "a dependency")
+        raise TheoryCheckError(f"{name} raised {type(err).__name__}: {err}",
+                               status="dependency-error") from None
+
+
 def need_attr(module: str, name: str) -> Any:
     """``module.name`` or ``dependency-missing`` when the module or the name is absent."""
     mod = need(module)
