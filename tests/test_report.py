@@ -340,3 +340,14 @@ def test_headless_chromium_renders(report: tuple[Path, dict], tmp_path: Path, pa
 
     pixels = imread(shot)
     assert pixels.shape[0] > 100 and float(pixels[..., :3].std()) > 0.02  # not a blank page
+
+
+def test_figures_no_claim_references_are_still_shown(tmp_path: Path) -> None:
+    out = tmp_path / "rep"
+    with ReportStaging(out) as staging:
+        figures.correlation_histogram(staging.figure_dir, "stray", [0.1, 0.5, 1.2])
+        staging.commit(sample_results())
+    assert "figures/stray.png" in (out / "index.html").read_text()
+    assert "figures/stray.svg" in (out / "index.md").read_text()
+    again = write_report(sample_results(), tmp_path / "again", source_dir=out)
+    assert (again / "figures" / "stray.png").read_bytes().startswith(PNG_MAGIC)

@@ -34,6 +34,11 @@ _TAG = re.compile(r"\\tag\*?\{([^{}]*)\}")
 # $$...$$ or $...$ (a dollar preceded by a backslash is literal)
 _MATH = re.compile(r"(?<!\\)\$\$(.+?)(?<!\\)\$\$|(?<!\\)\$(.+?)(?<!\\)\$", re.DOTALL)
 _COMMAND = re.compile(r"\\[A-Za-z]+")
+_TEXT_GROUP = re.compile(r"\\(?:text|textrm|mathrm|operatorname|mbox)\{[^{}]*\}")
+# commands latex2mathml leaves as literal text, rewritten to ones it knows
+_REWRITE = {"\\arg": "\\operatorname{arg}", "\\tfrac": "\\frac", "\\dfrac": "\\frac",
+            "\\argmax": "\\operatorname{arg\\,max}", "\\argmin": "\\operatorname{arg\\,min}"}
+_REWRITE_RE = re.compile("|".join(re.escape(k) + r"(?![A-Za-z])" for k in _REWRITE))
 _PROSE = re.compile(r"[A-Za-z]{2,}[,;:.]? +[A-Za-z]{2,}")
 
 Segment = tuple[Literal["text", "math", "display"], str]
@@ -56,6 +61,7 @@ def _clean(element: ET.Element) -> None:
 def latex_to_mathml(latex: str, display: bool = False) -> str | None:
     """``latex`` as sanitised MathML markup, or None when it cannot be converted safely."""
     try:
+        latex = _REWRITE_RE.sub(lambda m: _REWRITE[m.group(0)], latex)
         raw = convert(latex, display="block" if display else "inline")
         root = ET.fromstring(raw)
         _clean(root)
@@ -95,7 +101,8 @@ def segments(text: str) -> list[Segment]:
     prose (two words in a row, once the commands are removed); otherwise it is plain text.
     """
     if "$" not in text:
-        formula = bool(_COMMAND.search(text)) and not _PROSE.search(_COMMAND.sub(" ", text))
+        bare = _COMMAND.sub(" ", _TEXT_GROUP.sub(" ", text))
+        formula = bool(_COMMAND.search(text)) and not _PROSE.search(bare)
         return [("math", text)] if formula else [("text", text)]
     out: list[Segment] = []
     pos = 0

@@ -200,6 +200,25 @@ def series_tables(evidence: Mapping[str, Any], title: str = "") -> tuple[list[Bl
     return blocks, used
 
 
+def flatten(mapping: Mapping[str, Any], prefix: str = "", depth: int = 2) -> dict[str, Any]:
+    """Nested dictionaries as dotted keys (``argmax.sw``), ``depth`` levels deep; what is
+    deeper or not a dictionary stays as it is (shown as compact JSON)."""
+    out: dict[str, Any] = {}
+    for key, value in mapping.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping) and not is_estimate(value) and depth > 1:
+            out.update(flatten(value, name + ".", depth - 1))
+        else:
+            out[name] = value
+    return out
+
+
+def record_table(records: Mapping[str, Mapping[str, Any]], title: str = "") -> Block:
+    """``{name: {field: value}}`` as one table, a row per name, nested fields dotted."""
+    rows = [{"": name, **flatten(fields)} for name, fields in records.items()]
+    return table(rows, title=title)
+
+
 def evidence_blocks(evidence: Mapping[str, Any] | None, title: str = "",
                     shown: Collection[str] = ()) -> list[Block]:
     """Evidence as blocks: its scalars (and short lists) as one key/value table, parallel series
@@ -217,6 +236,11 @@ def evidence_blocks(evidence: Mapping[str, Any] | None, title: str = "",
     if rows:
         blocks.append(Block("kv", title=title, rows=rows))
     blocks.extend(series)
+    records = {k: v for k, v in rest.items() if isinstance(v, Mapping) and not is_estimate(v)
+               and not _flat(v)}
+    if len(records) >= 2:  # several configurations described alike: one row each
+        blocks.append(record_table(records, title=title))
+        rest = {k: v for k, v in rest.items() if k not in records}
     for key, value in rest.items():
         name = f"{title} · {key}" if title else key
         if isinstance(value, str) and "\n" in value:
@@ -225,6 +249,11 @@ def evidence_blocks(evidence: Mapping[str, Any] | None, title: str = "",
             continue
         elif _flat(value):
             blocks.append(Block("kv", title=name, rows=kv_rows(value)))  # type: ignore[arg-type]
+        elif isinstance(value, Mapping) and value and all(
+                isinstance(v, Mapping) and not is_estimate(v) for v in value.values()):
+            blocks.append(record_table(value, title=name))
+        elif isinstance(value, Mapping) and _flat(flatten(value)):
+            blocks.append(Block("kv", title=name, rows=kv_rows(flatten(value))))
         elif (isinstance(value, list) and value and all(_flat(v) for v in value)):
             blocks.append(table(value, title=name))
         else:
@@ -341,6 +370,6 @@ def per_activation_table(per_activation: Mapping[str, Any]) -> Block | None:
 __all__ = [
     "COMPARISON_KEYS", "METHODS", "PROPERTY_KEYS", "STATUSES", "VERDICTS", "Block", "FigureGroup",
     "Row", "all_figures", "claim_counts", "comparison", "evidence_blocks", "figure_groups",
-    "method_status", "per_activation_table", "precision_note", "scalar_list", "series_tables",
-    "show", "slug", "status_class", "table", "verdict_counts",
+    "flatten", "method_status", "per_activation_table", "precision_note", "record_table",
+    "scalar_list", "series_tables", "show", "slug", "status_class", "table", "verdict_counts",
 ]

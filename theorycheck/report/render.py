@@ -131,12 +131,13 @@ def render(template: str, fmt: Format, **context: Any) -> str:
 
 def render_index(results: Mapping[str, Any], fmt: Format,
                  available: Collection[str] | None = None, data_file: str | None = None,
-                 notes: Sequence[str] = ()) -> str:
+                 notes: Sequence[str] = (), extra_figures: Sequence[str] = ()) -> str:
     """The index page: run metadata, verdict counts, and the summary table of all claims."""
     claims = [claim_view(c, "", available) for c in results.get("claims", [])]
     findings = [{"claim": c["id"], "slug": c["slug"], **f} for c in claims
                 for f in c["findings"] if f.get("kind") != "note"]
     return render("index", fmt, findings=findings, report_notes=list(notes),
+                  extra_figures=figure_views(list(extra_figures), "", available),
                   run=_run_meta(results.get("run", {})), claims=claims,
                   verdicts=present.verdict_counts(results.get("claims", [])), root="",
                   home="index", data_file=data_file, title="theorycheck verification report")
@@ -152,7 +153,8 @@ def render_claim(results: Mapping[str, Any], claim: Mapping[str, Any], fmt: Form
 
 def render_activation(report: Mapping[str, Any], fmt: Format,
                       available: Collection[str] | None = None,
-                      data_file: str | None = None, notes: Sequence[str] = ()) -> str:
+                      data_file: str | None = None, notes: Sequence[str] = (),
+                      extra_figures: Sequence[str] = ()) -> str:
     """The activation report: properties, EOC and DI point, phase planes, per-claim verdicts."""
     claims = [claim_view(c, "", available) for c in report.get("claims", [])]
     act = report.get("activation", {})
@@ -168,7 +170,8 @@ def render_activation(report: Mapping[str, Any], fmt: Format,
                   if isinstance(report.get("di_point"), Mapping) else [],
                   di_note=report.get("di_note", ""), notes=report.get("notes", []),
                   properties=act.get("properties", {}),
-                  figures=figure_views(list(report.get("figures", [])), "", available),
+                  figures=figure_views([*report.get("figures", []), *extra_figures], "",
+                                       available),
                   verdicts=present.verdict_counts(report.get("claims", [])), root="",
                   home="activation", data_file=data_file, report_notes=list(notes),
                   title=f"activation {name} — theorycheck")

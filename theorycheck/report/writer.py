@@ -203,15 +203,19 @@ class ReportStaging:
             text = json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False)
             write_text(staged / data, text + "\n")
         claims = doc.get("claims", [])
+        figures = staged / FIGURE_DIR
+        unreferenced = sorted(f"{FIGURE_DIR}/{p.name}" for p in figures.iterdir()
+                              if p.is_file() and p.stat().st_size > 0
+                              and f"{FIGURE_DIR}/{p.name}" not in available)
         for fmt in (f for f in chosen if f != "json"):
             kind: Format = "md" if fmt == "md" else "html"
             write_text(staged / f"{page}.{fmt}",
-                       render_page(doc, kind, available, data if "json" in chosen else None,
-                                   notes))
+                       render_page(doc, kind, available | set(unreferenced),
+                                   data if "json" in chosen else None, notes,
+                                   extra_figures=unreferenced))
             for claim in claims:
                 write_text(staged / "claims" / f"{present.slug(str(claim['id']))}.{fmt}",
                            render_claim(doc, claim, kind, available, back=page))
-        figures = staged / FIGURE_DIR
         if figures.is_dir() and not any(figures.iterdir()):
             figures.rmdir()
         write_text(staged / MARKER, json.dumps({"page": page, "formats": list(chosen)}) + "\n")
@@ -227,6 +231,9 @@ class ReportStaging:
         wanted = list(doc.get("figures", []))
         for claim in doc.get("claims", []):
             wanted.extend(present.all_figures(claim))
+        if (source / FIGURE_DIR).is_dir() and source.resolve() != self.path:
+            wanted.extend(f"{FIGURE_DIR}/{p.name}" for p in sorted((source / FIGURE_DIR).iterdir())
+                          if p.is_file())  # figures no claim referenced travel too
         available = set()
         for rel in dict.fromkeys(wanted):
             if not safe_relpath(rel):
