@@ -351,3 +351,4 @@ def test_figures_no_claim_references_are_still_shown(tmp_path: Path) -> None:
     assert "figures/stray.svg" in (out / "index.md").read_text()
     again = write_report(sample_results(), tmp_path / "again", source_dir=out)
     assert (again / "figures" / "stray.png").read_bytes().startswith(PNG_MAGIC)
+    assert "figures/stray.png" in (again / "index.html").read_text()

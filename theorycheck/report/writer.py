@@ -204,9 +204,12 @@ class ReportStaging:
             write_text(staged / data, text + "\n")
         claims = doc.get("claims", [])
         figures = staged / FIGURE_DIR
+        referenced = set(doc.get("figures", []))
+        for claim in claims:
+            referenced.update(present.all_figures(claim))
         unreferenced = sorted(f"{FIGURE_DIR}/{p.name}" for p in figures.iterdir()
                               if p.is_file() and p.stat().st_size > 0
-                              and f"{FIGURE_DIR}/{p.name}" not in available)
+                              and f"{FIGURE_DIR}/{p.name}" not in referenced)
         for fmt in (f for f in chosen if f != "json"):
             kind: Format = "md" if fmt == "md" else "html"
             write_text(staged / f"{page}.{fmt}",
