@@ -100,9 +100,10 @@ def _two_evaluations(raw: MpFunc, split: Sequence[mp.mpf], dps: int, what: str) 
         if not (mp.isfinite(a) and mp.isfinite(b)):
             raise TheoryCheckError(f"{what}: quadrature returned a non-finite value",
                                    status=Status.DIVERGENT_INTEGRAL)
-        err = abs(a - b)
-        if err <= _target(dps, b):
-            return Estimate(+b, err, "tanh-sinh, two precisions and two panel sets")
+        with mp.workdps(dps + 2 * guard):  # never round to the caller's (default 15-digit) context
+            err = abs(a - b)
+            if err <= _target(dps, b):
+                return Estimate(b, err, "tanh-sinh, two precisions and two panel sets")
     raise TheoryCheckError(
         f"{what}: two quadratures differ by {mp.nstr(err, 3)}, more than the 1e-{dps} asked for;"
         " is the integrand kinked at a point not given as a breakpoint?",
@@ -128,10 +129,10 @@ def expect_mp(f: MpFunc, q: mp.mpf | float | str, *, dps: int = 30,
         if qm < 0:
             raise TheoryCheckError(f"variance q must be >= 0, got {q}")
         if qm == 0:
-            v = f(mp.mpf(0))
+            v = +f(mp.mpf(0))
             if not mp.isfinite(v):
                 raise TheoryCheckError("f(0) is not finite", status=Status.NOT_FINITE)
-            return Estimate(+v, mp.mpf(0), "exact (q = 0)")
+            return Estimate(v, mp.mpf(0), "exact (q = 0)")
     s_holder: dict[str, mp.mpf] = {}
 
     def h(z: mp.mpf) -> mp.mpf:
@@ -167,9 +168,9 @@ def expect2_mp(f: MpFunc, g: MpFunc, q1: mp.mpf | float | str, q2: mp.mpf | floa
         if q1m == 0 or q2m == 0:
             if q1m == 0:
                 f0 = f(mp.mpf(0))
-                return _scale(expect_mp(g, q2m, dps=dps, breakpoints=breakpoints), f0)
+                return _scale(expect_mp(g, q2m, dps=dps, breakpoints=breakpoints), f0, dps)
             g0 = g(mp.mpf(0))
-            return _scale(expect_mp(f, q1m, dps=dps, breakpoints=breakpoints), g0)
+            return _scale(expect_mp(f, q1m, dps=dps, breakpoints=breakpoints), g0, dps)
 
         def fg(x: mp.mpf) -> mp.mpf:
             r = mp.sqrt(q2m / q1m)
@@ -196,5 +197,6 @@ def expect2_mp(f: MpFunc, g: MpFunc, q1: mp.mpf | float | str, q2: mp.mpf | floa
                             f" c={mp.nstr(cm, 6)}")
 
 
-def _scale(e: Estimate, k: mp.mpf) -> Estimate:
-    return Estimate(e.value * k, e.error * abs(k), e.method)
+def _scale(e: Estimate, k: mp.mpf, dps: int) -> Estimate:
+    with mp.workdps(dps + 3 * GUARD):
+        return Estimate(e.value * k, e.error * abs(k), e.method)

@@ -80,6 +80,23 @@ def psi0_dpsi0(act: Any) -> tuple[float, float | None]:
     return p0, d0
 
 
+def dpsi0_exact(act: Any) -> Any | None:
+    """psi'(0) as the activation's exact SymPy value (None when not available or undefined)."""
+    props = getattr(act, "properties", None)
+    value = getattr(props, "dpsi0", None) if props is not None else None
+    return value if hasattr(value, "evalf") else None
+
+
+def to_mp(value: Any) -> mp.mpf:
+    """``value`` (a SymPy number, a float or an mpf) as an mpf at the current mpmath precision;
+    SymPy numbers are evaluated to that precision, never through a 16-digit float."""
+    if hasattr(value, "evalf"):
+        return mp.mpf(str(value.evalf(mp.mp.dps + 5)))
+    if isinstance(value, float):
+        return mp.mpf(repr(value))
+    return mp.mpf(value)
+
+
 def max_variance(act: Any) -> float:
     """Largest q for which E psi(sqrt(q) z)^2 is finite (inf when unbounded or unknown)."""
     v: Any = getattr(act, "max_gaussian_variance", None)

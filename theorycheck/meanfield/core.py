@@ -19,7 +19,14 @@ import numpy as np
 from theorycheck.errors import Status, TheoryCheckError
 from theorycheck.gaussian import GridEngine, expect2_mp, expect_mp
 from theorycheck.meanfield import eoc
-from theorycheck.meanfield.adapter import kinks_of, max_variance, psi0_dpsi0, resolve_activation
+from theorycheck.meanfield.adapter import (
+    dpsi0_exact,
+    kinks_of,
+    max_variance,
+    psi0_dpsi0,
+    resolve_activation,
+    to_mp,
+)
 from theorycheck.meanfield.results import DIPoint, EOCPoint, MeanFieldPoint
 from theorycheck.numbers import Estimate
 
@@ -66,6 +73,7 @@ class MeanField:
         self.dps = dps
         self.kinks = kinks_of(self.act)
         self.psi0, self.dpsi0 = psi0_dpsi0(self.act)
+        self._dpsi0_exact = dpsi0_exact(self.act)
         self.q_limit = max_variance(self.act)
         self.grid = GridEngine(self.act, kinks=self.kinks)
         self._cache: dict[tuple[Any, ...], Any] = {}
@@ -136,7 +144,7 @@ class MeanField:
                 # slope at 0 of E psi^2 is psi(0) psi''(0) + psi'(0)^2: use a tiny q
                 qm = mp.mpf(10) ** (-self.dps // 2 - 5)
             elif self.dpsi0 is not None:
-                return Estimate(sw2m * mp.mpf(self.dpsi0) ** 2, mp.mpf(0), "psi'(0)^2")
+                return Estimate(sw2m * self.dpsi0_mp() ** 2, mp.mpf(0), "psi'(0)^2")
             else:
                 qm = mp.mpf(10) ** (-self.dps // 2 - 5)
         e = self.expect("slope", qm)
@@ -268,11 +276,17 @@ class MeanField:
         err = (qerr + step) / max(abs(1 - slope.value), _TINY) + mp.mpf(10) ** -(self.dps + 5)
         return Estimate(q, err, "Newton on map(q) - q; quadrature error / |1 - slope|")
 
+    def dpsi0_mp(self) -> mp.mpf:
+        """psi'(0) at the current mpmath precision (exact SymPy value where known)."""
+        if self.dpsi0 is None:
+            raise TheoryCheckError(f"{self.name}: psi'(0) is undefined")
+        return to_mp(self._dpsi0_exact if self._dpsi0_exact is not None else self.dpsi0)
+
     # -- derived quantities at q* -------------------------------------------------------------
     def _at_zero(self, what: str) -> Estimate:
         """lim_{q -> 0+} E F(sqrt(q) z) for F = psi'^2, psi'^4, psi', u psi / q."""
         if self.dpsi0 is not None:
-            d = mp.mpf(self.dpsi0)
+            d = self.dpsi0_mp()
             v = {"dpsi2": d ** 2, "dpsi4": d ** 4, "dpsi": d, "upsi": d}[what]
             return Estimate(v, mp.mpf(0), "psi'(0) (q* = 0)")
         qt = mp.mpf(10) ** (-2 * self.dps)

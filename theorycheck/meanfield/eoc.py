@@ -103,7 +103,7 @@ def eoc_sw2(mf: MeanField, sb2: Any) -> EOCPoint:
         di = di_point(mf)
         assert di is not None
         q = mp.mpf(0)
-        d0 = mp.mpf(mf.dpsi0)
+        d0 = mf.dpsi0_mp()
         sw2 = 1 / d0 ** 2
         notes["q_star"] = "q* = 0: the dynamical-isometry point (seed 000 Eqs. (58)-(59))"
         one = Estimate(mp.mpf(1), mp.mpf(0), "psi'(0)")
@@ -195,7 +195,9 @@ def di_point(mf: MeanField) -> DIPoint | None:
         return None
     if mf.dpsi0 is None or mf.dpsi0 == 0:
         return None
-    return DIPoint(1.0 / mf.dpsi0 ** 2, 0.0, "psi(0) = 0 and psi'(0) != 0")
+    with mp.workdps(mf.dps + 10):
+        exact = 1 / mf.dpsi0_mp() ** 2
+    return DIPoint(float(exact), 0.0, "psi(0) = 0 and psi'(0) != 0", sw2_mp=exact)
 
 
 def di_reason(mf: MeanField) -> str:

@@ -83,6 +83,7 @@ class DIPoint:
     sw2: float
     sb2: float
     reason: str = ""
+    sw2_mp: Any = None  # the same sw2 at the MeanField's precision (an mpf)
 
 
 @dataclass
