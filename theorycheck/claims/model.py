@@ -98,6 +98,7 @@ class RunContext:
     dps: int = 30
     seed: int = 0
     device: str = "cpu"
+    device_name: str = ""
     activations: tuple[str, ...] = ()
     figure_dir: str | None = None
     max_seconds: float | None = None

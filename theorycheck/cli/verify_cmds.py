@@ -27,11 +27,13 @@ class DeviceChoice(StrEnum):
     cuda = "cuda"
 
 
-def resolve_device(choice: str) -> str:
-    """The device a run uses: ``auto`` picks CUDA when present (the simulation layer decides)."""
-    from theorycheck.simulate.device import resolve_device as simulate_resolve
+def resolve_device(choice: str) -> tuple[str, str]:
+    """The device a run uses, as (``cpu``/``cuda``, a readable name with the GPU model):
+    ``auto`` picks CUDA when present (the simulation layer decides)."""
+    from theorycheck.simulate.device import resolve
 
-    return str(simulate_resolve(choice))
+    placement = resolve(choice)
+    return placement.device.type, placement.name
 
 
 @app.command("list")
@@ -111,7 +113,7 @@ def verify(
 
         for act in activations:
             get_activation(act)  # fail fast with a clear message on a bad formula
-    resolved = resolve_device(device.value)
+    resolved, device_name = resolve_device(device.value)
     claims = [c for c in discover().values() if not ids or c.id in ids]
     progress, on_claim, note = _progress_runner(len(claims) or len(ids or []), quiet=as_json)
     staging = None
@@ -120,6 +122,7 @@ def verify(
 
         staging = ReportStaging(out)
     ctx = RunContext(profile=profile.value, dps=dps, seed=seed, device=resolved,
+                     device_name=device_name,
                      activations=activations, max_seconds=max_seconds, progress=note,
                      figure_dir=str(staging.figure_dir) if staging else None)
     try:
