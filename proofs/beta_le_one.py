@@ -191,7 +191,7 @@ def _numeric(ctx: RunContext, outcome: ClaimOutcome, acts: list[Any]) -> CheckRe
         d0 = act.properties.dpsi0
         di = (1.0 / float(d0) ** 2, 0.0) if d0 not in (None, 0) and act.properties.psi0 == 0 \
             else None
-        figs = figure(ctx, "beta_plane", f"beta-le-one-{fig_act}", sw2, sb2, plane.beta.T,
+        figs = figure(ctx, "beta_plane", f"beta-le-one-{fig_act}", sw2, sb2, plane.beta,
                       eoc=eoc if eoc[0].size else None, di=di, activation=fig_act)
         outcome.figures.extend(figs)
     if not confirm:

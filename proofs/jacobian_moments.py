@@ -31,6 +31,7 @@ from proofs._shared import (
     need,
     need_attr,
     put,
+    sim_activation,
     step,
 )
 from theorycheck.claims import CheckResult, ClaimOutcome, Finding, RunContext, claim
@@ -351,7 +352,8 @@ def _simulation(ctx: RunContext, outcome: ClaimOutcome) -> CheckResult:
                  ("erf", 2.0, 0.05, 4, "orthogonal", 512)]
     rows, bad, figs = [], [], []
     for name, sw2, sb2, depth, weights, width in runs:
-        res = external(simulate.measure, "jacobian", name, sw2=sw2, sb2=sb2, width=width,
+        res = external(simulate.measure, "jacobian", sim_activation(name, ctx), sw2=sw2,
+                       sb2=sb2, width=width,
                        depth=depth, weights=weights, samples=ctx.pick(16, 48), seed=ctx.seed,
                        device=ctx.device, what="simulate.measure")
         m1, m2 = res.extra.get("m1", {}), res.extra.get("m2", {})

@@ -29,6 +29,7 @@ from proofs._shared import (
     need,
     need_attr,
     put,
+    sim_activation,
     skipped,
     step,
 )
@@ -448,9 +449,10 @@ def sigmoid_sw_bound(ctx: RunContext) -> ClaimOutcome:
         # m1 of one layer is a mean of psi'(x_j)^2 over N inputs: at q* ~ 46 that is heavy-
         # tailed (most terms ~0), so many cheap networks (stochastic-trace probes) are better
         # than a few exact spectra
-        res = measure("jacobian", "sigmoid", sw2=w, sb2=0.0, width=ctx.pick(256, 1024), depth=1,
-                      weights="gaussian", samples=ctx.pick(64, 256), seed=ctx.seed,
-                      device=ctx.device, method="probe", probes=16)
+        res = measure("jacobian", sim_activation("sigmoid", ctx), sw2=w, sb2=0.0,
+                      width=ctx.pick(256, 1024), depth=1, weights="gaussian",
+                      samples=ctx.pick(64, 256), seed=ctx.seed, device=ctx.device,
+                      method="probe", probes=16)
         m1 = res.extra.get("m1", {})
         ok = bool(m1.get("agree", False))
         ev = {f"m1_{k}": str(m1[k]) for k in ("theory", "measured", "stderr", "tolerance")
