@@ -17,6 +17,7 @@ the fixed-point equation (52)).  The checks:
 
 from __future__ import annotations
 
+from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any
 
@@ -216,7 +217,17 @@ def _numeric(ctx: RunContext, outcome: ClaimOutcome, acts: list[Any]) -> CheckRe
 def _violation(gen: Any, point: tuple[float, float], dps: int,
                seen: dict[str, Any]) -> dict[str, Any] | None:
     """A fixed point q* > 0 (stable or neutral) with beta = 1 to CONFIRM_DIGITS digits, else
-    None.  Float64 screen, then mpmath (polished fixed point, beta two routes)."""
+    None.  Float64 screen, then mpmath (polished fixed point, beta two routes); cached, since
+    a search's shrinking phase asks again for the same activation and point."""
+    found = _violation_cached(gen.formula, point, dps, gen)
+    if found is not None:
+        seen.setdefault("found", found)
+    return found
+
+
+@lru_cache(maxsize=512)
+def _violation_cached(formula: str, point: tuple[float, float], dps: int,
+                      gen: Any) -> dict[str, Any] | None:
     sw2, sb2 = point
     act = gen.activation()
     fmf = FastMeanField(act)
@@ -236,7 +247,6 @@ def _violation(gen: Any, point: tuple[float, float], dps: int,
                      "beta_err": dec(r["beta_err"], 3), "beta_stein": dec(r["beta_stein"], dps),
                      "map_residual": dec(r["residual"], 3),
                      "linear": str(gen.linear_slope is not None)}
-            seen.setdefault("found", found)
             return found
     return None
 
@@ -269,7 +279,8 @@ def _property(ctx: RunContext, outcome: ClaimOutcome, *, nonlinear_only: bool) -
                            summary=f"{statement}: no counterexample in {tried} examples",
                            evidence=ev)
     gen, point = example
-    ce = _violation(gen, point, max(ctx.dps, CONFIRM_DIGITS + 5), {}) or seen.get("found", {})
+    ce = dict(_violation(gen, point, max(ctx.dps, CONFIRM_DIGITS + 5), {})
+              or seen.get("found", {}))
     ce.update(gen.describe())
     return CheckResult(method="property", status="failed",
                        summary=f"{statement}: shrunk counterexample psi = {gen.formula} at "

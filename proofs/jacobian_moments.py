@@ -16,6 +16,7 @@ orthogonal weights, several widths and depths).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import mpmath as mp
@@ -75,13 +76,14 @@ def _symbolic(outcome: ClaimOutcome) -> CheckResult:
     # m2 = 2 sw2^2 -> s1 = -1; Haar orthogonal m2 = m1^2 -> s1 = 0
     s_gauss = sp.simplify(s_of.subs({a: sw2, b: 2 * sw2**2}))
     s_orth = sp.simplify(s_of.subs({a: sw2, b: sw2**2}))
-    x = sp.Symbol("x", positive=True)
-    mp_density = sp.sqrt(x * (4 - x)) / (2 * sp.pi * x)
-    mp1 = sp.integrate(x * mp_density, (x, 0, 4))
-    mp2 = sp.integrate(x**2 * mp_density, (x, 0, 4))
-    steps.append(step(sp.Eq(sp.Symbol("m_k(MP)"), sp.Tuple(mp1, mp2)),
+    # Marchenko-Pastur density sqrt(x(4-x))/(2 pi x) on [0, 4]; with x = 4 sin^2(th) the
+    # measure becomes (4/pi) cos^2(th) d th on [0, pi/2]
+    th = sp.Symbol("theta", real=True)
+    mass, mp1, mp2 = (sp.integrate((4 * sp.sin(th) ** 2) ** k * 4 / sp.pi * sp.cos(th) ** 2,
+                                   (th, 0, sp.pi / 2)) for k in (0, 1, 2))
+    steps.append(step(sp.Eq(sp.Symbol("m_k(MP)"), sp.Tuple(mass, mp1, mp2)),
                       "Marchenko-Pastur at ratio 1 (W^T W, W Gaussian with variance 1/N): "
-                      "m1 = 1, m2 = 2", mp1 == 1 and mp2 == 2))
+                      "mass 1, m1 = 1, m2 = 2", mass == 1 and mp1 == 1 and mp2 == 2))
     steps.append(step(sp.Eq(sp.Symbol("s1"), sp.Tuple(s_gauss, s_orth)),
                       "(Gaussian, orthogonal): s = 1 - m2/m1^2 of W^T W", s_gauss == -1
                       and s_orth == 0))
@@ -241,7 +243,13 @@ def _mus_float(act: Any, q: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
 
 
 def _equality_away_from_zero(gen: Any, q: float) -> dict[str, str] | None:
-    """mu1^2 = mu2 to EQUALITY_DIGITS digits at q (mpmath), or None."""
+    """mu1^2 = mu2 to EQUALITY_DIGITS digits at q (mpmath), or None (cached: a search's
+    shrinking phase asks again for the same activation and q)."""
+    return _equality_cached(gen.formula, q, gen)
+
+
+@lru_cache(maxsize=512)
+def _equality_cached(formula: str, q: float, gen: Any) -> dict[str, str] | None:
     act = gen.activation()
     m1, m2, err = _mus_float(act, np.array([q]))
     if m1[0] <= 0 or abs(m2[0] / m1[0] ** 2 - 1) > 1e3 * err[0] + 1e-10:
