@@ -11,9 +11,11 @@ from dataclasses import dataclass
 
 import mpmath as mp
 
+from theorycheck.cache import register_json_type
 from theorycheck.errors import Status, TheoryCheckError
 
 
+@register_json_type
 @dataclass(frozen=True)
 class Estimate:
     """A computed value and an absolute error estimate (both mpmath ``mpf`` or floats).

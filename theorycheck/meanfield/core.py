@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import mpmath as mp
 import numpy as np
 
+from theorycheck.cache import UncacheableError, disk_cached, key_of
 from theorycheck.errors import Status, TheoryCheckError
 from theorycheck.gaussian import GridEngine, expect2_mp, expect_mp
 from theorycheck.meanfield import eoc
@@ -57,6 +58,28 @@ def _working_precision(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def activation_identity(act: Any) -> dict[str, str] | None:
+    """What identifies an activation in a cache key: its name and the exact SymPy tree of its
+    formula (``srepr``); None for activations given only as callables (never cached)."""
+    expr = getattr(act, "expr", None)
+    if expr is None or not hasattr(expr, "func"):
+        return None
+    import sympy as sp
+
+    return {"name": str(getattr(act, "name", "")), "expr": sp.srepr(expr)}
+
+
+def _point_inputs(self: MeanField, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
+    """Cache key of a high-precision point computation: activation, dps and the exact inputs."""
+    if self.identity is None:
+        return None
+    try:
+        return {"activation": self.identity, "dps": self.dps, "args": key_of(list(args)),
+                "kwargs": key_of(kwargs)}
+    except UncacheableError:
+        return None
+
+
 class MeanField:
     """Mean-field theory of one activation at ``dps`` digits.
 
@@ -78,6 +101,7 @@ class MeanField:
         self.grid = GridEngine(self.act, kinks=self.kinks)
         self._cache: dict[tuple[Any, ...], Any] = {}
         self._psi = [self.act.mpmath(k) for k in range(2)]
+        self.identity = activation_identity(self.act)
 
     # -- Gaussian integrals ------------------------------------------------------------------
     def _psi2(self, k: int) -> Any:
@@ -232,6 +256,7 @@ class MeanField:
         self._cache[("qstep", str(q))] = abs(step)
         return q
 
+    @disk_cached("meanfield.q_star", _point_inputs, cache_errors=True)
     @_working_precision
     def q_star(self, sw2: Any, sb2: Any) -> Estimate:
         """The stable fixed point q* of the variance map (seed 000 Eq. (52); seed 002 Eq. (3)).
@@ -499,11 +524,13 @@ class MeanField:
         """The smallest error any reported number carries: 10**-(dps + 5)."""
         return mp.mpf(10) ** -(self.dps + 5)
 
+    @disk_cached("meanfield.eoc_sw2", _point_inputs, cache_errors=True)
     @_working_precision
     def eoc_sw2(self, sb2: Any) -> EOCPoint:
         """EOC point at bias variance sb2 (see :func:`theorycheck.meanfield.eoc.eoc_sw2`)."""
         return eoc.eoc_sw2(self, sb2)
 
+    @disk_cached("meanfield.eoc_sb2", _point_inputs, cache_errors=True)
     @_working_precision
     def eoc_sb2(self, sw2: Any) -> EOCPoint:
         """EOC point at weight variance sw2 (see :func:`theorycheck.meanfield.eoc.eoc_sb2`)."""

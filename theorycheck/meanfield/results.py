@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from theorycheck.cache import register_json_type
 from theorycheck.numbers import Estimate, to_decimal
 
 
@@ -52,6 +53,7 @@ def _put(out: dict[str, Any], name: str, est: Estimate | None, dps: int) -> None
         out[f"{name}_err"] = to_decimal(est.error, 3)
 
 
+@register_json_type
 @dataclass
 class EOCPoint:
     """A point of the edge of chaos chi1 = 1 (seed 000 Eqs. (16)-(17); seed 002 Eq. (8))."""

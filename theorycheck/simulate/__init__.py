@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from theorycheck.cache import UncacheableError, disk_cached, key_of
 from theorycheck.errors import Status, TheoryCheckError
 from theorycheck.simulate.device import Placement, resolve
 from theorycheck.simulate.networks import NetSpec
@@ -39,6 +40,38 @@ def defaults(kind: str, place: Placement) -> tuple[int, int, int]:
     return DEFAULTS["cuda" if place.is_cuda else "cpu"][kind]
 
 
+def _activation_key(act: Any) -> Any:
+    """The activation part of a simulation's cache key (None: not keyable, so not cached)."""
+    if isinstance(act, str):
+        return ["str", act]
+    source = getattr(act, "source", None) if isinstance(act, ActFns) else act
+    expr = getattr(source, "expr", None)
+    if expr is None or not hasattr(expr, "func"):
+        return None
+    import sympy as sp
+
+    return {"name": str(getattr(source, "name", "")), "expr": sp.srepr(expr)}
+
+
+def _measure_inputs(kind: str, act: Any, *, device: str = "auto", precision: str = "auto",
+                    **kwargs: Any) -> dict[str, Any] | None:
+    """Cache key of :func:`measure`: every argument, the seed, and the resolved device (with the
+    GPU model) and dtype, since the same seed draws different numbers on another device."""
+    act_key = _activation_key(act)
+    if act_key is None:
+        return None
+    try:
+        place = resolve(device, precision)
+    except TheoryCheckError:
+        return None  # measure itself reports the bad device
+    try:
+        return {"kind": kind, "activation": act_key, "device": place.name,
+                "dtype": str(place.dtype), "arguments": key_of(kwargs)}
+    except UncacheableError:
+        return None
+
+
+@disk_cached("simulate.measure", _measure_inputs)
 def measure(kind: str, act: str | ActFns | Any, *, sw2: float, sb2: float,
             width: int | None = None, depth: int | None = None, weights: str = "gaussian",
             samples: int | None = None, seed: int = 0, device: str = "auto",

@@ -25,6 +25,7 @@ import numpy as np
 from scipy.stats import norm
 from scipy.stats import t as student_t
 
+from theorycheck.cache import register_json_type
 from theorycheck.errors import Status, TheoryCheckError
 from theorycheck.numbers import to_decimal
 
@@ -57,6 +58,7 @@ def compare(theory: float, measured: float, stderr: float, bias_bound: float,
     return abs(measured - theory) <= tol, tol
 
 
+@register_json_type
 @dataclass
 class Measurement:
     """One finite-network measurement against an infinite-width prediction.
