@@ -15,7 +15,8 @@ Methods and their cost (all bounded; no unbounded ``simplify``):
 - parity: 30-digit mpmath comparison of psi(x) and psi(-x) at 24 points; a match is then
   confirmed symbolically when ``psi(-x) +- psi(x)`` simplifies to 0 (small expressions only);
 - limits and growth at +-inf: ``sympy.limit`` on the branch valid at infinity (expressions
-  with at most 80 operations), else 30-digit evaluation at |x| up to 1e6;
+  with at most 80 operations, at most ``SYMBOLIC_SECONDS`` of wall clock), else 30-digit
+  evaluation at |x| up to 1e6;
 - monotone / concave / convex: the sign of psi' / psi'' on a grid of 3001 points spanning
   |x| in [1e-6, 1e3] (numpy), each apparent counterexample confirmed at 30 digits; when a
   counterexample is exact (SymPy decides its sign at a rational point) it is "symbolic".
@@ -33,6 +34,7 @@ import sympy as sp
 from sympy.core.relational import Relational
 
 from theorycheck.activations._compile import compile_mpmath, compile_numpy
+from theorycheck.timing import StepTimeoutError, time_limit
 
 if TYPE_CHECKING:
     from theorycheck.activations.core import Activation
@@ -46,6 +48,9 @@ _SIDE_EPS = sp.Rational(1, 10**30)
 _SIDE_EPS_INEXACT = sp.Rational(1, 10**18)
 _FAR = sp.Integer(10) ** 30
 _MAX_OPS_SYMBOLIC = 80
+#: wall-clock seconds one symbolic decision (a limit, a simplification) may take before the
+#: numeric route decides instead (nested tanh(tanh(tanh(...))) sends sympy.limit into minutes)
+SYMBOLIC_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -368,10 +373,11 @@ def _symbolic_zero(d: sp.Expr) -> bool:
     if sp.count_ops(d) > _MAX_OPS_SYMBOLIC:
         return False
     try:
-        if d.has(*_NONSMOOTH):
-            d = sp.piecewise_fold(d.rewrite(sp.Piecewise))
-        return bool(sp.simplify(d) == 0)
-    except (TypeError, ValueError, NotImplementedError, AttributeError):
+        with time_limit(SYMBOLIC_SECONDS):
+            if d.has(*_NONSMOOTH):
+                d = sp.piecewise_fold(d.rewrite(sp.Piecewise))
+            return bool(sp.simplify(d) == 0)
+    except (TypeError, ValueError, NotImplementedError, AttributeError, StepTimeoutError):
         return False
 
 
@@ -445,9 +451,10 @@ def _growth_numeric(act: Activation, side: int) -> tuple[str, sp.Expr | None, fl
 
 def _growth(act: Activation, side: int) -> tuple[str, sp.Expr | None, float, str]:
     try:
-        return (*_growth_symbolic(act, side), SYMBOLIC)
+        with time_limit(SYMBOLIC_SECONDS):
+            return (*_growth_symbolic(act, side), SYMBOLIC)
     except (_UnresolvedError, NotImplementedError, ValueError, TypeError, AttributeError,
-            RecursionError):
+            RecursionError, StepTimeoutError):
         return (*_growth_numeric(act, side), NUMERIC)
 
 
