@@ -103,7 +103,10 @@ def _two_evaluations(raw: MpFunc, split: Sequence[mp.mpf], dps: int, what: str) 
         with mp.workdps(dps + 2 * guard):  # never round to the caller's (default 15-digit) context
             err = abs(a - b)
             if err <= _target(dps, b):
-                return Estimate(b, err, "tanh-sinh, two precisions and two panel sets")
+                method = "tanh-sinh, two precisions and two panel sets"
+                if attempt:
+                    method += f" (working precision raised to {dps + 2 * guard} digits)"
+                return Estimate(b, err, method)
     raise TheoryCheckError(
         f"{what}: two quadratures differ by {mp.nstr(err, 3)}, more than the 1e-{dps} asked for;"
         " is the integrand kinked at a point not given as a breakpoint?",
