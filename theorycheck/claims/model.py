@@ -92,6 +92,8 @@ class RunContext:
     ``profile`` is ``quick`` (CI-sized: small grids, few hypothesis examples, small simulations)
     or ``full`` (as thorough as the claim deserves). ``activations`` are the activations the user
     named (empty: the claim's own default set). ``figure_dir`` is where claims may write figures.
+``cache_dir`` is the run's on-disk cache (None: disabled); ``command`` the command line that
+started the run (recorded in the report so that it can be repeated).
     """
 
     profile: Literal["quick", "full"] = "quick"
@@ -104,6 +106,7 @@ class RunContext:
     max_seconds: float | None = None
     progress: Callable[[str], None] | None = None
     cache_dir: str | None = None
+    command: str = ""
     started: float = field(default_factory=time.monotonic)
 
     @property

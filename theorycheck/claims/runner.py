@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import platform
+import shlex
 import signal
+import sys
 import threading
 import time
 import traceback
@@ -14,6 +16,7 @@ from importlib import metadata
 from typing import Any
 
 from theorycheck import __version__
+from theorycheck.cache import active_cache, code_version
 from theorycheck.claims.model import METHODS, CheckResult, ClaimOutcome, Finding, RunContext
 from theorycheck.claims.registry import Claim, discover
 from theorycheck.claims.verdict import decide
@@ -155,6 +158,9 @@ def run(ids: Iterable[str], ctx: RunContext,
             "python": platform.python_version(),
             "platform": platform.platform(),
             "packages": package_versions(),
+            "code_version": code_version(),
+            "command": ctx.command or shlex.join(["theorycheck", *sys.argv[1:]]),
+            "cache": active_cache().stats(),
         },
         "claims": records,
     }

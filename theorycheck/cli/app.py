@@ -38,6 +38,10 @@ def user_errors(fn: F) -> F:
 
 
 def emit_json(obj: Any) -> None:
-    """Write ``obj`` as one JSON object on stdout."""
-    json.dump(obj, sys.stdout, indent=2, default=str)
+    """Write ``obj`` as one strict JSON object on stdout: a NaN or infinity never leaves as a
+    JSON number (it is written as the string ``"nan"``/``"inf"``), other objects as their text."""
+    from theorycheck.report.jsonsafe import json_safe
+
+    clean, _notes = json_safe(obj)
+    json.dump(clean, sys.stdout, indent=2, allow_nan=False)
     sys.stdout.write("\n")

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import shlex
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from theorycheck.cache import DEFAULT_DIR, DiskCache, use_cache
 from theorycheck.claims.model import RunContext
 from theorycheck.claims.registry import Claim, discover
 from theorycheck.claims.runner import run as run_claims
@@ -34,6 +39,35 @@ def resolve_device(choice: str) -> tuple[str, str]:
 
     placement = resolve(choice)
     return placement.device.type, placement.name
+
+
+#: exit status of a run stopped by Ctrl-C or SIGTERM (128 + SIGINT, as a shell reports it)
+EXIT_INTERRUPTED = 130
+
+
+@contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """Within the block, SIGTERM raises :class:`KeyboardInterrupt` like Ctrl-C does, so that a
+    terminated run unwinds the same way (staging report discarded, cache entries complete)."""
+    if not threading_main():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def threading_main() -> bool:
+    """Whether this is the main thread (only it may install signal handlers)."""
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
 
 
 @app.command("list")
@@ -97,15 +131,23 @@ def verify(
         help="Write the report (md, html, json) here.")] = None,
     max_seconds: Annotated[float | None, typer.Option(
         help="Time budget per claim; a check past it is reported inconclusive.")] = None,
+    cache_dir: Annotated[Path, typer.Option(
+        help="Folder of the on-disk cache of expensive results (reused by the next run).")]
+    = Path(DEFAULT_DIR),
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")]
+    = False,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
 ) -> None:
     """Run the checks of the named claims (all by default) and report their verdicts.
 
-    Exit status 0 when the run completed, whatever the verdicts; non-zero only when the run
-    itself failed.
+    Exit status 0 when the run completed, whatever the verdicts; 2 on a bad argument; 130 when
+    interrupted (Ctrl-C or SIGTERM), leaving the previous report and the cache intact.
     """
     if not 10 <= dps <= 1000:
         raise TheoryCheckError(f"--dps must be between 10 and 1000, got {dps}",
+                               status=Status.INVALID_ARGUMENT)
+    if max_seconds is not None and not max_seconds > 0:
+        raise TheoryCheckError(f"--max-seconds must be > 0, got {max_seconds}",
                                status=Status.INVALID_ARGUMENT)
     activations = tuple(activation or ())
     if activations:
@@ -121,22 +163,38 @@ def verify(
         from theorycheck.report import ReportStaging
 
         staging = ReportStaging(out)
+    cache = DiskCache(None if no_cache else cache_dir.expanduser().resolve())
     ctx = RunContext(profile=profile.value, dps=dps, seed=seed, device=resolved,
                      device_name=device_name,
                      activations=activations, max_seconds=max_seconds, progress=note,
-                     figure_dir=str(staging.figure_dir) if staging else None)
+                     figure_dir=str(staging.figure_dir) if staging else None,
+                     cache_dir=None if cache.directory is None else str(cache.directory),
+                     command=shlex.join(["theorycheck", *sys.argv[1:]]))
+    previous_cache = use_cache(cache)
     try:
-        if progress is not None:
-            with progress:
-                results = run_claims(ids or (), ctx, on_claim=on_claim)
-        else:
-            results = run_claims(ids or (), ctx)
+        with sigterm_as_interrupt():
+            if progress is not None:
+                with progress:
+                    results = run_claims(ids or (), ctx, on_claim=on_claim)
+            else:
+                results = run_claims(ids or (), ctx)
+            if staging is not None:
+                staging.commit(results)
+    except KeyboardInterrupt as stop:
+        if staging is not None:
+            staging.abort()
+        why = str(stop) or "SIGINT"
+        kept = f"the previous report in {out} is unchanged; " if out is not None else ""
+        typer.echo(f"theorycheck: interrupted ({why}); {kept}{cache.writes} new cache "
+                   f"entr{'y' if cache.writes == 1 else 'ies'} kept; re-run to resume",
+                   err=True)
+        raise typer.Exit(code=EXIT_INTERRUPTED) from None
     except BaseException:
         if staging is not None:
             staging.abort()
         raise
-    if staging is not None:
-        staging.commit(results)
+    finally:
+        use_cache(previous_cache)
     if as_json:
         emit_json(results)
         return
@@ -158,5 +216,9 @@ def _print_summary(results: dict[str, Any], out: Path | None) -> None:
                       str(counts["failed"]), str(counts["skipped"]), str(record["seconds"]))
     console = Console()
     console.print(table)
+    cache = run.get("cache") or {}
+    if cache.get("dir"):
+        console.print(f"cache {cache['dir']}: {cache['hits']} hit(s), {cache['writes']} new "
+                      "entr(ies)")
     if out is not None:
         console.print(f"report written to {out}/index.html, {out}/index.md, {out}/results.json")
