@@ -14,8 +14,10 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import re
 import shutil
 import tempfile
+import time
 import warnings
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path, PurePosixPath
@@ -86,7 +88,8 @@ def swap_into_place(staged: Path, target: Path) -> None:
     if _exchange(staged, target):
         shutil.rmtree(staged, ignore_errors=True)
         return
-    aside = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+    aside = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-{os.getpid()}-",
+                                  dir=target.parent))
     aside.rmdir()
     os.replace(target, aside)
     os.replace(staged, target)
@@ -104,6 +107,44 @@ def _replaceable(target: Path) -> None:
             f"(no {MARKER} file); choose a new or empty folder", status=Status.INVALID_ARGUMENT)
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_stale_staging(out_dir: Path, *, before: float | None = None) -> list[Path]:
+    """Remove the hidden ``.<name>.staging-*`` / ``.<name>.old-*`` folders an earlier run left
+    beside ``out_dir`` when it was killed outright (SIGKILL, power loss); returns those removed.
+
+    A folder whose name carries the id of a process still running (a concurrent run) is kept;
+    one without an id is removed only when last modified before ``before`` (default: now).
+    """
+    removed: list[Path] = []
+    parent = out_dir.parent
+    if not parent.is_dir():
+        return removed
+    pattern = re.compile(rf"^\.{re.escape(out_dir.name)}\.(staging|old)-(?:(\d+)-)?")
+    cutoff = time.time() if before is None else before
+    for entry in parent.iterdir():
+        match = pattern.match(entry.name)
+        if not match or not entry.is_dir() or entry.is_symlink():
+            continue
+        pid = match.group(2)
+        if pid is not None:
+            if int(pid) == os.getpid() or _pid_alive(int(pid)):
+                continue
+        elif entry.stat().st_mtime >= cutoff:
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        removed.append(entry)
+    return removed
+
+
 class ReportStaging:
     """A staging folder beside ``out_dir`` that becomes ``out_dir`` in one swap on :meth:`commit`.
 
@@ -116,6 +157,7 @@ class ReportStaging:
     def __init__(self, out_dir: str | os.PathLike[str]) -> None:
         self.out_dir = Path(out_dir).expanduser().resolve()
         _replaceable(self.out_dir)
+        self.cleaned = clean_stale_staging(self.out_dir)
         self._staged: Path | None = None
         self.committed = False
 
@@ -132,8 +174,8 @@ class ReportStaging:
             raise RuntimeError("this ReportStaging has already been committed")
         if self._staged is None:
             self.out_dir.parent.mkdir(parents=True, exist_ok=True)
-            self._staged = Path(tempfile.mkdtemp(prefix=f".{self.out_dir.name}.staging-",
-                                                 dir=self.out_dir.parent))
+            self._staged = Path(tempfile.mkdtemp(
+                prefix=f".{self.out_dir.name}.staging-{os.getpid()}-", dir=self.out_dir.parent))
             (self._staged / FIGURE_DIR).mkdir()
         return self._staged
 
