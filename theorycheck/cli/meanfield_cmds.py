@@ -78,20 +78,28 @@ def meanfield(
 @user_errors
 def eoc(
     act: Annotated[str, typer.Argument(help="activation name or formula in x")],
-    sb2: Annotated[str, typer.Option("--sb2", help="bias variance sigma_b^2")],
+    sb2: Annotated[str | None, typer.Option("--sb2", help="bias variance sigma_b^2")] = None,
+    sw2: Annotated[str | None, typer.Option(
+        "--sw2", help="weight variance sigma_w^2 (instead of --sb2: solve for sb2)")] = None,
     dps: Annotated[int, typer.Option("--dps", help="decimal digits")] = 30,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
-    """The edge-of-chaos point (chi1 = 1) at bias variance sb2: sw2, q*, beta, mu1, mu2."""
-    sb2 = _check_number("--sb2", sb2)
+    """The edge-of-chaos point (chi1 = 1) at bias variance sb2 (or weight variance sw2):
+    sw2, sb2, q*, beta, mu1, mu2."""
+    if (sb2 is None) == (sw2 is None):
+        raise TheoryCheckError("give exactly one of --sb2 and --sw2")
     mf = _mf(act, dps)
-    e = mf.eoc_sw2(sb2)
+    if sb2 is not None:
+        sb2 = _check_number("--sb2", sb2)
+        e, where = mf.eoc_sw2(sb2), f"sb2={sb2}"
+    else:
+        sw2 = _check_number("--sw2", str(sw2))
+        e, where = mf.eoc_sb2(sw2), f"sw2={sw2}"
     doc = e.to_json()
-    doc["sb2"] = doc["sb2"]  # keep the computed value (equals the input to dps digits)
     if as_json:
         emit_json(doc)
     else:
-        _table(f"edge of chaos of {mf.name} at sb2={sb2} ({dps} digits)", doc)
+        _table(f"edge of chaos of {mf.name} at {where} ({dps} digits)", doc)
 
 
 @app.command()
