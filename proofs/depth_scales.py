@@ -179,10 +179,18 @@ def _simulation(ctx: RunContext, acts: list[Any], rec: dict[str, Any]) -> CheckR
         boots = [math.exp(slope(one_minus_c[:, rng.integers(0, nets, nets)]))
                  for _ in range(ctx.pick(200, 500))]
         se = float(np.std(boots, ddof=1))
-        z = (rate - chi1) / se
+        # The reference is the exact (infinite-width) maps iterated from the same inputs over the
+        # same layers: 1 - c^l is not small here (0.2 -> 0.1), so the per-layer ratio over
+        # finitely many layers is not yet the asymptotic chi1; comparing it with chi1 would test
+        # the depth at which the linearisation applies, not the claim.
+        exact = _exact_one_minus_c(mf, sw2, depth, float(x[:, 0] @ x[:, 1]) / n0)
+        exact_rate = math.exp(slope(exact[:, None]))
+        z = (rate - exact_rate) / se
         ev[f"sw2={sw2}:measured per-layer ratio of mean(1-c^l)"] = f"{rate:.5f} +- {se:.5f}"
-        ev[f"sw2={sw2}:schoenholz exp(-1/xi_c)=chi1"] = f"{chi1:.6f} (z = {z:.2f})"
+        ev[f"sw2={sw2}:exact-map ratio over the same layers"] = f"{exact_rate:.6f} (z = {z:.2f})"
+        ev[f"sw2={sw2}:schoenholz exp(-1/xi_c)=chi1 (asymptote)"] = f"{chi1:.6f}"
         ev[f"sw2={sw2}:mean 1-c^l"] = [f"{v:.3e}" for v in mean_se(one_minus_c, axis=1)[0]]
+        ev[f"sw2={sw2}:exact 1-c^l"] = [f"{v:.3e}" for v in exact]
         if abs(z) > zc:
             bad.append(sw2)
         rec.setdefault("sim", []).append((sw2, rate, se, chi1))
@@ -190,9 +198,28 @@ def _simulation(ctx: RunContext, acts: list[Any], rec: dict[str, Any]) -> CheckR
     return CheckResult(
         method="simulation", status="failed" if bad else "passed", evidence=ev,
         counterexample={"sw2": bad} if bad else None,
-        summary=(f"finite tanh networks (width {width}): 1 - c^l decays per layer by the factor "
-                 f"chi1 = exp(-1/xi_c) (Schoenholz form) within z < {zc:.2f} (bootstrap over "
-                 "networks)") if not bad else f"decay rate differs from chi1 at sw2 = {bad}")
+        summary=(f"finite tanh networks (width {width}): 1 - c^l decays per layer at the rate of "
+                 f"the exact c-map over the same layers within z < {zc:.2f} (bootstrap over "
+                 "networks); that rate tends to chi1 = exp(-1/xi_c) (Schoenholz form)")
+        if not bad else f"decay rate differs from the exact c-map's at sw2 = {bad}")
+
+
+def _exact_one_minus_c(mf: Any, sw2: float, depth: int, c_in: float) -> np.ndarray:
+    """1 - c^l of the exact infinite-width maps for the simulated network's layers 1..depth.
+
+    Layer 1 acts on the raw inputs (unit mean square, input correlation ``c_in``); later layers
+    apply psi: q^{l+1} = sw2 E psi(u1)^2 + sb2, q12^{l+1} = sw2 E psi(u1) psi(u2) + sb2
+    (seed 002, Eqs. (3), (5)-(7)), with the float64 grid engine (errors ~1e-12).
+    """
+    psi = mf.grid.func(0)
+    q, q12 = sw2 + SB2, sw2 * c_in + SB2
+    out = []
+    for _ in range(depth):
+        out.append(1 - q12 / q)
+        var, _ = mf.grid.expect(lambda u: psi(u) ** 2, np.array([q]))
+        cross, _ = mf.grid.expect2(psi, psi, q, q12 / q)
+        q, q12 = sw2 * float(var[0]) + SB2, sw2 * float(cross) + SB2
+    return np.array(out)
 
 
 @claim(
