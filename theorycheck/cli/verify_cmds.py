@@ -70,6 +70,20 @@ def threading_main() -> bool:
     return threading.current_thread() is threading.main_thread()
 
 
+def reproducing_command(ids: list[str] | None, profile: str, dps: int,
+                        activations: tuple[str, ...], device: str, seed: int,
+                        max_seconds: float | None) -> str:
+    """The ``verify`` command line that repeats this run's numbers (from the parsed options,
+    not ``sys.argv``, so it is right however the command was invoked)."""
+    words = ["theorycheck", "verify", *(ids or []), "--profile", profile, "--dps", str(dps),
+             "--seed", str(seed), "--device", device]
+    for act in activations:
+        words += ["--activation", act]
+    if max_seconds is not None:
+        words += ["--max-seconds", str(max_seconds)]
+    return shlex.join(words)
+
+
 @app.command("list")
 @user_errors
 def list_claims(
@@ -169,7 +183,8 @@ def verify(
                      activations=activations, max_seconds=max_seconds, progress=note,
                      figure_dir=str(staging.figure_dir) if staging else None,
                      cache_dir=None if cache.directory is None else str(cache.directory),
-                     command=shlex.join(["theorycheck", *sys.argv[1:]]))
+                     command=reproducing_command(ids, profile.value, dps, activations,
+                                                 device.value, seed, max_seconds))
     previous_cache = use_cache(cache)
     try:
         with sigterm_as_interrupt():
