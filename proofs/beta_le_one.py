@@ -230,14 +230,14 @@ def _violation_cached(formula: str, point: tuple[float, float], dps: int,
                       gen: Any) -> dict[str, Any] | None:
     sw2, sb2 = point
     act = gen.activation()
-    fmf = FastMeanField(act)
+    kinks = list(gen.kink_points)
+    fmf = FastMeanField(act, kinks=kinks)
     for fp in fmf.fixed_points(sw2, sb2):
         if fp.kind in ("zero", "unstable") or fp.q < 1e-6:
             continue
         gap, unc = fmf.beta_gap(fp.q, sw2, sb2)
         if gap > 10 * unc:
             continue            # beta < 1 certified in float64
-        kinks = [float(k) for k in act.kinks]
         r = mp_fixed_point_beta(act, fp.q, mp.mpf(repr(sw2)), mp.mpf(repr(sb2)), dps, kinks)
         tol = mp.mpf(10) ** -CONFIRM_DIGITS
         if abs(r["residual"]) <= tol * (1 + r["q"]) and r["beta"] >= 1 - tol - r["beta_err"]:

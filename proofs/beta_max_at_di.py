@@ -338,6 +338,17 @@ def _di_numeric(ctx: RunContext, acts: list[Any], outcome: ClaimOutcome) -> Chec
                      f"{list(ev[f'{tanh.name}_eoc_beta_mp'].values())[:3]} ...; "
                      f"Richardson limit {ev[f'{tanh.name}_beta_limit_at_DI_along_EOC']}",
             affects_conclusion=False))
+    outside_printed = [k for k, r in rows.items() if r.get("q_star_0_attracts_all_q")
+                       and not r["meets_printed_hypotheses"]]
+    if outside_printed:
+        outcome.findings.append(Finding(
+            kind="hypothesis-not-met", where="seed 000, Sec. IV C (before Eq. (56))",
+            printed=r"\psi \text{ odd, convex in } [0,\infty],\ \lim_{z\to\infty}\psi(z) = c",
+            corrected=r"\psi \text{ odd, concave in } [0,\infty) \text{ and bounded}",
+            evidence=f"{', '.join(outside_printed)}: do not meet the printed hypotheses (not "
+                     "convex on [0, inf), or not odd), yet q* = 0 attracts every q at their DI "
+                     "point; the source's own example tanh is concave there",
+            affects_conclusion=False))
     ok = not inside_bad
     n_attr = sum(1 for r in rows.values() if r.get("q_star_0_attracts_all_q"))
     n_di = sum(1 for r in rows.values() if "q_star_0_attracts_all_q" in r)
@@ -360,7 +371,7 @@ def _not_attracting(gen: Any, dps: int) -> dict[str, str] | None:
         raise TheoryCheckError("no DI point", status=Status.INVALID_ARGUMENT)
     d = float(d0)
     act = gen.activation()
-    fmf = FastMeanField(act, q_lo=1e-4, q_hi=1e3, n_q=80)
+    fmf = FastMeanField(act, kinks=gen.kink_points, q_lo=1e-4, q_hi=1e3, n_q=80)
     p = fmf.psi
     (gap,), (gerr,) = fmf.expect([lambda u, zz: p(u) ** 2 - d * d * u * u], fmf.q)
     cand = np.flatnonzero(gap > gerr + 1e-12 * fmf.q)
@@ -372,7 +383,7 @@ def _not_attracting(gen: Any, dps: int) -> dict[str, str] | None:
     with mp.workdps(dps + 10):
         dm = mp.mpf(sp.N(d0, dps + 10))
         e = expect_mp(lambda u: pm(u) ** 2 - dm * dm * u * u, qv, dps=dps,
-                      breakpoints=[float(k) for k in act.kinks])
+                      breakpoints=gen.kink_points)
         if e.value <= e.error:
             return None
         return {"psi": gen.formula, "dpsi0": sp.sstr(d0), "sw2": dec(1 / dm**2, 15),

@@ -314,7 +314,8 @@ def _beta0_bracket(gen: Any) -> tuple[float, float] | None:
     act = gen.activation()
     p = act.numpy(0)
     s = np.linspace(0.05, 5.0, 100)
-    (v,), (e,) = gaussian.GridEngine(act, n_nodes=16).expect_xz([lambda x, z: p(x) * z], s * s)
+    eng = gaussian.GridEngine(act, kinks=gen.kink_points, n_nodes=16)
+    (v,), (e,) = eng.expect_xz([lambda x, z: p(x) * z], s * s)
     sign = np.sign(np.where(np.abs(v) > e, v, 0.0))
     idx = np.flatnonzero(sign[:-1] * sign[1:] < 0)
     return None if idx.size == 0 else (float(s[idx[0]]), float(s[idx[0] + 1]))
@@ -326,7 +327,7 @@ def _beta0_root(gen: Any, bracket: tuple[float, float], dps: int) -> dict[str, s
     expect_mp = need_attr("theorycheck.gaussian", "expect_mp")
     act = gen.activation()
     pm = act.mpmath(0)
-    kinks = [float(k) for k in act.kinks]
+    kinks = list(gen.kink_points)
     with mp.workdps(dps + 10):
         def f(sv: mp.mpf) -> mp.mpf:
             return expect_mp(lambda u: u * pm(u), sv * sv, dps=dps, breakpoints=kinks).value

@@ -234,9 +234,10 @@ def _numeric(ctx: RunContext, acts: list[Any], outcome: ClaimOutcome) -> CheckRe
 
 
 # -- property --------------------------------------------------------------------------------------
-def _mus_float(act: Any, q: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _mus_float(act: Any, q: np.ndarray, kinks: tuple[float, ...] = ()
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     gaussian = need("theorycheck.gaussian")
-    eng = gaussian.GridEngine(act, n_nodes=16)
+    eng = gaussian.GridEngine(act, kinks=kinks, n_nodes=16)
     dp = act.numpy(1)
     (m1, m2), (e1, e2) = eng.expect_many([lambda x: dp(x) ** 2, lambda x: dp(x) ** 4], q)
     return m1, m2, (e2 + 2 * m2 * e1 / np.maximum(m1, 1e-300)) / np.maximum(m1, 1e-300) ** 2
@@ -251,12 +252,12 @@ def _equality_away_from_zero(gen: Any, q: float) -> dict[str, str] | None:
 @lru_cache(maxsize=512)
 def _equality_cached(formula: str, q: float, gen: Any) -> dict[str, str] | None:
     act = gen.activation()
-    m1, m2, err = _mus_float(act, np.array([q]))
+    m1, m2, err = _mus_float(act, np.array([q]), gen.kink_points)
     if m1[0] <= 0 or abs(m2[0] / m1[0] ** 2 - 1) > 1e3 * err[0] + 1e-10:
         return None
     expect_mp = need_attr("theorycheck.gaussian", "expect_mp")
     dp = act.mpmath(1)
-    kinks = [float(k) for k in act.kinks]
+    kinks = list(gen.kink_points)
     with mp.workdps(EQUALITY_DIGITS + 15):
         a = expect_mp(lambda u: dp(u) ** 2, q, dps=EQUALITY_DIGITS + 5, breakpoints=kinks)
         b = expect_mp(lambda u: dp(u) ** 4, q, dps=EQUALITY_DIGITS + 5, breakpoints=kinks)
@@ -278,7 +279,7 @@ def _no_limit_at_zero(gen: Any) -> dict[str, str] | None:
     lim = sp.nsimplify(sp.simplify(m2 / m1**2))
     if lim == 1:
         return None
-    a, b, _ = _mus_float(gen.activation(), np.array([1e-10]))
+    a, b, _ = _mus_float(gen.activation(), np.array([1e-10]), gen.kink_points)
     return {"psi": gen.formula, "one_sided_derivatives": f"({left}, {right})",
             "limit_mu2_over_mu1sq": str(lim), "ratio_at_q_1e-10": f"{b[0] / a[0] ** 2:.12g}"}
 
@@ -327,7 +328,7 @@ def _cs_property(ctx: RunContext) -> CheckResult:
     space = st.tuples(strategies.generated_activations(max_terms=3), st.floats(1e-4, 50.0))
 
     def holds(e: tuple[Any, float]) -> bool:
-        m1, m2, err = _mus_float(e[0].activation(), np.array([e[1]]))
+        m1, m2, err = _mus_float(e[0].activation(), np.array([e[1]]), e[0].kink_points)
         return bool(m2[0] >= m1[0] ** 2 * (1 - 1e-12) - err[0] * m1[0] ** 2)
 
     n = ctx.pick(60, 500)

@@ -132,6 +132,39 @@ class GeneratedActivation:
     def psi0(self) -> sp.Expr:
         return sp.simplify(self.expr.subs(X, 0))
 
+    @cached_property
+    def kink_points(self) -> tuple[float, ...]:
+        """Where an argument of |.|, max or min crosses its switching point, on [-60, 60]:
+        sign changes of the (compiled) switching function on a fine grid, refined by brentq.
+        A cheap numeric superset of the activation's kinks, for quadrature breakpoints."""
+        import numpy as np
+        from scipy.optimize import brentq
+
+        from theorycheck.activations import get_activation
+
+        switches: set[sp.Expr] = set()
+        for node in self.expr.atoms(sp.Abs, sp.Max, sp.Min):
+            args = list(node.args)
+            if isinstance(node, sp.Abs):
+                switches.add(args[0])
+            else:
+                switches.update(a - b for i, a in enumerate(args) for b in args[i + 1:])
+        xs = np.linspace(-60.0, 60.0, 24001)
+        out: set[float] = set()
+        for sw in switches:
+            if not sw.has(X):
+                continue
+            f = get_activation(sp.sstr(sw)).numpy(0)
+            v = np.asarray(f(xs), dtype=float)
+            # a switch is a sign change (a zero counts only with opposite signs around it:
+            # 1 - tanh(x) rounds to 0 far out without ever switching)
+            zero = np.flatnonzero(v[1:-1] == 0) + 1
+            out.update(float(xs[i]) for i in zero if v[i - 1] * v[i + 1] < 0)
+            for i in np.flatnonzero(v[:-1] * v[1:] < 0):
+                out.add(float(brentq(lambda t, f=f: float(f(t)), xs[i], xs[i + 1],
+                                     xtol=1e-15)))
+        return tuple(sorted(out))
+
     def activation(self) -> Any:
         """The :class:`theorycheck.activations.Activation` for this formula (parsed safely)."""
         from theorycheck.activations import get_activation
