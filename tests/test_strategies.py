@@ -4,6 +4,7 @@ generator can reach (and shrinks to) the simple members that break printed claim
 
 from __future__ import annotations
 
+import math
 import random
 
 import mpmath as mp
@@ -95,6 +96,20 @@ def test_known_one_sided_derivatives() -> None:
     assert gen("Max(0, x) - Abs(x)/2").dpsi0 == sp.Rational(1, 2)
     assert gen("x/(1 + Abs(x))").dpsi0 == 1
     assert gen("Abs(tanh(x))").one_sided_derivatives_at_0 == (-1, 1)
+
+
+def test_kink_points() -> None:
+    pytest.importorskip("theorycheck.activations")
+
+    def gen(text: str) -> GeneratedActivation:
+        return GeneratedActivation(sp.sympify(text, locals={"x": X}), (), False, False, True)
+
+    assert gen("Max(0, x) + Abs(x - 1)").kink_points == (0.0, 1.0)
+    assert gen("Min(1, Max(-1, 2*x))").kink_points == (-0.5, 0.5)
+    # tanh(x/3) never reaches 1: no kink, although 1 - tanh(x/3) rounds to 0 far out
+    assert gen("Min(1, Max(-1, tanh(x/3)))").kink_points == ()
+    k = gen("Min(1, Max(-1, 3*tanh(x/3)))").kink_points
+    assert k == pytest.approx((-3 * math.atanh(1 / 3), 3 * math.atanh(1 / 3)), rel=1e-12)
 
 
 def test_search_reaches_and_shrinks_to_the_linear_activation() -> None:
