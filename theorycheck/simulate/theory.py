@@ -167,7 +167,13 @@ class MapTheory:
 
     def dvmap(self, q: float) -> tuple[float, float]:
         """``(V'(q), V''(q))`` by the Gaussian score identities
-        ``d/dq E g = E[g (z^2-1)]/(2q)``, ``d2/dq2 E g = E[g (z^4-6z^2+3)]/(4q^2)``."""
+        ``d/dq E g = E[g (z^2-1)]/(2q)``, ``d2/dq2 E g = E[g (z^4-6z^2+3)]/(4q^2)``.
+
+        At q + noise2 = 0 (q* = 0 at sb2 = 0) the identities are 0/0; both derivatives are
+        continuous there, so they are taken at q = 1e-10 (relative change of V' ~ 1e-10).
+        """
+        if q + self.noise2 < 1e-10:
+            q = 1e-10 - self.noise2
         qq = q + self.noise2
         f = self.act.np0
         d1 = self._e(lambda u, z: f(u) ** 2 * (z * z - 1.0), q) / (2 * qq)
