@@ -125,7 +125,14 @@ def _np_zero(a: Any) -> Any:
     return np.zeros_like(np.asarray(a, dtype=np.float64))
 
 
+class _Expit(sp.Function):
+    """The logistic function 1/(1 + exp(-a)): only an internal node of the numeric builds."""
+
+    nargs = 1
+
+
 _NP_FUNCS: dict[type, Fn] = {
+    _Expit: sps.expit,
     sp.exp: np.exp, sp.log: np.log, sp.tanh: np.tanh, sp.sinh: np.sinh, sp.cosh: np.cosh,
     sp.sin: np.sin, sp.cos: np.cos, sp.atan: np.arctan, sp.erf: sps.erf, sp.erfc: sps.erfc,
     sp.Abs: np.abs, sp.sign: np.sign,
@@ -140,6 +147,7 @@ _MP_FUNCS: dict[type, Fn] = {
 
 def _torch_funcs(torch: Any) -> dict[type, Fn]:
     return {
+        _Expit: torch.sigmoid,
         sp.exp: torch.exp, sp.log: torch.log, sp.tanh: torch.tanh, sp.sinh: torch.sinh,
         sp.cosh: torch.cosh, sp.sin: torch.sin, sp.cos: torch.cos, sp.atan: torch.atan,
         sp.erf: torch.erf, sp.erfc: torch.erfc, sp.Abs: torch.abs, sp.sign: torch.sign,
@@ -216,7 +224,7 @@ class _Compiler:
             parts = [self.build(a) for a in node.args]
             return lambda x: functools.reduce(operator.add, (p(x) for p in parts))
         if isinstance(node, sp.Mul):
-            parts = [self.build(a) for a in node.args]
+            parts = [self.build(a) for a in self._logistic_products(node)]
             return lambda x: functools.reduce(operator.mul, (p(x) for p in parts))
         if isinstance(node, sp.Pow):
             return self._pow(node)
@@ -253,6 +261,43 @@ class _Compiler:
             return lambda x: f(arg(x))
         raise TheoryCheckError(f"cannot evaluate {type(node).__name__} numerically",
                                status=Status.INVALID_FORMULA)
+
+    def _logistic_products(self, node: sp.Mul) -> list[Any]:
+        """The factors of ``node`` with each ``exp(k a) (1 + exp(a))**-n`` (integer 0 < k <= n)
+        rewritten as ``expit(a)**k expit(-a)**(n-k)``.
+
+        These products are what SymPy's derivatives of sigmoid, swish and softplus are made of;
+        evaluated as written they give inf * 0 = NaN once exp(a) overflows (|a| > 709), although
+        the product itself is finite. The rewrite is exact. mpmath (no overflow) keeps the tree.
+        """
+        if self.backend == "mpmath":
+            return list(node.args)
+        denominators: dict[sp.Expr, int] = {}
+        rest: list[Any] = []
+        for factor in node.args:
+            if isinstance(factor, sp.Pow) and factor.exp.is_Integer and factor.exp < 0:
+                a = _one_plus_exp(factor.base)
+                if a is not None:
+                    denominators[a] = denominators.get(a, 0) + int(-factor.exp)
+                    continue
+            rest.append(factor)
+        if not denominators:
+            return list(node.args)
+        out: list[Any] = []
+        for factor in rest:
+            if isinstance(factor, sp.exp):
+                for a, n in denominators.items():
+                    k = sp.simplify(factor.args[0] / a)
+                    if k.is_Integer and 0 < int(k) <= n:
+                        out.append(_Expit(a) ** int(k))
+                        denominators[a] = n - int(k)
+                        break
+                else:
+                    out.append(factor)
+                continue
+            out.append(factor)
+        out += [_Expit(-a) ** n for a, n in denominators.items() if n > 0]
+        return out
 
     def _zero(self) -> Fn:
         if self.backend == "mpmath":
