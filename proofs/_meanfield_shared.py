@@ -8,29 +8,17 @@ A layer that is not importable raises a ``dependency-missing`` :class:`TheoryChe
 
 from __future__ import annotations
 
-import importlib
 import math
 from collections.abc import Callable, Sequence
-from types import ModuleType
 from typing import Any
 
 import mpmath as mp
 import numpy as np
 
+from proofs._shared import DEPENDENCY_MISSING, dec, need, put, put_est  # noqa: F401
 from theorycheck.claims.model import RunContext
 from theorycheck.errors import TheoryCheckError
-from theorycheck.numbers import Estimate, to_decimal
-
-DEPENDENCY_MISSING = "dependency-missing"
-
-
-def need(module: str) -> ModuleType:
-    """Import ``module`` or raise ``dependency-missing`` (the check is then skipped)."""
-    try:
-        return importlib.import_module(module)
-    except ImportError as err:
-        raise TheoryCheckError(f"{module} is not available ({err})",
-                               status=DEPENDENCY_MISSING) from None
+from theorycheck.numbers import Estimate
 
 
 def activations(ctx: RunContext, default: Sequence[str]) -> list[Any]:
@@ -52,21 +40,6 @@ def grid(act: Any) -> Any:
     """A float64 :class:`GridEngine` for ``act`` (its kinks as panel breakpoints; 16-point panels,
     whose error estimate against the 8-point rule stays near 1e-15 for the built-ins)."""
     return need("theorycheck.gaussian").GridEngine(act, kinks=kinks(act), n_nodes=16)
-
-
-def dec(x: Any, dps: int) -> str:
-    """``x`` as a decimal string at ``dps`` digits."""
-    return to_decimal(x.value if isinstance(x, Estimate) else x, dps)
-
-
-def put(evidence: dict[str, Any], name: str, value: Any, err: Any, dps: int) -> None:
-    """``evidence[name]`` and ``evidence[name + '_err']`` as decimal strings."""
-    evidence[name] = dec(value, dps)
-    evidence[name + "_err"] = dec(abs(mp.mpf(err)) if not isinstance(err, Estimate) else err, 3)
-
-
-def put_est(evidence: dict[str, Any], name: str, e: Estimate, dps: int) -> None:
-    put(evidence, name, e.value, e.error, dps)
 
 
 # -- the exact maps in float64 (fast routes for iterations and property searches) ------------
