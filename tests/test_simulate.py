@@ -20,8 +20,9 @@ from theorycheck.simulate.jacobian import measure_jacobian
 from theorycheck.simulate.kurtosis import measure_kurtosis
 from theorycheck.simulate.mi import gaussian_mi, logdet_bias
 from theorycheck.simulate.networks import NetSpec, haar_orthogonal
-from theorycheck.simulate.theory import ActFns, jacobian_moments_finite, jacobian_moments_inf
+from theorycheck.simulate.theory import ActFns
 from theorycheck.simulate.variance import measure_correlation, measure_variance
+from theorycheck.spectra import jacobian_moments_finite, jacobian_moments_inf
 
 CPU = resolve("cpu")
 TANH = ActFns.from_torch("tanh", torch.tanh, lambda x: 1 - torch.tanh(x) ** 2)

@@ -57,12 +57,8 @@ from theorycheck.simulate import memory
 from theorycheck.simulate.device import Placement
 from theorycheck.simulate.networks import NetSpec, draw_bias, draw_weights
 from theorycheck.simulate.result import Measurement, compare, mean_stderr, z_value
-from theorycheck.simulate.theory import (
-    ActFns,
-    MapTheory,
-    jacobian_moments_finite,
-    jacobian_moments_inf,
-)
+from theorycheck.simulate.theory import ActFns, MapTheory
+from theorycheck.spectra import jacobian_moments_finite, jacobian_moments_inf
 
 METHODS = ("auto", "exact", "probe")
 #: largest width for which ``method="auto"`` forms J
