@@ -27,6 +27,19 @@ def activations(ctx: RunContext, default: Sequence[str]) -> list[Any]:
     return [get(name) for name in (ctx.activations or tuple(default))]
 
 
+def lazy_activations(ctx: RunContext, default: Sequence[str]) -> Callable[[], list[Any]]:
+    """A callable returning :func:`activations` (built on first call, inside the first check
+    that needs them, so a bad activation makes that check -- not the claim -- report it)."""
+    built: list[Any] = []
+
+    def get() -> list[Any]:
+        if not built:
+            built.extend(activations(ctx, default))
+        return built
+
+    return get
+
+
 def meanfield(act: Any, dps: int) -> Any:
     """``theorycheck.meanfield.MeanField(act, dps)``."""
     return need("theorycheck.meanfield").MeanField(act, dps=dps)

@@ -18,11 +18,11 @@ import sympy as sp
 from hypothesis import strategies as st
 
 from proofs._meanfield_shared import (
-    activations,
     dec,
     expect_independent,
     grid,
     iterate,
+    lazy_activations,
     mean_se,
     meanfield,
     need,
@@ -193,13 +193,8 @@ def _simulation(ctx: RunContext, acts: list[Any], notes: dict[str, Any]) -> Chec
 )
 def chi1_jacobian(ctx: RunContext) -> ClaimOutcome:
     out = ClaimOutcome()
-    holder: list[Any] = []
     notes: dict[str, Any] = {}
-
-    def acts() -> list[Any]:
-        if not holder:
-            holder.extend(activations(ctx, DEFAULT))
-        return holder
+    acts = lazy_activations(ctx, DEFAULT)
 
     out.checks.append(guarded("symbolic", "trace identity", _symbolic))
     out.checks.append(guarded("numeric", "chi1 and Eq. (19)", lambda: _numeric(ctx, acts())))

@@ -19,7 +19,6 @@ from hypothesis import strategies as st
 from scipy.optimize import brentq
 
 from proofs._meanfield_shared import (
-    activations,
     cmap_grid,
     cmap_slope_at_one,
     dec,
@@ -27,6 +26,7 @@ from proofs._meanfield_shared import (
     grid,
     iterate,
     kernel_grid,
+    lazy_activations,
     mean_se,
     meanfield,
     need,
@@ -266,12 +266,7 @@ def _simulation(ctx: RunContext, acts: list[Any]) -> CheckResult:
 def cmap_fixed_point(ctx: RunContext) -> ClaimOutcome:
     out = ClaimOutcome()
     notes: dict[str, Any] = {}
-    holder: list[Any] = []
-
-    def acts() -> list[Any]:
-        if not holder:
-            holder.extend(activations(ctx, DEFAULT))
-        return holder
+    acts = lazy_activations(ctx, DEFAULT)
 
     out.checks.append(guarded("symbolic", "fixed point and slope",
                               lambda: _symbolic(out.findings)))

@@ -19,11 +19,11 @@ import sympy as sp
 from scipy.optimize import brentq
 
 from proofs._meanfield_shared import (
-    activations,
     cmap_grid,
     dec,
     grid,
     kernel_grid,
+    lazy_activations,
     mean_se,
     meanfield,
     need,
@@ -287,12 +287,7 @@ def _simulation(ctx: RunContext, acts: list[Any]) -> CheckResult:
 def cnn_fixed_point(ctx: RunContext) -> ClaimOutcome:
     out = ClaimOutcome()
     rec: dict[str, Any] = {}
-    holder: list[Any] = []
-
-    def acts() -> list[Any]:
-        if not holder:
-            holder.extend(activations(ctx, DEFAULT))
-        return holder
+    acts = lazy_activations(ctx, DEFAULT)
 
     out.checks.append(guarded("symbolic", "fixed point", _symbolic))
     out.checks.append(guarded("numeric", "map, spectrum, critical line",

@@ -18,13 +18,13 @@ import numpy as np
 import sympy as sp
 
 from proofs._meanfield_shared import (
-    activations,
     cmap_grid,
     dec,
     expect_independent,
     geometric_rate,
     grid,
     iterate,
+    lazy_activations,
     mean_se,
     meanfield,
     need,
@@ -241,12 +241,7 @@ def _exact_one_minus_c(mf: Any, sw2: float, depth: int, c_in: float) -> np.ndarr
 def depth_scales(ctx: RunContext) -> ClaimOutcome:
     out = ClaimOutcome()
     rec: dict[str, Any] = {}
-    holder: list[Any] = []
-
-    def acts() -> list[Any]:
-        if not holder:
-            holder.extend(activations(ctx, DEFAULT))
-        return holder
+    acts = lazy_activations(ctx, DEFAULT)
 
     out.checks.append(guarded("symbolic", "IBP and the printed integrands", _symbolic))
     out.checks.append(guarded("numeric", "rates of the exact maps",

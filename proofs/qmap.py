@@ -18,11 +18,11 @@ import sympy as sp
 from hypothesis import strategies as st
 
 from proofs._meanfield_shared import (
-    activations,
     dec,
     expect_independent,
     grid,
     iterate,
+    lazy_activations,
     mean_se,
     meanfield,
     need,
@@ -294,12 +294,7 @@ def _simulation(ctx: RunContext, acts: list[Any], record: dict[str, Any]) -> Che
 def qmap(ctx: RunContext) -> ClaimOutcome:
     out = ClaimOutcome()
     record: dict[str, Any] = {}
-    acts_holder: list[Any] = []
-
-    def acts() -> list[Any]:
-        if not acts_holder:
-            acts_holder.extend(activations(ctx, DEFAULT))
-        return acts_holder
+    acts = lazy_activations(ctx, DEFAULT)
 
     out.checks.append(guarded("symbolic", "corrected recursion",
                               lambda: _symbolic(out.findings)))
