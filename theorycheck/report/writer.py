@@ -145,6 +145,13 @@ def clean_stale_staging(out_dir: Path, *, before: float | None = None) -> list[P
     return removed
 
 
+def _umask() -> int:
+    """The process umask (read by setting and restoring it)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 class ReportStaging:
     """A staging folder beside ``out_dir`` that becomes ``out_dir`` in one swap on :meth:`commit`.
 
@@ -176,6 +183,8 @@ class ReportStaging:
             self.out_dir.parent.mkdir(parents=True, exist_ok=True)
             self._staged = Path(tempfile.mkdtemp(
                 prefix=f".{self.out_dir.name}.staging-{os.getpid()}-", dir=self.out_dir.parent))
+            # mkdtemp makes the folder private (0700); the report is an ordinary folder
+            self._staged.chmod(0o777 & ~_umask())
             (self._staged / FIGURE_DIR).mkdir()
         return self._staged
 
