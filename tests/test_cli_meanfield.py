@@ -48,3 +48,15 @@ def test_phase_writes_npz_and_pngs(tmp_path) -> None:
     assert r.exit_code == 0, r.output
     names = {p.name for p in tmp_path.iterdir()}
     assert "tanh_phase.npz" in names and "tanh_beta.png" in names
+
+
+def test_phase_default_range_contains_the_edge_of_chaos() -> None:
+    """sigmoid's critical line sits near sw2 = 103 (seed 002, Thm 1): the default plane must
+    show it; tanh's EOC at sb2 = 0 is its DI point sw2 = 1."""
+    from theorycheck.cli.meanfield_cmds import default_sw2_range
+    from theorycheck.meanfield import MeanField
+
+    lo, hi = default_sw2_range(MeanField("sigmoid", dps=15))
+    assert lo < 103.0 < hi
+    assert default_sw2_range(MeanField("tanh", dps=15)) == (0.5, 4.0)
+    assert default_sw2_range(MeanField("relu", dps=15)) == (0.5, 4.0)  # no EOC point at sb2 = 0

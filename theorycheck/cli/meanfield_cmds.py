@@ -102,12 +102,24 @@ def eoc(
         _table(f"edge of chaos of {mf.name} at {where} ({dps} digits)", doc)
 
 
+def default_sw2_range(mf: Any) -> tuple[float, float]:
+    """0.5x to 4x the EOC's sw2 at sb2 = 0, so the plane shows the critical line (sigmoid's is
+    near sw2 = 103); 0.5 to 4 when the activation has no EOC point there."""
+    try:
+        centre = float(mf.eoc_sw2(0).sw2.value)
+    except TheoryCheckError:
+        return 0.5, 4.0
+    return (0.5 * centre, 4.0 * centre) if centre > 0 else (0.5, 4.0)
+
+
 @app.command()
 @user_errors
 def phase(
     act: Annotated[str, typer.Argument(help="activation name or formula in x")],
     grid: Annotated[int, typer.Option("--grid", help="points per axis")] = 200,
-    sw2_range: Annotated[tuple[float, float], typer.Option("--sw2-range")] = (0.5, 4.0),
+    sw2_range: Annotated[tuple[float, float] | None, typer.Option(
+        "--sw2-range", help="default: around the activation's EOC at sb2 = 0 "
+        "(0.5x to 4x its sw2; 0.5 to 4 when it has none)")] = None,
     sb2_range: Annotated[tuple[float, float], typer.Option("--sb2-range")] = (0.0, 0.5),
     out: Annotated[Path, typer.Option("--out", help="output directory")] = Path("phase_out"),
 ) -> None:
@@ -119,14 +131,14 @@ def phase(
 
     if not 2 <= grid <= 2000:
         raise TheoryCheckError(f"--grid must be in 2..2000, got {grid}")
-    lo, hi = sw2_range
+    mf = MeanField(act, dps=15)
+    lo, hi = sw2_range if sw2_range is not None else default_sw2_range(mf)
     blo, bhi = sb2_range
     if not (0 < lo < hi) or not (0 <= blo < bhi):
         raise TheoryCheckError("need 0 < sw2 min < sw2 max and 0 <= sb2 min < sb2 max")
     sw2 = np.linspace(lo, hi, grid)
     sb2 = np.linspace(blo, bhi, grid)
     plane = phase_plane(act, sw2, sb2)
-    mf = MeanField(act, dps=15)
     di = mf.di_point()
     out.mkdir(parents=True, exist_ok=True)
     npz = out / f"{plane.activation}_phase.npz"

@@ -92,7 +92,8 @@ def _point(mf: MeanField, q: mp.mpf, step: mp.mpf, sb2_target: Any, notes: dict[
 def eoc_sw2(mf: MeanField, sb2: Any) -> EOCPoint:
     """The EOC point with bias variance ``sb2``: (sw2, q*) with chi1 = 1 (seed 002 Eq. (8)).
 
-    Raises NO_ROOT_IN_RANGE when no q in (0, 1e8] gives sb2(q) = sb2.  Several roots: the one
+    Raises NO_ROOT_IN_RANGE when no q in (0, 1e8] gives sb2(q) = sb2, NON_UNIQUE_FIXED_POINT when
+    sb2(q) = sb2 on a whole range of q (relu at sb2 = 0).  Several roots: the one
     with the smallest q is returned, the others listed in ``notes``.
     """
     sb2m = mp.mpf(repr(float(sb2))) if isinstance(sb2, float) else mp.mpf(sb2)
@@ -115,6 +116,12 @@ def eoc_sw2(mf: MeanField, sb2: Any) -> EOCPoint:
     qs, g, m = _scan_q(mf)
     with np.errstate(all="ignore"):
         F = qs - g / m - float(sb2m)
+    # identically zero on a range (relu), not merely vanishing as q -> 0 (selu: F ~ q^2)
+    if np.count_nonzero((np.abs(F) <= 1e-10 * qs) & (qs >= 1e-3)) >= 5:
+        raise TheoryCheckError(
+            f"{mf.name}: sb2(q) = q - E psi^2/E psi'^2 equals {sb2} for a whole range of q (e.g."
+            f" relu at sb2 = 0: every q is a neutral fixed point at sw2 = 2); the EOC point at"
+            " this sb2 is not unique", status=Status.NON_UNIQUE_FIXED_POINT)
     br = _brackets(qs, F)
     if not br:
         raise TheoryCheckError(
