@@ -284,7 +284,7 @@ def _check_result(expr: sp.Expr) -> None:
             except ZeroDivisionError:
                 raise _invalid(f"formula is not finite at x = {p} (division by zero)") from None
             except (ValueError, OverflowError) as exc:
-                why = _one_line(exc)[:80] or type(exc).__name__
+                why = _one_line(str(exc))[:80] or type(exc).__name__
                 raise _invalid(f"formula cannot be evaluated at x = {p}: {why}") from None
             if isinstance(v, mp.mpc):
                 if abs(v.imag) > 1e-12 * (1 + abs(v.real)):
@@ -320,7 +320,7 @@ def parse_formula(text: str) -> sp.Expr:
     except TheoryCheckError:
         raise
     except (TypeError, ValueError, ZeroDivisionError, RecursionError, AttributeError) as exc:
-        raise _invalid(f"formula is not a valid expression: {_one_line(exc)[:100]}") from None
+        raise _invalid(f"formula is not a valid expression: {_one_line(str(exc))[:100]}") from None
     if not isinstance(expr, sp.Expr):
         raise _invalid("formula is not an expression")
     _check_result(expr)

@@ -245,7 +245,7 @@ def generated_activations(draw: st.DrawFn, *, odd: bool | None = None,
     if odd is False:
         # exactly one non-odd summand (it cannot be cancelled by the odd ones) or an offset
         non_odd = _families("non-odd", bounded, smooth, exclude)
-        if non_odd and draw(st.booleans()):
+        if non_odd and draw(st.booleans()):  # type: ignore[arg-type]  # mypy narrows draw wrongly
             e, lab, tb, tk, _, key = draw(_term(non_odd, bounded))
             keys.append(key)
             terms.append(e)

@@ -142,7 +142,7 @@ def phase(
     di = mf.di_point()
     out.mkdir(parents=True, exist_ok=True)
     npz = out / f"{plane.activation}_phase.npz"
-    np.savez_compressed(npz, **plane.arrays())
+    np.savez_compressed(npz, **plane.arrays())  # type: ignore[arg-type]
     line = eoc_from_plane(plane)
     files = [str(npz)]
     for qty in ("q_star", "chi1", "beta", "xi_c"):

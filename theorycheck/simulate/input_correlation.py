@@ -103,14 +103,14 @@ def measure_input_correlation(act: ActFns, spec: NetSpec, samples: int, inputs: 
     q = s0sq
     v_printed = None
     for l in range(spec.depth):
-        c = np.concatenate(per_layer[l])                       # (S, N0, N)
-        per_draw = (c * c).mean(axis=(1, 2))
+        corr = np.concatenate(per_layer[l])                       # (S, N0, N)
+        per_draw = (corr * corr).mean(axis=(1, 2))
         m2, se2 = mean_stderr(per_draw)
-        counts, edges = np.histogram(np.clip(c, -1.5, 1.5).ravel(), bins=bins, range=(-1.5, 1.5))
+        counts, edges = np.histogram(np.clip(corr, -1.5, 1.5).ravel(), bins=bins, range=(-1.5, 1.5))
         entry: dict[str, Any] = {
-            "layer": l + 1, "mean": float(c.mean()), "second_moment": float(m2),
-            "stderr": float(se2), "fraction_outside": float(np.mean(np.abs(c) > 1 + ROUNDING)),
-            "max_abs": float(np.abs(c).max()),
+            "layer": l + 1, "mean": float(corr.mean()), "second_moment": float(m2),
+            "stderr": float(se2), "fraction_outside": float(np.mean(np.abs(corr) > 1 + ROUNDING)),
+            "max_abs": float(np.abs(corr).max()),
             "histogram": {"edges": edges, "counts": counts},
         }
         # printed Eq. (33): V^(l) = sw2 beta^2 / (sigma_j^(l))^2 V^(l-1), beta at the input scale

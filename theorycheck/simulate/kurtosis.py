@@ -142,9 +142,9 @@ def measure_kurtosis(act: ActFns, sw2: float, sb2: float, widths: list[int], dep
                                f"a width-{n} network")
             zs = _layer_samples(act, spec, depths, samples, q0, method, gen, place)
             for d in depths:
-                k, se = excess_kurtosis(zs[d])
+                k, k_se = excess_kurtosis(zs[d])
                 lead = mt.kurtosis_leading(q1, d, n)
-                rows.append({"width": n, "depth": d, "r": d / n, "measured": k, "stderr": se,
+                rows.append({"width": n, "depth": d, "r": d / n, "measured": k, "stderr": k_se,
                              "theory": lead, "bias_bound": lead * lead / 3.0})
     x = np.array([row["r"] for row in rows])
     y = np.array([row["measured"] for row in rows])

@@ -155,8 +155,8 @@ def measure_mi(act: ActFns, sw2_values: list[float], sb2_values: list[float], wi
                                  note=f"singular covariance in {len(sing)} of {draws} draws; "
                                       "I_N undefined (would be +inf)")
                 else:
-                    m, se = mean_stderr(np.array(vals))
-                    point.update(value=float(m), stderr=float(se),
+                    m, m_se = mean_stderr(np.array(vals))
+                    point.update(value=float(m), stderr=float(m_se),
                                  bias_corrected=float(m) - bias)
                 grid.append(point)
     finite = [p for p in grid if p.get("value") is not None]
