@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from enum import StrEnum
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -21,6 +22,21 @@ app = typer.Typer(
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Profile(StrEnum):
+    """``--profile``: quick (CI-sized) or full (as thorough as the claims deserve)."""
+
+    quick = "quick"
+    full = "full"
+
+
+class DeviceChoice(StrEnum):
+    """``--device``: auto picks CUDA when present."""
+
+    auto = "auto"
+    cpu = "cpu"
+    cuda = "cuda"
 
 
 def user_errors(fn: F) -> F:

@@ -5,27 +5,15 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from theorycheck.cli.app import app, emit_json, user_errors
+from theorycheck.cli.app import DeviceChoice, Profile, app, emit_json, user_errors
 from theorycheck.errors import Status, TheoryCheckError
 
 DEFAULT_OUT = Path("reports/quick")
-
-
-class ProfileChoice(StrEnum):
-    quick = "quick"
-    full = "full"
-
-
-class DeviceOption(StrEnum):
-    auto = "auto"
-    cpu = "cpu"
-    cuda = "cuda"
 
 
 def load_json(path: Path) -> dict[str, Any]:
@@ -95,10 +83,10 @@ def activation(
     out: Annotated[Path | None, typer.Option(
         help="Write activation.md/html/json (+ claim pages, figures) here, atomically.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
-    profile: Annotated[ProfileChoice, typer.Option(help="quick or full.")] = ProfileChoice.quick,
+    profile: Annotated[Profile, typer.Option(help="quick or full.")] = Profile.quick,
     dps: Annotated[int, typer.Option(help="Decimal digits of every reported number.")] = 30,
     seed: Annotated[int, typer.Option(help="Seed for hypothesis and simulations.")] = 0,
-    device: Annotated[DeviceOption, typer.Option(help="Simulation device.")] = DeviceOption.auto,
+    device: Annotated[DeviceChoice, typer.Option(help="Simulation device.")] = DeviceChoice.auto,
     formats: Annotated[str, typer.Option(
         "--format", help="Formats written under --out: md, html, json.")] = "md,html,json",
 ) -> None:

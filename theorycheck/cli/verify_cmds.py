@@ -7,7 +7,6 @@ import signal
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,19 +16,8 @@ from theorycheck.cache import DEFAULT_DIR, DiskCache, use_cache
 from theorycheck.claims.model import RunContext
 from theorycheck.claims.registry import Claim, discover
 from theorycheck.claims.runner import run as run_claims
-from theorycheck.cli.app import app, emit_json, user_errors
+from theorycheck.cli.app import DeviceChoice, Profile, app, emit_json, user_errors
 from theorycheck.errors import Status, TheoryCheckError
-
-
-class Profile(StrEnum):
-    quick = "quick"
-    full = "full"
-
-
-class DeviceChoice(StrEnum):
-    auto = "auto"
-    cpu = "cpu"
-    cuda = "cuda"
 
 
 def resolve_device(choice: str) -> tuple[str, str]:
