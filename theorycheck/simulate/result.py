@@ -58,6 +58,20 @@ def compare(theory: float, measured: float, stderr: float, bias_bound: float,
     return abs(measured - theory) <= tol, tol
 
 
+def compare_layers(theory: Any, measured: Any, stderr: Any, bias_bound: Any,
+                   z: float) -> tuple[list[bool], list[float], dict[str, Any]]:
+    """:func:`compare` layer by layer: ``(agree per layer, tolerance per layer, the "layers"
+    evidence table with theory, measured, stderr, bias bound, tolerance, agree)``."""
+    verdicts, tols = [], []
+    for th, m, se, b in zip(theory, measured, stderr, bias_bound, strict=True):
+        ok, tol = compare(float(th), float(m), float(se), float(b), z)
+        verdicts.append(ok)
+        tols.append(tol)
+    table = {"theory": theory, "measured": measured, "stderr": stderr, "bias_bound": bias_bound,
+             "tolerance": np.array(tols), "agree": verdicts}
+    return verdicts, tols, table
+
+
 @register_json_type
 @dataclass
 class Measurement:

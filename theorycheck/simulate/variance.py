@@ -43,7 +43,7 @@ from theorycheck.errors import Status, TheoryCheckError
 from theorycheck.simulate import memory
 from theorycheck.simulate.device import Placement
 from theorycheck.simulate.networks import NetSpec, gaussian_inputs, sweep
-from theorycheck.simulate.result import Measurement, compare, mean_stderr, z_value
+from theorycheck.simulate.result import Measurement, compare, compare_layers, mean_stderr, z_value
 from theorycheck.simulate.theory import ActFns, MapTheory
 
 
@@ -158,16 +158,8 @@ def measure_variance(act: ActFns, spec: NetSpec, samples: int, seed: int, place:
     qv = np.concatenate(rows)
     q_m, q_se = mean_stderr(qv)
     z = z_value(spec.depth, dof=samples - 1)
-    verdicts, tols = [], []
-    for l in range(spec.depth):
-        ok, tol = compare(float(q_th[l]), float(q_m[l]), float(q_se[l]), float(bias[l]), z)
-        verdicts.append(ok)
-        tols.append(tol)
-    extra: dict[str, Any] = {
-        "layers": {"theory": q_th, "measured": q_m, "stderr": q_se, "bias_bound": bias,
-                   "tolerance": np.array(tols), "agree": verdicts},
-        "q0": q0, "noise2": spec.noise2,
-    }
+    verdicts, tols, layers = compare_layers(q_th, q_m, q_se, bias, z)
+    extra: dict[str, Any] = {"layers": layers, "q0": q0, "noise2": spec.noise2}
     try:
         q_star = mt.q_star(q0)
         d1, _ = mt.dvmap(q_star)
@@ -246,16 +238,8 @@ def measure_correlation(act: ActFns, spec: NetSpec, samples: int, seed: int, pla
     cv = np.concatenate(rows)
     c_m, c_se = mean_stderr(cv)
     z = z_value(spec.depth, dof=samples - 1)
-    verdicts, tols = [], []
-    for l in range(spec.depth):
-        ok, tol = compare(float(c_th[l]), float(c_m[l]), float(c_se[l]), float(bias[l]), z)
-        verdicts.append(ok)
-        tols.append(tol)
-    extra: dict[str, Any] = {
-        "layers": {"theory": c_th, "measured": c_m, "stderr": c_se, "bias_bound": bias,
-                   "tolerance": np.array(tols), "agree": verdicts},
-        "q0": q0, "c0": c0, "noise2": spec.noise2,
-    }
+    verdicts, tols, layers = compare_layers(c_th, c_m, c_se, bias, z)
+    extra: dict[str, Any] = {"layers": layers, "q0": q0, "c0": c0, "noise2": spec.noise2}
     # convergence rate towards c* (iterate the map at q0 to find it)
     c_long, q_long = mt.c_layers(q0, c0, max(200, 4 * spec.depth))
     c_star = float(c_long[-1])
