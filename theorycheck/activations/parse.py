@@ -269,7 +269,9 @@ class _Builder:
 
 
 def _check_result(expr: sp.Expr) -> None:
-    """Reject results that are constant, non-real, or not finite at sample points."""
+    """Reject results that are constant, non-real, or not finite at sample points, and those
+    with a real pole, logarithm of zero or non-real branch anywhere (seen by
+    :func:`~theorycheck.activations.singularities.real_singularity`)."""
     if expr.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
         raise _invalid("formula is not finite (division by zero or an infinite constant)")
     if not isinstance(expr, sp.Expr) or X not in expr.free_symbols:
@@ -292,6 +294,11 @@ def _check_result(expr: sp.Expr) -> None:
                 v = v.real
             if not mp.isfinite(v):
                 raise _invalid(f"formula is not finite at x = {p}")
+    from theorycheck.activations.singularities import real_singularity
+
+    found = real_singularity(expr, X)
+    if found is not None:
+        raise _invalid(found.message())
 
 
 def parse_formula(text: str) -> sp.Expr:
