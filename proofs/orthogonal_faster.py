@@ -45,7 +45,7 @@ def _phase(ctx: RunContext, store: dict[str, Any]) -> CheckResult:
 
 
 def _training(ctx: RunContext) -> CheckResult:
-    from theorycheck.simulate.training import TrainConfig, train
+    from theorycheck.simulate.training import TrainConfig, train_many
 
     depth = ctx.pick(12, 40)
     seeds = [ctx.seed + k for k in range(ctx.pick(5, 10))]
@@ -54,16 +54,15 @@ def _training(ctx: RunContext) -> CheckResult:
     auc: dict[str, list[float]] = {"orthogonal": [], "gaussian": []}
     early: dict[str, list[float]] = {"orthogonal": [], "gaussian": []}
     curves: dict[str, list[list[float]]] = {"orthogonal": [], "gaussian": []}
-    for s in seeds:
-        for kind in ("orthogonal", "gaussian"):
-            r = train(TrainConfig(activation="tanh", depth=depth, width=ctx.pick(64, 256),
-                                  sw2=SW2, sb2=SB2, weights=kind, steps=steps, batch=64,
-                                  lr=ctx.pick(0.005, 0.005), momentum=0.9, eval_every=every,
-                                  seed=s, device=ctx.device))
-            acc = np.array(r.train_acc)
-            auc[kind].append(float(np.mean(acc[1:])))
-            early[kind].append(float(acc[len(acc) // 3]))
-            curves[kind].append([float(a) for a in acc])
+    configs = [TrainConfig(activation="tanh", depth=depth, width=ctx.pick(64, 256), sw2=SW2,
+                           sb2=SB2, weights=kind, steps=steps, batch=64, lr=0.005, momentum=0.9,
+                           eval_every=every, seed=s, device=ctx.device)
+               for s in seeds for kind in ("orthogonal", "gaussian")]
+    for cfg, r in zip(configs, train_many(configs), strict=True):  # all seeds as one stack
+        acc = np.array(r.train_acc)
+        auc[cfg.weights].append(float(np.mean(acc[1:])))
+        early[cfg.weights].append(float(acc[len(acc) // 3]))
+        curves[cfg.weights].append([float(a) for a in acc])
     t_auc = paired_test(auc["orthogonal"], auc["gaussian"])
     t_early = paired_test(early["orthogonal"], early["gaussian"])
     faster = t_auc["ci_low"] > 0

@@ -43,21 +43,22 @@ def _train_cfg(ctx: RunContext, **kw: Any) -> Any:
 
 def _grid(ctx: RunContext) -> tuple[CheckResult, CheckResult, dict[str, Any]]:
     from theorycheck.meanfield import MeanField
-    from theorycheck.simulate.training import train
+    from theorycheck.simulate.training import train_many
 
     mf = MeanField("tanh", dps=15)
     sw2s = ctx.pick((1.0, 1.4, 2.5, 4.0), (1.0, 1.2, 1.4, 1.6, 2.0, 2.5, 3.0, 3.5, 4.0))
     depths = ctx.pick((4, 10, 20, 40), (5, 10, 20, 30, 40, 60, 80, 100, 130, 160))
     acc = np.zeros((len(sw2s), len(depths)))
+    for j, d in enumerate(depths):  # one stacked model per depth: every sw2 at once
+        runs = train_many([_train_cfg(ctx, activation="tanh", depth=d, sw2=sw2, sb2=SB2_TANH)
+                           for sw2 in sw2s])
+        acc[:, j] = [r.final_train_acc for r in runs]
     rows: dict[str, Any] = {}
     bx, by, be = [], [], []
     censored = []
     for i, sw2 in enumerate(sw2s):
         xi = mf.xi_c(sw2, SB2_TANH, form="schoenholz")
         xi_v = float(xi.value) if xi is not None else math.nan
-        for j, d in enumerate(depths):
-            acc[i, j] = train(_train_cfg(ctx, activation="tanh", depth=d, sw2=sw2,
-                                         sb2=SB2_TANH)).final_train_acc
         ok = acc[i] >= THRESHOLD
         last_ok = max((depths[j] for j in range(len(depths)) if ok[j]), default=None)
         first_bad = min((depths[j] for j in range(len(depths))

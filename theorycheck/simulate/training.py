@@ -8,9 +8,15 @@ hidden layers ``x^l = W^l phi(x^(l-1)) + b^l`` (the same placement as
 linear read-out to 10 logits (same initialisation), cross-entropy loss, SGD (optionally with
 momentum), pixels scaled to [-0.5, 0.5] ([0.25, 0.75] for activations with range [0, 1]).
 
-Determinism: every random choice (initialisation, mini-batch order) comes from one
-``torch.Generator`` seeded with ``seed``; on the CPU two runs with the same config and seed give
-bit-identical curves. On CUDA, ``torch.use_deterministic_algorithms`` is not forced (matmul
+Several networks of one architecture train together as one stacked model
+(:func:`train_many`; one batched matmul per layer for all of them), which is what makes the
+depth x sw2 grids of seed 002 Figs. 1-2 affordable: the cost of a training step is dominated by
+per-layer overheads, not arithmetic, at these widths.
+
+Determinism: every random choice of a network (initialisation, data split, mini-batch order)
+comes from its own ``torch.Generator`` seeded with its ``seed``, so a network trains the same
+alone or in a stack; on the CPU two runs with the same config and seed give bit-identical
+curves. On CUDA, ``torch.use_deterministic_algorithms`` is not forced (matmul
 reductions may differ in the last bits).
 """
 
@@ -19,6 +25,7 @@ from __future__ import annotations
 import itertools
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -106,29 +113,40 @@ def load_digits_split(train_size: int, seed: int, unit_range: bool = False
 
 
 class MLP(torch.nn.Module):
-    """Constant-width MLP with a mean-field initialisation (see the module docstring)."""
+    """``K`` independent constant-width MLPs of one architecture, their parameters stacked:
+    weight ``l`` has shape ``(K, N_out, N_in)``, bias ``l`` shape ``(K, 1, N_out)``, and
+    ``forward`` maps ``(K, B, in_dim)`` to ``(K, B, classes)`` with one batched matmul per layer.
 
-    def __init__(self, act: Any, in_dim: int, width: int, depth: int, classes: int) -> None:
+    Training the stack with a summed loss is training each network alone: no operation mixes
+    the ``K`` slices (batched matmuls, elementwise activations and an elementwise optimiser), so
+    network ``k`` sees exactly the gradients it would see on its own.
+    """
+
+    def __init__(self, act: Any, in_dim: int, width: int, depth: int, classes: int,
+                 networks: int = 1) -> None:
         super().__init__()
-        dims = [in_dim] + [width] * depth
-        self.hidden = torch.nn.ModuleList(torch.nn.Linear(a, b)
-                                          for a, b in itertools.pairwise(dims))
-        self.out = torch.nn.Linear(width, classes)
+        dims = [in_dim] + [width] * depth + [classes]
+        self.weights = torch.nn.ParameterList(
+            torch.nn.Parameter(torch.empty(networks, b, a)) for a, b in itertools.pairwise(dims))
+        self.biases = torch.nn.ParameterList(
+            torch.nn.Parameter(torch.empty(networks, 1, b)) for b in dims[1:])
         self.act = act
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        h = self.hidden[0](x)
-        for layer in self.hidden[1:]:
-            h = layer(self.act(h))
-        return self.out(self.act(h))
+        h = x
+        for i, (w, b) in enumerate(zip(self.weights, self.biases, strict=True)):
+            h = torch.baddbmm(b, h if i == 0 else self.act(h), w.transpose(1, 2))
+        return h
 
     @torch.no_grad()
-    def initialise(self, gen: torch.Generator, sw2: float, sb2: float, kind: str) -> None:
-        """W ~ N(0, sw2/N_in) or sqrt(sw2 max(1, N_out/N_in)) x Haar; b ~ N(0, sb2)."""
+    def initialise(self, k: int, gen: torch.Generator, sw2: float, sb2: float,
+                   kind: str) -> None:
+        """Network ``k``: W ~ N(0, sw2/N_in) or sqrt(sw2 max(1, N_out/N_in)) x Haar, b ~ N(0, sb2),
+        layer by layer (weight then bias), every draw from ``gen``."""
         from theorycheck.simulate.device import Placement
 
-        for lin in [*self.hidden, self.out]:
-            w = lin.weight
+        for w_all, b_all in zip(self.weights, self.biases, strict=True):
+            w = w_all[k]
             place = Placement(w.device, w.dtype)
             n_out, n_in = w.shape
             if kind == "gaussian":
@@ -139,7 +157,7 @@ class MLP(torch.nn.Module):
                 new.mul_(math.sqrt(sw2 * max(1.0, n_out / n_in)))
             w.copy_(new)
             b = torch.randn(n_out, generator=gen, device=w.device, dtype=w.dtype)
-            lin.bias.copy_(b.mul_(math.sqrt(sb2)))
+            b_all[k, 0].copy_(b.mul_(math.sqrt(sb2)))
 
 
 def _torch_act(name: str) -> Any:
@@ -148,70 +166,133 @@ def _torch_act(name: str) -> Any:
     return get_activation(name).torch(0)
 
 
-def train(cfg: TrainConfig) -> TrainResult:
-    """Train one network; returns its train/test accuracy curve. A run whose loss becomes
-    non-finite is stopped and marked ``diverged`` (its accuracy is that of the last finite
-    evaluation, or chance).
+#: fields that must agree between configs trained together (one architecture and schedule)
+SHARED_FIELDS = ("activation", "depth", "width", "steps", "batch", "lr", "momentum",
+                 "eval_every", "train_size", "device", "precision")
 
-    On the CPU the run uses one intra-op thread (restored afterwards): these matrices are tiny,
-    and thread hand-offs on a loaded 2-core machine made runs 30x slower.
+
+def train(cfg: TrainConfig) -> TrainResult:
+    """Train one network; returns its train/test accuracy curve (see :func:`train_many`)."""
+    return train_many([cfg])[0]
+
+
+def train_many(configs: Sequence[TrainConfig]) -> list[TrainResult]:
+    """Train several networks of one architecture at once, as one stacked model; each result
+    equals what :func:`train` gives for its config alone (up to float rounding order).
+
+    The configs may differ in ``sw2``, ``sb2``, ``weights`` and ``seed`` only (each network
+    draws its initialisation, its data split and its mini-batch order from its own generator
+    seeded with its ``seed``). A network whose loss becomes non-finite is frozen from that step
+    and marked ``diverged`` (its accuracy is that of its last finite evaluation, or chance).
+    ``seconds`` is the wall time of the whole stack divided by the number of networks.
+
+    On the CPU the run uses one intra-op thread (restored afterwards): these matrices are
+    small, and thread hand-offs on a loaded 2-core machine made runs 30x slower.
     """
-    place = resolve(cfg.device, cfg.precision)
+    if not configs:
+        return []
+    first = configs[0]
+    for cfg in configs[1:]:
+        differ = [f for f in SHARED_FIELDS if getattr(cfg, f) != getattr(first, f)]
+        if differ:
+            raise TheoryCheckError("configs trained together must share " + ", ".join(differ),
+                                   status=Status.INVALID_ARGUMENT)
+    place = resolve(first.device, first.precision)
     if place.is_cuda:
-        return _train(cfg, place)
+        return _train_stack(list(configs), place)
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        return _train(cfg, place)
+        return _train_stack(list(configs), place)
     finally:
         torch.set_num_threads(threads)
 
 
-def _train(cfg: TrainConfig, place: Any) -> TrainResult:
+def _stack_data(configs: list[TrainConfig], place: Any, unit: bool) -> tuple[torch.Tensor, ...]:
+    """(x_train, y_train, x_test, y_test) stacked over networks: ``(K, n, 64)`` and ``(K, n)``."""
+    splits: dict[int, tuple[np.ndarray, ...]] = {}
+    for cfg in configs:
+        if cfg.seed not in splits:
+            splits[cfg.seed] = load_digits_split(cfg.train_size, cfg.seed, unit_range=unit)
+    parts = [splits[cfg.seed] for cfg in configs]
+    out = []
+    for i in range(4):
+        arr = np.stack([p[i] for p in parts])
+        dtype = place.dtype if i % 2 == 0 else torch.int64
+        out.append(torch.as_tensor(arr, dtype=dtype, device=place.device))
+    return tuple(out)
+
+
+def _train_stack(configs: list[TrainConfig], place: Any) -> list[TrainResult]:
+    from theorycheck.simulate import memory
+
     start = time.perf_counter()
-    gen = place.generator(cfg.seed)
-    unit = cfg.activation.lower() in UNIT_RANGE
-    xtr, ytr, xte, yte = load_digits_split(cfg.train_size, cfg.seed, unit_range=unit)
-    xt = torch.as_tensor(xtr, dtype=place.dtype, device=place.device)
-    yt = torch.as_tensor(ytr, device=place.device)
-    xv = torch.as_tensor(xte, dtype=place.dtype, device=place.device)
-    yv = torch.as_tensor(yte, device=place.device)
-    model = MLP(_torch_act(cfg.activation), xt.shape[1], cfg.width, cfg.depth, 10)
+    first = configs[0]
+    k_nets = len(configs)
+    unit = first.activation.lower() in UNIT_RANGE
+    xt, yt, xv, yv = _stack_data(configs, place, unit)
+    n, in_dim = xt.shape[1], xt.shape[2]
+    nb = memory.dtype_bytes(place.dtype)
+    params = first.width * (in_dim + first.width * first.depth + 10)
+    saved = first.batch * first.width * (first.depth + 1) * 3
+    memory.ensure_fits(k_nets * nb * (3 * params + saved + n * first.width * 2), place.device,
+                       f"{k_nets} networks of depth {first.depth} and width {first.width}")
+    model = MLP(_torch_act(first.activation), in_dim, first.width, first.depth, 10, k_nets)
     model.to(device=place.device, dtype=place.dtype)
-    model.initialise(gen, cfg.sw2, cfg.sb2, cfg.weights)
-    opt = torch.optim.SGD(model.parameters(), lr=cfg.lr, momentum=cfg.momentum)
-    loss_fn = torch.nn.CrossEntropyLoss()
-    res = TrainResult(config=cfg, device=place.name)
+    gens = [place.generator(cfg.seed) for cfg in configs]
+    for k, (cfg, gen) in enumerate(zip(configs, gens, strict=True)):
+        model.initialise(k, gen, cfg.sw2, cfg.sb2, cfg.weights)
+    opt = torch.optim.SGD(model.parameters(), lr=first.lr, momentum=first.momentum)
+    results = [TrainResult(config=cfg, device=place.name) for cfg in configs]
+    alive = np.ones(k_nets, dtype=bool)
+    rows = torch.arange(k_nets, device=place.device).unsqueeze(1)
 
     def evaluate(step: int) -> None:
         with torch.no_grad():
-            res.steps_at.append(step)
-            res.train_acc.append(float((model(xt).argmax(1) == yt).double().mean()))
-            res.test_acc.append(float((model(xv).argmax(1) == yv).double().mean()))
+            tr = (model(xt).argmax(2) == yt).double().mean(1).tolist()
+            te = (model(xv).argmax(2) == yv).double().mean(1).tolist()
+        for k in np.flatnonzero(alive):
+            results[k].steps_at.append(step)
+            results[k].train_acc.append(float(tr[k]))
+            results[k].test_acc.append(float(te[k]))
 
     evaluate(0)
-    n = xt.shape[0]
-    order = torch.randperm(n, generator=gen, device=place.device)
+    orders = torch.stack([torch.randperm(n, generator=g, device=place.device) for g in gens])
     pos = 0
-    loss = torch.tensor(math.nan)
-    for step in range(1, cfg.steps + 1):
-        if pos + cfg.batch > n:
-            order = torch.randperm(n, generator=gen, device=place.device)
+    keep = torch.ones(k_nets, dtype=torch.bool, device=place.device)
+    last_loss = torch.full((k_nets,), math.nan, dtype=torch.float64)
+    for step in range(1, first.steps + 1):
+        if pos + first.batch > n:
+            orders = torch.stack([torch.randperm(n, generator=g, device=place.device)
+                                  for g in gens])
             pos = 0
-        idx = order[pos:pos + cfg.batch]
-        pos += cfg.batch
+        idx = orders[:, pos:pos + first.batch]
+        pos += first.batch
         opt.zero_grad(set_to_none=True)
-        loss = loss_fn(model(xt[idx]), yt[idx])
-        if not torch.isfinite(loss):
-            res.diverged = True
-            break
-        loss.backward()
+        logits = model(xt[rows, idx])
+        losses = torch.nn.functional.cross_entropy(
+            logits.reshape(-1, logits.shape[-1]), yt[rows, idx].reshape(-1),
+            reduction="none").view(k_nets, -1).mean(1)
+        finite = torch.isfinite(losses).cpu().numpy()
+        if not finite[alive].all():
+            alive &= finite
+            if not alive.any():
+                break
+            keep = torch.as_tensor(alive, device=place.device)
+        # a frozen network's loss is masked out: no gradient reaches the others either way
+        torch.where(keep, losses, torch.zeros_like(losses)).sum().backward()
         opt.step()
-        if step % cfg.eval_every == 0 or step == cfg.steps:
+        last_loss = torch.where(torch.as_tensor(alive), losses.detach().double().cpu(),
+                                last_loss)
+        if step % first.eval_every == 0 or step == first.steps:
             evaluate(step)
-    res.final_loss = float(loss.detach()) if torch.isfinite(loss) else math.inf
-    res.seconds = round(time.perf_counter() - start, 3)
-    return res
+    seconds = round((time.perf_counter() - start) / k_nets, 3)
+    for k, res in enumerate(results):
+        res.diverged = not bool(alive[k])
+        res.final_loss = float(last_loss[k]) if alive[k] else math.inf
+        res.seconds = seconds
+    return results
 
 
-__all__ = ["MLP", "TrainConfig", "TrainResult", "load_digits_split", "train"]
+__all__ = ["MLP", "SHARED_FIELDS", "TrainConfig", "TrainResult", "load_digits_split", "train",
+           "train_many"]
