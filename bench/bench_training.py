@@ -12,11 +12,13 @@ the largest difference of the final losses is printed). Usage::
 from __future__ import annotations
 
 import argparse
+import math
 import time
 
 import numpy as np
 import torch
 
+from theorycheck.simulate import training
 from theorycheck.simulate.device import resolve
 from theorycheck.simulate.training import TrainConfig, train, train_many
 
@@ -43,15 +45,28 @@ def main() -> None:
     t0 = time.perf_counter()
     alone = [train(c) for c in configs]
     t_loop = time.perf_counter() - t0
+    t_loop_threads = math.nan
+    if not place.is_cuda and torch.get_num_threads() > 1:  # the same, every thread per network
+        saved, training.THREADED_MACS = training.THREADED_MACS, 0
+        try:
+            t0 = time.perf_counter()
+            for c in configs:
+                train(c)
+            t_loop_threads = time.perf_counter() - t0
+        finally:
+            training.THREADED_MACS = saved
+    best = min(t_loop, t_loop_threads) if math.isfinite(t_loop_threads) else t_loop
     diff = max(abs(s.final_loss - o.final_loss) for s, o in zip(stacked, alone, strict=True))
     same_acc = sum(s.final_train_acc == o.final_train_acc
                    for s, o in zip(stacked, alone, strict=True))
-    print(f"device: {place.name}  dtype: float32  torch threads (CPU): 1")
+    print(f"device: {place.name}  dtype: float32  torch threads: {torch.get_num_threads()}")
     print(f"{a.networks} tanh networks (sw2 = {sw2s[0]:g}..{sw2s[-1]:g}), depth {a.depth}, "
           f"width {a.width}, {a.steps} SGD steps of batch 64 on digits")
     print(f"  stacked (train_many)   : {t_stack:.2f} s")
-    print(f"  one by one (baseline)  : {t_loop:.2f} s")
-    print(f"  ratio baseline/stacked : {t_loop / t_stack:.2f}x")
+    print(f"  one by one (baseline)  : {t_loop:.2f} s (1 thread per network, as train does)")
+    if math.isfinite(t_loop_threads):
+        print(f"  one by one, {torch.get_num_threads()} threads : {t_loop_threads:.2f} s")
+    print(f"  ratio best baseline/stacked : {best / t_stack:.2f}x")
     print(f"  same final accuracy in {same_acc}/{a.networks} networks; "
           f"max |final loss difference| = {diff:.2e}")
 

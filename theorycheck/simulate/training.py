@@ -166,6 +166,9 @@ def _torch_act(name: str) -> Any:
     return get_activation(name).torch(0)
 
 
+#: multiply-adds per layer and step from which a CPU stack uses more than one thread
+THREADED_MACS = 1 << 22
+
 #: fields that must agree between configs trained together (one architecture and schedule)
 SHARED_FIELDS = ("activation", "depth", "width", "steps", "batch", "lr", "momentum",
                  "eval_every", "train_size", "device", "precision")
@@ -186,8 +189,10 @@ def train_many(configs: Sequence[TrainConfig]) -> list[TrainResult]:
     and marked ``diverged`` (its accuracy is that of its last finite evaluation, or chance).
     ``seconds`` is the wall time of the whole stack divided by the number of networks.
 
-    On the CPU the run uses one intra-op thread (restored afterwards): these matrices are
-    small, and thread hand-offs on a loaded 2-core machine made runs 30x slower.
+    On the CPU a stack whose matmuls are small (fewer than ``THREADED_MACS`` multiply-adds per
+    layer and step) runs on one intra-op thread (restored afterwards): thread hand-offs on a
+    loaded 2-core machine made such runs 30x slower. Larger stacks keep torch's thread count
+    (2 threads halve a 9-network stack of width 128 on this 2-core CPU).
     """
     if not configs:
         return []
@@ -198,7 +203,8 @@ def train_many(configs: Sequence[TrainConfig]) -> list[TrainResult]:
             raise TheoryCheckError("configs trained together must share " + ", ".join(differ),
                                    status=Status.INVALID_ARGUMENT)
     place = resolve(first.device, first.precision)
-    if place.is_cuda:
+    macs = len(configs) * first.batch * first.width * first.width
+    if place.is_cuda or macs >= THREADED_MACS:
         return _train_stack(list(configs), place)
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
