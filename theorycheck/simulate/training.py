@@ -10,8 +10,9 @@ momentum), pixels scaled to [-0.5, 0.5] ([0.25, 0.75] for activations with range
 
 Several networks of one architecture train together as one stacked model
 (:func:`train_many`; one batched matmul per layer for all of them), which is what makes the
-depth x sw2 grids of seed 002 Figs. 1-2 affordable: the cost of a training step is dominated by
-per-layer overheads, not arithmetic, at these widths.
+depth x sw2 grids of seed 002 Figs. 1-2 affordable: per-layer overheads (kernel launches,
+Python) dominate a step of one narrow network on a GPU or a CPU, and a stack pays them once and
+keeps every core busy (``bench/bench_training.py``).
 
 Determinism: every random choice of a network (initialisation, data split, mini-batch order)
 comes from its own ``torch.Generator`` seeded with its ``seed``, so a network trains the same
@@ -279,7 +280,8 @@ def _train_stack(configs: list[TrainConfig], place: Any) -> list[TrainResult]:
         losses = torch.nn.functional.cross_entropy(
             logits.reshape(-1, logits.shape[-1]), yt[rows, idx].reshape(-1),
             reduction="none").view(k_nets, -1).mean(1)
-        finite = torch.isfinite(losses).cpu().numpy()
+        host = losses.detach().double().cpu()  # the one device sync of a step
+        finite = np.isfinite(host.numpy())
         if not finite[alive].all():
             alive &= finite
             if not alive.any():
@@ -288,8 +290,7 @@ def _train_stack(configs: list[TrainConfig], place: Any) -> list[TrainResult]:
         # a frozen network's loss is masked out: no gradient reaches the others either way
         torch.where(keep, losses, torch.zeros_like(losses)).sum().backward()
         opt.step()
-        last_loss = torch.where(torch.as_tensor(alive), losses.detach().double().cpu(),
-                                last_loss)
+        last_loss = torch.where(torch.as_tensor(alive), host, last_loss)
         if step % first.eval_every == 0 or step == first.steps:
             evaluate(step)
     seconds = round((time.perf_counter() - start) / k_nets, 3)
