@@ -17,7 +17,7 @@ from theorycheck.errors import Status, TheoryCheckError
 from theorycheck.simulate import measure
 from theorycheck.simulate.device import resolve
 from theorycheck.simulate.jacobian import measure_jacobian
-from theorycheck.simulate.kurtosis import measure_kurtosis
+from theorycheck.simulate.kurtosis import measure_kurtosis, relu_fourth_moment_rel_se
 from theorycheck.simulate.mi import gaussian_mi, logdet_bias
 from theorycheck.simulate.networks import NetSpec, haar_orthogonal
 from theorycheck.simulate.theory import ActFns
@@ -167,6 +167,38 @@ def test_kurtosis_relu_critical_matches_exact_and_slope() -> None:
     wrong = measure_kurtosis(RELU, 2.0, 0.0, [32, 64], [3, 6], 6000, 4, CPU,
                              method="marginal", theory_slope=5.0)   # the "5 L/n" misreading
     assert not wrong.agree
+
+
+@pytest.mark.parametrize(("width", "depth"), [(16, 2), (64, 6), (32, 2)])
+def test_relu_fourth_moment_error_formula_matches_monte_carlo(width: int, depth: int) -> None:
+    """The exact relative error of the fourth-moment average (the kurtosis reliability rule)
+    against a plain numpy Monte Carlo of the ReLU product law z = sqrt(G) xi (at moderate
+    tails: where the formula gives a large error, the Monte Carlo spread is itself unreliable,
+    which is the point of the rule)."""
+    rng = np.random.default_rng(7)
+    draws = 400_000
+    g = np.full(draws, 2.0)
+    for _ in range(depth - 1):
+        u = np.sqrt(g)[:, None] * rng.standard_normal((draws, width))
+        g = 2.0 * np.mean(np.maximum(u, 0.0) ** 2, axis=1)
+    z = np.sqrt(g)[:, None] * rng.standard_normal((draws, width))
+    a4 = np.mean(z**4, axis=1)
+    per_draw = a4.std() / a4.mean()
+    formula = relu_fourth_moment_rel_se(width, depth, 1)
+    assert per_draw == pytest.approx(formula, rel=0.05)
+    assert relu_fourth_moment_rel_se(width, depth, 100) == pytest.approx(formula / 10)
+
+
+def test_kurtosis_fit_keeps_unreliable_points_out() -> None:
+    """n = 8, L = 12 with 3000 draws: the fourth-moment error is far above 0.1, so that point is
+    reported but not fitted; the fit uses the rest."""
+    m = measure_kurtosis(RELU, 2.0, 0.0, [8, 64], [2, 12], 3000, 5, CPU, method="marginal")
+    by = {(p["width"], p["depth"]): p for p in m.extra["points"]}
+    assert not by[(8, 12)]["reliable"] and by[(8, 12)]["m4_rel_se"] > 0.1
+    assert all(by[k]["reliable"] for k in [(8, 2), (64, 2), (64, 12)])
+    assert m.extra["points_in_fit"] == "3 of 4"
+    with pytest.raises(TheoryCheckError, match="reliable"):
+        measure_kurtosis(RELU, 2.0, 0.0, [8], [40], 100, 5, CPU, method="marginal")
 
 
 def test_kurtosis_weights_and_marginal_methods_agree_tanh() -> None:
