@@ -36,7 +36,7 @@ Z = 3.29
 def _train_cfg(ctx: RunContext, **kw: Any) -> Any:
     from theorycheck.simulate.training import TrainConfig
 
-    return TrainConfig(width=ctx.pick(24, 128), steps=ctx.pick(200, 1500), batch=64, lr=0.01,
+    return TrainConfig(width=ctx.pick(24, 128), steps=ctx.pick(200, 1500), batch=64, lr=0.001,
                        momentum=0.9, eval_every=ctx.pick(200, 250), seed=ctx.seed,
                        device=ctx.device, **kw)
 
