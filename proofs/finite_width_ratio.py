@@ -114,31 +114,18 @@ def _inverse_n(store: dict[str, Any]) -> CheckResult:
         counterexample=None if ok else {k: v for k, v in out.items() if not v["agree"]})
 
 
-def var_log_layer_factor(n: int) -> float:
-    """Exact Var log Y for ReLU at criticality (sw2 = 2, sb2 = 0, width n): the layer factor
-    Y = G^(l+1)/G^(l) = (2/n) chi2_K with K ~ Binomial(n, 1/2) live units, conditioned on
-    K >= 1 (a draw whose layer dies has G = 0 from then on and is dropped). By the law of total
-    variance, Var log Y = E psi'(K/2) + Var psi(K/2) (E log chi2_k = psi(k/2) + log 2,
-    Var log chi2_k = psi'(k/2)). It tends to 5/n as n grows."""
-    from scipy.special import comb, digamma, polygamma
-
-    k = np.arange(1, n + 1)
-    p = comb(n, k) * 0.5**n
-    p = p / p.sum()
-    mean = float(np.sum(p * digamma(k / 2)))
-    return float(np.sum(p * polygamma(1, k / 2)) + np.sum(p * (digamma(k / 2) - mean) ** 2))
-
-
 def _fluctuations(ctx: RunContext) -> CheckResult:
     """Instance-to-instance fluctuations of the layer-L variance G^(L) (ReLU, criticality):
     Var over draws of log G^(L). For ReLU G^(L) = G^(1) prod Y_l with i.i.d. Y_l, so
     Var log G = (L-1) Var log Y ~ 5 (L-1)/n = 5 r at leading order, and exactly
-    (L-1) :func:`var_log_layer_factor` at any n (the measurement is compared with it); the log
-    is used because G is heavy-tailed at large r (its relative variance (1+5/n)^(L-1) - 1 is
-    dominated by rare draws and a sample estimate of it is useless there)."""
+    (L-1) :func:`theorycheck.simulate.kurtosis.relu_var_log_layer_factor` at any n (the
+    measurement is compared with it); the log is used because G is heavy-tailed at large r
+    (its relative variance (1+5/n)^(L-1) - 1 is dominated by rare draws and a sample estimate
+    of it is useless there)."""
     import torch
 
     from theorycheck.simulate.device import resolve
+    from theorycheck.simulate.kurtosis import relu_var_log_layer_factor
     from theorycheck.simulate.networks import NetSpec, sweep
 
     place = resolve(ctx.device, "float64")
@@ -163,7 +150,7 @@ def _fluctuations(ctx: RunContext) -> CheckResult:
                 keep[p] = False
                 reps.append(lg[keep].var(ddof=1))
             se = math.sqrt(19 / 20 * np.sum((np.array(reps) - np.mean(reps)) ** 2))
-            exact = (step.layer - 1) * var_log_layer_factor(n)
+            exact = (step.layer - 1) * relu_var_log_layer_factor(n)
             rows.append({"L": step.layer, "r": step.layer / n, "var_log_G": var, "stderr": se,
                          "leading_5_(L-1)/n": 5 * (step.layer - 1) / n,
                          "exact_(L-1)_var_log_Y": exact,

@@ -108,13 +108,32 @@ def _layer_samples(act: ActFns, spec: NetSpec, depths: list[int], samples: int, 
     return {d: np.concatenate(v) for d, v in out.items()}
 
 
+def _live_units(width: int, at_least: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """ReLU at criticality: the number K >= ``at_least`` of live units of a width-n layer,
+    K ~ Binomial(n, 1/2) (renormalised), so that the layer factor is Y = (2/n) chi2_K."""
+    from scipy.special import comb
+
+    k = np.arange(at_least, width + 1)
+    p = comb(width, k) * 0.5**width
+    return k, p / p.sum()
+
+
+def relu_var_log_layer_factor(width: int) -> float:
+    """Exact Var log Y of the ReLU layer factor Y = G^(l+1)/G^(l) = (2/n) chi2_K at criticality
+    (sw2 = 2, sb2 = 0), conditioned on K >= 1 (a draw whose layer dies has G = 0 from then on
+    and is dropped). By the law of total variance, Var log Y = E psi'(K/2) + Var psi(K/2)
+    (E log chi2_k = psi(k/2) + log 2, Var log chi2_k = psi'(k/2)); it tends to 5/n."""
+    from scipy.special import digamma, polygamma
+
+    k, p = _live_units(width, at_least=1)
+    mean = float(np.sum(p * digamma(k / 2)))
+    return float(np.sum(p * polygamma(1, k / 2)) + np.sum(p * (digamma(k / 2) - mean) ** 2))
+
+
 def relu_fourth_moment_rel_se(width: int, depth: int, samples: int) -> float:
     """Relative standard error of the draw-average of ``mean_i z_i^4`` at layer ``depth`` for
     ReLU at criticality, from the exact moments of ``G^(L)`` (module docstring, Reliability)."""
-    from scipy.special import comb
-
-    k = np.arange(width + 1)
-    p = comb(width, k) * 0.5**width
+    k, p = _live_units(width)
 
     def log_moment(order: int) -> float:  # log E[Y^order]
         rising = np.ones(width + 1)
