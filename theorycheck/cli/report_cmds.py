@@ -162,3 +162,24 @@ def _print_summary(doc: dict[str, Any], out: Path | None, formats: tuple[str, ..
         console.print(f"note: {note}", markup=False)
     if out is not None:
         console.print(f"report written: {_pages(out, 'activation', formats, 'activation.json')}")
+
+
+@app.command()
+@user_errors
+def compare(
+    old: Annotated[Path, typer.Argument(help="The earlier results.json.")],
+    new: Annotated[Path, typer.Argument(help="The later results.json.")],
+) -> None:
+    """Diff two results.json files, ignoring timings and run provenance.
+
+    Prints one line per difference in a verdict, finding, check or number; exit status 0 when
+    there is none, 1 otherwise (the safety net of a redesign: the same numbers before and after).
+    """
+    from theorycheck.report.compare import diff_results
+
+    lines = diff_results(load_json(old), load_json(new))
+    for line in lines:
+        typer.echo(line)
+    typer.echo(f"{len(lines)} difference(s) between {old} and {new}", err=True)
+    if lines:
+        raise typer.Exit(code=1)

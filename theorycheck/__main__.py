@@ -1,0 +1,5 @@
+"""``python -m theorycheck``: the same as the ``theorycheck`` console script."""
+
+from theorycheck.cli import main
+
+main()
