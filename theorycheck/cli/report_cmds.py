@@ -169,6 +169,8 @@ def _print_summary(doc: dict[str, Any], out: Path | None, formats: tuple[str, ..
 def compare(
     old: Annotated[Path, typer.Argument(help="The earlier results.json.")],
     new: Annotated[Path, typer.Argument(help="The later results.json.")],
+    subset: Annotated[bool, typer.Option(
+        "--subset", help="NEW ran only some of OLD's claims: compare those.")] = False,
 ) -> None:
     """Diff two results.json files, ignoring timings and run provenance.
 
@@ -177,7 +179,7 @@ def compare(
     """
     from theorycheck.report.compare import diff_results
 
-    lines = diff_results(load_json(old), load_json(new))
+    lines = diff_results(load_json(old), load_json(new), subset=subset)
     for line in lines:
         typer.echo(line)
     typer.echo(f"{len(lines)} difference(s) between {old} and {new}", err=True)

@@ -46,10 +46,12 @@ def _short(value: Any, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def diff_results(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+def diff_results(old: dict[str, Any], new: dict[str, Any], *, subset: bool = False
+                 ) -> list[str]:
     """Every difference between two ``verify`` results, one line each (empty: the same).
 
-    Claims are matched by id; a claim present in only one file is reported as such.
+    Claims are matched by id; a claim present in only one file is reported as such, except
+    that with ``subset`` the new results may run only some of the old claims.
     """
     lines = [f"run.{key}: {_short(old.get('run', {}).get(key))} -> "
              f"{_short(new.get('run', {}).get(key))}"
@@ -57,7 +59,7 @@ def diff_results(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
              if old.get("run", {}).get(key) != new.get("run", {}).get(key)]
     old_claims = {c["id"]: c for c in old.get("claims", [])}
     new_claims = {c["id"]: c for c in new.get("claims", [])}
-    for cid in old_claims.keys() - new_claims.keys():
+    for cid in [] if subset else old_claims.keys() - new_claims.keys():
         lines.append(f"claims[{cid}]: missing from the new results")
     for cid in new_claims.keys() - old_claims.keys():
         lines.append(f"claims[{cid}]: new in the new results")
@@ -67,9 +69,10 @@ def diff_results(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return lines
 
 
-def diff_files(old: Path, new: Path) -> list[str]:
+def diff_files(old: Path, new: Path, *, subset: bool = False) -> list[str]:
     """:func:`diff_results` of two ``results.json`` files."""
-    return diff_results(json.loads(Path(old).read_text()), json.loads(Path(new).read_text()))
+    return diff_results(json.loads(Path(old).read_text()), json.loads(Path(new).read_text()),
+                        subset=subset)
 
 
 __all__ = ["diff_files", "diff_results"]
