@@ -59,3 +59,39 @@ def check_finite(x: float | mp.mpf, what: str) -> None:
     """Raise a ``not-finite`` :class:`TheoryCheckError` if ``x`` is NaN or infinite."""
     if not mp.isfinite(mp.mpf(x)):
         raise TheoryCheckError(f"{what} is not finite ({x})", status=Status.NOT_FINITE)
+
+
+#: the digits a user may ask for (``--dps``); below 10 the two-method error estimates are
+#: meaningless, above 1000 a single tanh-sinh quadrature takes minutes
+DPS_RANGE = (10, 1000)
+#: guard digits every mpmath computation adds on top of the requested ``dps``
+GUARD_DIGITS = 10
+
+
+@dataclass(frozen=True)
+class Precision:
+    """The run's decimal precision, validated once at the edge (CLI or public API).
+
+    ``dps``: the digits reported; ``guard``: the extra digits computations work at
+    (:meth:`work` enters ``mp.workdps(dps + guard)``). Construction refuses a ``dps`` outside
+    :data:`DPS_RANGE` with an ``invalid-argument`` error, so no layer below re-validates it.
+    """
+
+    dps: int = 30
+    guard: int = GUARD_DIGITS
+
+    def __post_init__(self) -> None:
+        lo, hi = DPS_RANGE
+        if isinstance(self.dps, bool) or not isinstance(self.dps, int) \
+                or not lo <= self.dps <= hi:
+            raise TheoryCheckError(f"--dps must be between {lo} and {hi}, got {self.dps}",
+                                   status=Status.INVALID_ARGUMENT)
+
+    @property
+    def working_dps(self) -> int:
+        """``dps + guard``: the digits intermediate results carry."""
+        return self.dps + self.guard
+
+    def work(self) -> mp.workdps:
+        """``with precision.work():`` computes at :attr:`working_dps` digits."""
+        return mp.workdps(self.working_dps)
