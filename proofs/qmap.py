@@ -17,24 +17,16 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from proofs._meanfield_shared import (
-    dec,
-    expect_independent,
-    grid,
-    iterate,
-    lazy_activations,
-    mean_se,
-    meanfield,
-    need,
-    put,
-    put_est,
-    qmap_grid,
-    width_extrapolate,
-    z_crit,
-)
-from theorycheck.claims import CheckResult, ClaimOutcome, DerivationStep, Finding, RunContext, claim
-from theorycheck.claims.checks import guarded, property_result
+from proofs._meanfield_shared import iterate, qmap_grid
+from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
+from theorycheck.claims.checks import property_result
+from theorycheck.claims.evidence import dec, put, put_est, step
+from theorycheck.claims.map_checks import two_widths
+from theorycheck.claims.statistics import z_crit
 from theorycheck.errors import TheoryCheckError
+from theorycheck.gaussian import GridEngine, closed_form
+from theorycheck.gaussian.symbolic import expect_independent
+from theorycheck.meanfield import MeanField
 from theorycheck.numbers import Estimate
 
 DEFAULT = ("tanh", "relu", "erf", "sigmoid")
@@ -66,8 +58,8 @@ def trajectory(fn: Any, act: Any, g: Any, q1: float, n: int, sw2: float, sb2: fl
     return iterate(lambda q: float(fn(act, g, max(q, 0.0), sw2, sb2)[0]), q1, n)
 
 
-def _symbolic(findings: list[Finding]) -> CheckResult:
-    steps: list[DerivationStep] = []
+def _symbolic(run: ClaimRun) -> CheckResult:
+    steps = []
     N = 3
     w = sp.symbols(f"W_1:{N + 1}", real=True)
     a = sp.symbols(f"psi_1:{N + 1}", real=True)
@@ -76,7 +68,7 @@ def _symbolic(findings: list[Finding]) -> CheckResult:
     ex = expect_independent(pre ** 2, {**{wi: sw2 / N for wi in w}, b: sb2})
     ex_m = sp.simplify(ex.subs({ai ** 2: m for ai in a}))
     ok1 = sp.simplify(ex_m - (sw2 * m + sb2)) == 0
-    steps.append(DerivationStep(
+    steps.append(step(
         sp.latex(sp.Eq(sp.Symbol(r"\mathbb{E}[X_i^2]"), ex)),
         f"Eqs. (7)-(8) for N = {N}: cross terms vanish because E W = 0 and W, psi, epsilon are "
         "independent", ok1))
@@ -84,7 +76,7 @@ def _symbolic(findings: list[Finding]) -> CheckResult:
     biased = expect_independent((pre.subs({wi: wi + mu for wi in w})) ** 2,
                                 {**{wi: sw2 / N for wi in w}, b: sb2})
     cross = sp.simplify(biased.subs({ai ** 2: m for ai in a}) - ex_m)
-    steps.append(DerivationStep(
+    steps.append(step(
         sp.latex(sp.Eq(sp.Symbol(r"\Delta_{E W=\mu}"), cross)),
         "with mean-mu weights cross terms psi_j psi_k survive: Eq. (8) needs zero-mean weights "
         "(stated in both sources)", cross != 0))
@@ -92,25 +84,25 @@ def _symbolic(findings: list[Finding]) -> CheckResult:
     dz = sp.exp(-z ** 2 / 2) / sp.sqrt(2 * sp.pi)
     relu_sq = sp.integrate((sp.sqrt(q) * z) ** 2 * dz, (z, 0, sp.oo))
     ok2 = sp.simplify(relu_sq - q / 2) == 0
-    steps.append(DerivationStep(
+    steps.append(step(
         rf"\int Dz\,\mathrm{{relu}}(\sqrt{{q}}z)^2 = {sp.latex(relu_sq)}",
         "relu closed form: the corrected map is q -> sw2 q/2 + sb2", ok2))
     relu_lin = sp.integrate(sp.sqrt(q) * z * dz, (z, 0, sp.oo))
-    steps.append(DerivationStep(
+    steps.append(step(
         rf"\text{{002 (3) literal, relu: }}\sigma_w^2\int Dz\,\mathrm{{relu}}(\sqrt q z)+\sigma_b^2"
         rf" = {sp.latex(sw2 * relu_lin + sb2)}",
         "without the square the printed map is sw2 sqrt(q)/sqrt(2 pi) + sb2, not sw2 q/2 + sb2",
         sp.simplify(relu_lin - q / 2) != 0))
     odd_ok = all(sp.simplify(f.subs(z, -z) * dz + f * dz) == 0
                  for f in (sp.tanh(sp.sqrt(q) * z), sp.erf(sp.sqrt(q) * z)))
-    steps.append(DerivationStep(
+    steps.append(step(
         r"\int Dz\,\psi(\sqrt q z) = 0\ \text{for odd}\ \psi \Rightarrow q^l = \sigma_b^2",
         "002 (3) literal for tanh and erf: psi(sqrt(q) z) Dz is odd in z (checked by SymPy: "
         "f(-z) + f(z) = 0), so the printed map sends every q to sb2", odd_ok))
     lin9 = sp.integrate((q ** sp.Rational(1, 4) * z) ** 2 * dz, (z, -sp.oo, sp.oo))
     lin_ok = sp.integrate((sp.sqrt(q) * z) ** 2 * dz, (z, -sp.oo, sp.oo))
     diff9 = sp.simplify(sw2 * (lin9 - lin_ok))
-    steps.append(DerivationStep(
+    steps.append(step(
         rf"\text{{000 (9) literal, }}\psi=x:\ \sigma_w^2\int(\sqrt{{\sigma}}x)^2Dx = "
         rf"{sp.latex(sw2 * lin9)}\ \text{{vs}}\ {sp.latex(sw2 * lin_ok)}",
         "with sigma^(l-1) = sqrt(q^(l-1)) (a standard deviation, Eq. (5)) the printed sqrt(sigma) "
@@ -123,17 +115,17 @@ def _symbolic(findings: list[Finding]) -> CheckResult:
     first = expect_independent((sum(v * x for v, x in zip(wx, xs, strict=True)) + b) ** 2,
                                {**{v: sw2 / M for v in wx}, b: sb2})
     ok3 = sp.simplify(first - (sw2 * sum(x ** 2 for x in xs) / M + sb2)) == 0
-    steps.append(DerivationStep(
+    steps.append(step(
         sp.latex(sp.Eq(sp.Symbol(r"(\sigma^{(1)})^2"), first)),
         f"layer 1 with N0 = {M} inputs and W ~ N(0, sw2/N0) (000's own convention, N_{{l-1}} = "
         "N0 for l = 1): (sigma^(1))^2 = sw2 <X,X>/N0 + sb2, not /N1 as printed in Eq. (10)", ok3))
     ratio = sp.simplify((sw2 * xx / n1 + sb2 - sb2) / (sw2 * xx / n0))
-    steps.append(DerivationStep(
+    steps.append(step(
         rf"\frac{{(\sigma^{{(1)}})^2_{{(10)}}-\sigma_b^2}}{{(\sigma^{{(1)}})^2-\sigma_b^2}}"
         rf" = {sp.latex(ratio)}", "printed (10) is off by the factor N0/N1 unless N1 = N0", True))
     holds = ok1 and ok2 and ok3
     return CheckResult(
-        method="symbolic", status="passed" if holds else "failed", steps=steps,
+        method="symbolic", status=CheckStatus.of(holds), steps=steps,
         summary=("E X_i^2 = sw2 E psi^2 + sb2 from independence and zero-mean weights; relu "
                  "gives sw2 q/2 + sb2; layer 1 divides by N0.  The printed 000 (9), 002 (3) and "
                  "000 (10) differ from these (see findings)") if holds else
@@ -141,16 +133,15 @@ def _symbolic(findings: list[Finding]) -> CheckResult:
         evidence={"sympy": sp.__version__})
 
 
-def _numeric(ctx: RunContext, acts: list[Any], record: dict[str, Any]) -> CheckResult:
-    closed_form = need("theorycheck.gaussian").closed_form
-    dps = ctx.dps
+def _numeric(run: ClaimRun) -> CheckResult:
+    acts, dps = run.activations(), run.dps
     ev: dict[str, Any] = {}
     bad: list[str] = []
     worst9 = worst3 = 0.0
     for act in acts:
-        mf = meanfield(act, dps)
-        g = grid(act)
-        for sw2, sb2 in ctx.pick(POINTS[:1], POINTS):
+        mf = MeanField(act, dps=dps)
+        g = GridEngine(act, n_nodes=16)
+        for sw2, sb2 in run.pick(POINTS[:1], POINTS):
             for q in (0.5, 2.0):
                 key = f"{act.name}@sw2={sw2},sb2={sb2},q={q}"
                 corr = mf.variance_map(q, sw2, sb2)
@@ -186,22 +177,22 @@ def _numeric(ctx: RunContext, acts: list[Any], record: dict[str, Any]) -> CheckR
                 ev[f"{act.name}:limit_of_printed_{label}_map"] = dec(lit[-1], 15)
         except TheoryCheckError as err:  # a missing fixed point is evidence, not a crash
             ev[f"{act.name}:q_star"] = f"not available: {err}"
-    record["worst9"], record["worst3"] = worst9, worst3
+    run.record["worst9"], run.record["worst3"] = worst9, worst3
     ev["max_abs_printed_000_9_minus_corrected"] = dec(worst9, 6)
     ev["max_abs_printed_002_3_minus_corrected"] = dec(worst3, 6)
     return CheckResult(
-        method="numeric", status="failed" if bad else "passed", evidence=ev,
+        method="numeric", status=CheckStatus.of(not bad), evidence=ev,
         counterexample={"disagree": bad} if bad else None,
         summary=(f"corrected map agrees with closed forms / an independent quadrature at "
-                 f"{len(acts) * len(ctx.pick(POINTS[:1], POINTS)) * 2} points; printed 000 (9) "
+                 f"{len(acts) * len(run.pick(POINTS[:1], POINTS)) * 2} points; printed 000 (9) "
                  f"and 002 (3) evaluated literally differ by up to {worst9:.3g} and "
                  f"{worst3:.3g}") if not bad else
                 f"corrected map disagrees with its reference at {bad}")
 
 
-def _property(ctx: RunContext, acts: list[Any]) -> CheckResult:
-    dps = min(ctx.dps, 20)
-    engines = [(a, meanfield(a, dps), grid(a)) for a in acts]
+def _property(run: ClaimRun) -> CheckResult:
+    acts, dps = run.activations(), min(run.dps, 20)
+    engines = [(a, MeanField(a, dps=dps), GridEngine(a, n_nodes=16)) for a in acts]
     strat = st.tuples(st.integers(0, len(acts) - 1), st.floats(0.3, 4.0), st.floats(0.0, 1.0),
                       st.floats(0.01, 10.0))
 
@@ -214,17 +205,19 @@ def _property(ctx: RunContext, acts: list[Any]) -> CheckResult:
 
     return property_result(
         "mp-vs-grid", "the corrected q-map by tanh-sinh (mpmath) equals Gauss-Legendre (float64)",
-        strat, holds, max_examples=ctx.pick(10, 80), seed=ctx.seed,
+        strat, holds, max_examples=run.pick(10, 80), seed=run.seed,
         describe=lambda ex: {"activation": engines[ex[0]][0].name, "sw2": ex[1], "sb2": ex[2],
                              "q": ex[3]})
 
 
-def _simulation(ctx: RunContext, acts: list[Any], record: dict[str, Any]) -> CheckResult:
-    cnn = need("theorycheck.simulate.cnn")
+def _simulation(run: ClaimRun) -> CheckResult:
+    from theorycheck.simulate import cnn  # lazy: torch
+
+    acts = run.activations()
     sw2, sb2 = POINTS[0]
-    n0, width = 64, ctx.pick(256, 512)
-    depth, nets, inputs = ctx.pick(5, 8), ctx.pick(32, 96), 8
-    rng = np.random.default_rng(ctx.seed)
+    n0, width = 64, run.pick(256, 512)
+    depth, nets, inputs = run.pick(5, 8), run.pick(32, 96), 8
+    rng = np.random.default_rng(run.seed)
     x = rng.standard_normal((n0, inputs))
     q0 = 1.0
     x *= np.sqrt(q0 * n0) / np.linalg.norm(x, axis=0)  # each input has |x|^2/N0 = q0 exactly
@@ -234,14 +227,14 @@ def _simulation(ctx: RunContext, acts: list[Any], record: dict[str, Any]) -> Che
     zc = z_crit(depth)
     ev["z_crit"] = f"{zc:.3f} (family-wise 1e-3, Bonferroni over {depth} layers)"
     for act in [a for a in acts if a.name in ("tanh", "relu")] or acts[:1]:
-        g = grid(act)
-        stats = []
-        for n in (width, 2 * width):
+        g = GridEngine(act, n_nodes=16)
+
+        def mean_q(n: int, act: Any = act) -> np.ndarray:
             cov = cnn.cnn_covariances(act, x, sw2=sw2, sb2=sb2, channels=n, radius=0,
-                                      depth=depth, networks=nets, seed=ctx.seed + n)
-            per_net = np.einsum("lrii->lr", cov.cov) / inputs  # mean q over the inputs
-            stats.append(mean_se(per_net, axis=1))
-        m, s = width_extrapolate(stats[0][0], stats[0][1], stats[1][0], stats[1][1])
+                                      depth=depth, networks=nets, seed=run.seed + n)
+            return np.einsum("lrii->lr", cov.cov) / inputs  # mean q over the inputs, per net
+
+        meas = two_widths(mean_q, width, axis=1)
         q1 = sw2 * q0 + sb2
         corr = trajectory(qmap_grid, act, g, q1, depth - 1, sw2, sb2)
         alt = {
@@ -250,26 +243,68 @@ def _simulation(ctx: RunContext, acts: list[Any], record: dict[str, Any]) -> Che
             "printed_000_9": trajectory(printed_9, act, g, q1, depth - 1, sw2, sb2),
             "printed_002_3": trajectory(printed_3, act, g, q1, depth - 1, sw2, sb2),
         }
-        zs = (m - corr) / s
-        ev[f"{act.name}:measured_q_by_layer(extrapolated)"] = [dec(v, 8) for v in m]
-        ev[f"{act.name}:measured_q_by_layer_err"] = [dec(v, 3) for v in s]
-        ev[f"{act.name}:measured_q_width_{width}"] = [dec(v, 8) for v in stats[0][0]]
+        zs = meas.z(corr)
+        ev[f"{act.name}:measured_q_by_layer(extrapolated)"] = [dec(v, 8) for v in meas.mean]
+        ev[f"{act.name}:measured_q_by_layer_err"] = [dec(v, 3) for v in meas.se]
+        ev[f"{act.name}:measured_q_width_{width}"] = [dec(v, 8) for v in meas.at_width]
         ev[f"{act.name}:corrected_map"] = [dec(v, 8) for v in corr]
         ev[f"{act.name}:z_corrected"] = [f"{v:.2f}" for v in zs]
         if np.any(np.abs(zs) > zc):
             bad.append(act.name)
         for label, traj in alt.items():
-            za = (m - traj) / s
+            za = meas.z(traj)
             ev[f"{act.name}:{label}"] = [dec(v, 8) for v in traj]
             ev[f"{act.name}:z_{label}"] = [f"{v:.1f}" for v in za]
-            record.setdefault(label, []).append((act.name, float(np.max(np.abs(za)))))
+            run.record.setdefault(label, []).append((act.name, float(np.max(np.abs(za)))))
     return CheckResult(
-        method="simulation", status="failed" if bad else "passed", evidence=ev,
+        method="simulation", status=CheckStatus.of(not bad), evidence=ev,
         counterexample={"disagree": bad} if bad else None,
         summary=(f"measured q^l (N0={n0}, widths {width}/{2 * width} extrapolated, {nets} "
                  f"networks) follows the corrected map from q^1 = sw2 |x|^2/N0 + sb2 within "
                  f"z < {zc:.2f}; the printed alternatives are rejected (z in evidence)")
         if not bad else f"measured q^l departs from the corrected map for {bad}")
+
+
+def _sim_z(record: dict[str, Any], label: str) -> str:
+    rows = record.get(label)
+    if not rows:
+        return "simulation not run"
+    return "; ".join(f"{n}: max |z| = {z:.1f}" for n, z in rows)
+
+
+def _findings(record: dict[str, Any]) -> list[Finding]:
+    """Misprint findings, each backed by a number computed in this run (never asserted)."""
+    found: list[Finding] = []
+    zc = z_crit(8)
+    w9, w3 = record.get("worst9", 0.0), record.get("worst3", 0.0)
+    rows = {k: max((z for _, z in record.get(k, [])), default=0.0) for k in (
+        "printed_000_9", "printed_002_3", "printed_000_10_initial_condition")}
+    if w9 > 1e-8 or rows["printed_000_9"] > zc:
+        found.append(Finding(
+            "misprint", "seed 000, Eq. (9)",
+            r"\sigma_w^2\int\psi(\sqrt{\sigma^{(l-1)}}x)^2\mathsf Dx+\sigma_b^2",
+            r"\sigma_w^2\int\psi(\sigma^{(l-1)}x)^2\mathsf Dx+\sigma_b^2"
+            r"=\sigma_w^2\int\psi(\sqrt{q^{l-1}}z)^2\mathcal Dz+\sigma_b^2",
+            f"sigma^(l-1) is a standard deviation (Eq. (5)); read literally the map evaluates psi "
+            f"at q^(1/4) x; max |literal - corrected| = {w9:.4g} at the numeric points; "
+            f"simulation: {_sim_z(record, 'printed_000_9')}"))
+    if w3 > 1e-8 or rows["printed_002_3"] > zc:
+        found.append(Finding(
+            "misprint", "seed 002, Eq. (3)",
+            r"q^l=\sigma_w^2\int\mathcal Dz\,\varphi(\sqrt{q^{l-1}}z)+\sigma_b^2",
+            r"q^l=\sigma_w^2\int\mathcal Dz\,\varphi(\sqrt{q^{l-1}}z)^2+\sigma_b^2",
+            f"the square is missing: for odd phi (tanh, erf) the literal map sends every q to "
+            f"sb2; max |literal - corrected| = {w3:.4g}; simulation: "
+            f"{_sim_z(record, 'printed_002_3')}"))
+    if rows["printed_000_10_initial_condition"] > zc:
+        found.append(Finding(
+            "misprint", "seed 000, Eq. (10)",
+            r"(\sigma^{(1)})^2=\frac{\sigma_w^2}{N_1}\langle\mathbf X,\mathbf X\rangle+\sigma_b^2",
+            r"(\sigma^{(1)})^2=\frac{\sigma_w^2}{N_0}\langle\mathbf X,\mathbf X\rangle+\sigma_b^2",
+            "with W^(1) ~ N(0, sw2/N0) (000's own convention) the first layer's variance divides "
+            "by the input width N0 (as 002 writes q^0 = |y^0|^2/N0); networks with N0 != N1: "
+            f"{_sim_z(record, 'printed_000_10_initial_condition')}"))
+    return found
 
 
 @claim(
@@ -282,6 +317,11 @@ def _simulation(ctx: RunContext, acts: list[Any], record: dict[str, Any]) -> Che
                 "infinite width (Gaussian pre-activations)"),
     methods=("symbolic", "numeric", "property", "simulation"),
     per_activation=True,
+    activations=DEFAULT,
+    checks=[Check("symbolic", "corrected recursion", _symbolic),
+            Check("numeric", "map vs references", _numeric),
+            Check("property", "two quadratures", _property),
+            Check("simulation", "finite networks N0 != N1", _simulation)],
     printed=(
         r"(\sigma^{(l)})^2=\sigma_w^2\int\psi(\sqrt{\sigma^{(l-1)}}x)^2\mathsf{D}x+\sigma_b^2"
         r"\quad(000,\ 9)",
@@ -291,57 +331,6 @@ def _simulation(ctx: RunContext, acts: list[Any], record: dict[str, Any]) -> Che
         r"q^0=\tfrac{1}{N_0}\|y^0\|_2^2,\ q^1=\sigma_w^2q^0+\sigma_b^2\quad(002,\ \text{Sec. 3.1})",
     ),
 )
-def qmap(ctx: RunContext) -> ClaimOutcome:
-    out = ClaimOutcome()
-    record: dict[str, Any] = {}
-    acts = lazy_activations(ctx, DEFAULT)
-
-    out.checks.append(guarded("symbolic", "corrected recursion",
-                              lambda: _symbolic(out.findings)))
-    out.checks.append(guarded("numeric", "map vs references",
-                              lambda: _numeric(ctx, acts(), record)))
-    out.checks.append(guarded("property", "two quadratures", lambda: _property(ctx, acts())))
-    out.checks.append(guarded("simulation", "finite networks N0 != N1",
-                              lambda: _simulation(ctx, acts(), record)))
-    _findings(out, record)
-    return out
-
-
-def _sim_z(record: dict[str, Any], label: str) -> str:
-    rows = record.get(label)
-    if not rows:
-        return "simulation not run"
-    return "; ".join(f"{n}: max |z| = {z:.1f}" for n, z in rows)
-
-
-def _findings(out: ClaimOutcome, record: dict[str, Any]) -> None:
-    """Misprint findings, each backed by a number computed in this run (never asserted)."""
-    zc = z_crit(8)
-    w9, w3 = record.get("worst9", 0.0), record.get("worst3", 0.0)
-    rows = {k: max((z for _, z in record.get(k, [])), default=0.0) for k in (
-        "printed_000_9", "printed_002_3", "printed_000_10_initial_condition")}
-    if w9 > 1e-8 or rows["printed_000_9"] > zc:
-        out.findings.append(Finding(
-            "misprint", "seed 000, Eq. (9)",
-            r"\sigma_w^2\int\psi(\sqrt{\sigma^{(l-1)}}x)^2\mathsf Dx+\sigma_b^2",
-            r"\sigma_w^2\int\psi(\sigma^{(l-1)}x)^2\mathsf Dx+\sigma_b^2"
-            r"=\sigma_w^2\int\psi(\sqrt{q^{l-1}}z)^2\mathcal Dz+\sigma_b^2",
-            f"sigma^(l-1) is a standard deviation (Eq. (5)); read literally the map evaluates psi "
-            f"at q^(1/4) x; max |literal - corrected| = {w9:.4g} at the numeric points; "
-            f"simulation: {_sim_z(record, 'printed_000_9')}"))
-    if w3 > 1e-8 or rows["printed_002_3"] > zc:
-        out.findings.append(Finding(
-            "misprint", "seed 002, Eq. (3)",
-            r"q^l=\sigma_w^2\int\mathcal Dz\,\varphi(\sqrt{q^{l-1}}z)+\sigma_b^2",
-            r"q^l=\sigma_w^2\int\mathcal Dz\,\varphi(\sqrt{q^{l-1}}z)^2+\sigma_b^2",
-            f"the square is missing: for odd phi (tanh, erf) the literal map sends every q to "
-            f"sb2; max |literal - corrected| = {w3:.4g}; simulation: "
-            f"{_sim_z(record, 'printed_002_3')}"))
-    if rows["printed_000_10_initial_condition"] > zc:
-        out.findings.append(Finding(
-            "misprint", "seed 000, Eq. (10)",
-            r"(\sigma^{(1)})^2=\frac{\sigma_w^2}{N_1}\langle\mathbf X,\mathbf X\rangle+\sigma_b^2",
-            r"(\sigma^{(1)})^2=\frac{\sigma_w^2}{N_0}\langle\mathbf X,\mathbf X\rangle+\sigma_b^2",
-            "with W^(1) ~ N(0, sw2/N0) (000's own convention) the first layer's variance divides "
-            "by the input width N0 (as 002 writes q^0 = |y^0|^2/N0); networks with N0 != N1: "
-            f"{_sim_z(record, 'printed_000_10_initial_condition')}"))
+def qmap(run: ClaimRun) -> list[Finding]:
+    """The misprints of 000 (9), 002 (3) and 000 (10), from the numeric and simulation evidence."""
+    return _findings(run.record)
