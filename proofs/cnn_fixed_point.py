@@ -18,23 +18,16 @@ import numpy as np
 import sympy as sp
 from scipy.optimize import brentq
 
-from proofs._meanfield_shared import (
-    cmap_grid,
-    dec,
-    grid,
-    kernel_grid,
-    lazy_activations,
-    mean_se,
-    meanfield,
-    need,
-    put_est,
-    qmap_grid,
-    width_extrapolate,
-    z_crit,
-)
-from theorycheck.claims import CheckResult, ClaimOutcome, DerivationStep, Finding, RunContext, claim
-from theorycheck.claims.checks import guarded
+from proofs._meanfield_shared import cmap_grid, kernel_grid, qmap_grid
+from theorycheck.activations import get_activation
+from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
+from theorycheck.claims.evidence import dec, put_est, step
+from theorycheck.claims.map_checks import two_widths
+from theorycheck.claims.statistics import z_crit
 from theorycheck.errors import TheoryCheckError
+from theorycheck.gaussian import GridEngine, expect_mp
+from theorycheck.meanfield import MeanField
+from theorycheck.meanfield.layers import map_layers
 
 DEFAULT = ("tanh",)
 SB2 = 0.05
@@ -62,34 +55,34 @@ def dirichlet(n: int, k: int) -> np.ndarray:
     return np.real(sum(np.exp(2j * np.pi * f * b / n) for b in range(-k, k + 1))) / (2 * k + 1)
 
 
-def _symbolic() -> CheckResult:
+def _symbolic(run: ClaimRun) -> CheckResult:
     n, k = N_POS, K
     qs, cs, Qd, Qo = sp.symbols("q^* c^* Q_d Q_o", positive=True)
     sigma = sp.Matrix(n, n, lambda a, b: qs if a == b else qs * cs)
     CS = sp.Matrix(n, n, lambda a, b: Qd if a == b else Qo)  # C(Sigma*) has this form
-    steps = [DerivationStep(
+    steps = [step(
         r"[\mathcal C(\Sigma^*)]_{\alpha\alpha}=\sigma_w^2E\varphi(h)^2+\sigma_b^2=:Q_d,\ "
         r"[\mathcal C(\Sigma^*)]_{\alpha\ne\alpha'}=\sigma_w^2E\varphi(h_1)\varphi(h_2)"
         r"+\sigma_b^2=:Q_o",
         "every entry depends only on (Sigma_aa, Sigma_a'a', Sigma_aa'), constant on Sigma*", True)]
     inv = sp.simplify(star(CS, k) - CS) == sp.zeros(n, n)
-    steps.append(DerivationStep(
+    steps.append(step(
         rf"A\star\mathcal C(\Sigma^*)=\mathcal C(\Sigma^*)\quad(n={n},\ k={k})",
         "the periodic diagonal average (17) leaves a matrix with constant diagonals unchanged",
         inv))
     b = sp.symbols(f"b_0:{n}")
     circ = sp.Matrix(n, n, lambda a, c: b[(c - a) % n])
     inv_c = sp.simplify(star(circ, k) - circ) == sp.zeros(n, n)
-    steps.append(DerivationStep(r"A\star B=B\ \text{for every circulant }B",
+    steps.append(step(r"A\star B=B\ \text{for every circulant }B",
                                 "so any translation-invariant covariance is untouched by A*",
                                 inv_c))
     fixed = sp.simplify(star(CS, k).subs({Qd: qs, Qo: qs * cs}) - sigma) == sp.zeros(n, n)
-    steps.append(DerivationStep(
+    steps.append(step(
         r"Q_d=q^*,\ Q_o=q^*c^*\Rightarrow A\star\mathcal C(\Sigma^*)=\Sigma^*",
         "the FC fixed-point equations q* = sw2 E phi^2 + sb2 and q* c* = sw2 E phi phi + sb2 "
         "give Eq. (18)", fixed))
     ok = inv and inv_c and fixed
-    return CheckResult(method="symbolic", status="passed" if ok else "failed", steps=steps,
+    return CheckResult(method="symbolic", status=CheckStatus.of(ok), steps=steps,
                        summary=f"Sigma* = q*(delta + (1-delta)c*) is fixed by A*C for n={n}, "
                                f"k={k} given the FC fixed-point equations" if ok else
                                "a symbolic step did not reduce")
@@ -113,7 +106,8 @@ def _F(act: Any, g: Any, a: float, b: float, s: float, sw2: float) -> float:
     return sw2 * float(v) + SB2
 
 
-def _numeric(ctx: RunContext, acts: list[Any], rec: dict[str, Any]) -> CheckResult:
+def _numeric(run: ClaimRun) -> CheckResult:
+    acts, rec = run.activations(), run.record
     ev: dict[str, Any] = {}
     bad: list[str] = []
     n, k = N_POS, K
@@ -123,8 +117,8 @@ def _numeric(ctx: RunContext, acts: list[Any], rec: dict[str, Any]) -> CheckResu
         f"{v:.6f}" for v in np.linalg.eigvalsh(np.eye(2 * k + 1) / (2 * k + 1))]
     rec["lam"] = lam
     for act in acts:
-        mf = meanfield(act, min(ctx.dps, 20))
-        g = grid(act)
+        mf = MeanField(act, dps=min(run.dps, 20))
+        g = GridEngine(act, n_nodes=16)
         p0, p1, p2 = (act.mpmath(i) for i in range(3))
         for sw2 in (ORDERED, CHAOTIC):
             key = f"{act.name}@sw2={sw2},sb2={SB2}"
@@ -135,7 +129,7 @@ def _numeric(ctx: RunContext, acts: list[Any], rec: dict[str, Any]) -> CheckResu
                 continue
             q = float(qs.value)
             cs = _c_star(act, g, q, sw2)
-            put_est(ev, f"{key}:q_star", qs, ctx.dps)
+            put_est(ev, f"{key}:q_star", qs, run.dps)
             ev[f"{key}:c_star"] = dec(cs, 14)
             S = q * (np.eye(n) + (1 - np.eye(n)) * cs)
             C = np.empty((n, n))
@@ -153,9 +147,8 @@ def _numeric(ctx: RunContext, acts: list[Any], rec: dict[str, Any]) -> CheckResu
             if resid > 1e-9:
                 bad.append(key + " fixed point")
             # printed (19), (20)
-            e19 = need("theorycheck.gaussian").expect_mp(
-                lambda u, p0=p0, p1=p1, p2=p2: p2(u) * p0(u) + p1(u) ** 2, qs.value,
-                dps=min(ctx.dps, 20))
+            e19 = expect_mp(lambda u, p0=p0, p1=p1, p2=p2: p2(u) * p0(u) + p1(u) ** 2, qs.value,
+                            dps=min(run.dps, 20))
             chi_q = sw2 * float(e19.value)
             d1 = act.numpy(1)
             chi_c = sw2 * float(g.expect2(d1, d1, q, cs)[0])
@@ -200,8 +193,8 @@ def _numeric(ctx: RunContext, acts: list[Any], rec: dict[str, Any]) -> CheckResu
             if gap > 1e-5:
                 bad.append(key + " spectrum")
     try:
-        tanh = need("theorycheck.activations").get_activation("tanh")
-        mf = meanfield(tanh, 20)
+        tanh = get_activation("tanh")
+        mf = MeanField(tanh, dps=20)
         eoc = mf.eoc_sw2(SB2)
         sw2e = float(getattr(eoc, "sw2", 0.0))
         chi_c = sw2e * float(mf.expect("dpsi2", mf.q_star(sw2e, SB2).value).value)
@@ -212,7 +205,7 @@ def _numeric(ctx: RunContext, acts: list[Any], rec: dict[str, Any]) -> CheckResu
     except (TheoryCheckError, AttributeError) as err:
         ev["critical line"] = f"not evaluated: {err}"
     return CheckResult(
-        method="numeric", status="failed" if bad else "passed", evidence=ev,
+        method="numeric", status=CheckStatus.of(not bad), evidence=ev,
         counterexample={"where": bad} if bad else None,
         summary=("A*C(Sigma*) = Sigma* to float64 quadrature accuracy; the linearised map's "
                  "spectrum is {chi_q* lambda_f} u {chi_c* lambda_f} with (19), (20) as printed; "
@@ -220,32 +213,33 @@ def _numeric(ctx: RunContext, acts: list[Any], rec: dict[str, Any]) -> CheckResu
         if not bad else f"failed at {bad}")
 
 
-def _simulation(ctx: RunContext, acts: list[Any]) -> CheckResult:
-    cnn = need("theorycheck.simulate.cnn")
-    act = acts[0]
-    g = grid(act)
+def _simulation(run: ClaimRun) -> CheckResult:
+    from theorycheck.simulate import cnn  # lazy: torch
+
+    act = run.activations()[0]
+    g = GridEngine(act, n_nodes=16)
     n, k, c_in, rho, sw2 = 8, 1, 64, 0.5, CHAOTIC
-    chans, nets, depth = ctx.pick(64, 128), ctx.pick(24, 64), ctx.pick(10, 20)
+    chans, nets, depth = run.pick(64, 128), run.pick(24, 64), run.pick(10, 20)
     G = (1 - rho) * np.eye(n) + rho * np.ones((n, n))
-    Q, _ = np.linalg.qr(np.random.default_rng(ctx.seed).standard_normal((c_in, n)))
+    Q, _ = np.linalg.qr(np.random.default_rng(run.seed).standard_normal((c_in, n)))
     x = np.sqrt(c_in) * Q @ np.linalg.cholesky(G).T  # x^T x / c_in = G exactly
-    q, c = sw2 * 1.0 + SB2, (sw2 * rho + SB2) / (sw2 + SB2)
-    for _ in range(depth - 1):  # equicorrelated covariances stay so; FC maps carry them
-        qn = float(qmap_grid(act, g, q, sw2, SB2)[0])
-        c = (sw2 * kernel_grid(act, g, q, c)[0] + SB2) / qn
-        q = qn
-    stats = []
-    for ch in (chans, 2 * chans):
+    # equicorrelated covariances stay so; the FC maps carry them
+    qs, cs = map_layers(lambda q: float(qmap_grid(act, g, q, sw2, SB2)[0]),
+                        lambda q, c: kernel_grid(act, g, q, c)[0], sw2, SB2, rho, depth)
+    q, c = qs[-1], cs[-1]
+
+    def diag_off(ch: int) -> np.ndarray:
         cov = cnn.cnn_covariances(act, x, sw2=sw2, sb2=SB2, channels=ch, radius=k,
-                                  depth=depth, networks=nets, seed=ctx.seed + ch).cov[-1]
+                                  depth=depth, networks=nets, seed=run.seed + ch).cov[-1]
         diag = np.einsum("raa->r", cov) / n
         off = (cov.sum(axis=(1, 2)) - np.einsum("raa->r", cov)) / (n * (n - 1))
-        stats.append((mean_se(diag), mean_se(off)))
-    md, sd = width_extrapolate(stats[0][0][0], stats[0][0][1], stats[1][0][0], stats[1][0][1])
-    mo, so = width_extrapolate(stats[0][1][0], stats[0][1][1], stats[1][1][0], stats[1][1][1])
+        return np.stack([diag, off])
+
+    meas = two_widths(diag_off, chans, axis=1)
+    (md, mo), (sd, so) = meas.mean, meas.se
     zc = z_crit(2)
     zd, zo = (md - q) / sd, (mo - q * c) / so
-    mf = meanfield(act, 20)
+    mf = MeanField(act, dps=20)
     qstar = float(mf.q_star(sw2, SB2).value)
     ev = {"activation": act.name, "sw2": sw2, "sb2": SB2, "positions": n, "kernel": 2 * k + 1,
           "channels": [chans, 2 * chans], "networks": nets, "depth": depth,
@@ -256,7 +250,7 @@ def _simulation(ctx: RunContext, acts: list[Any]) -> CheckResult:
           "z_crit": f"{zc:.2f}"}
     ok = abs(zd) <= zc and abs(zo) <= zc
     return CheckResult(
-        method="simulation", status="passed" if ok else "failed", evidence=ev,
+        method="simulation", status=CheckStatus.of(ok), evidence=ev,
         summary=(f"finite periodic CNNs (k={k}, n={n}, channels {chans}/{2 * chans} "
                  f"extrapolated): the measured spatial covariance after {depth} layers matches "
                  f"the iterated CNN map (-> Sigma*) within z < {zc:.2f}") if ok else
@@ -273,6 +267,10 @@ def _simulation(ctx: RunContext, acts: list[Any]) -> CheckResult:
                 "infinite channels"),
     methods=("symbolic", "numeric", "simulation"),
     per_activation=True,
+    activations=DEFAULT,
+    checks=[Check("symbolic", "fixed point", _symbolic),
+            Check("numeric", "map, spectrum, critical line", _numeric),
+            Check("simulation", "periodic CNNs", _simulation)],
     printed=(
         r"\Sigma^{l+1}=A\star\mathcal C(\Sigma^l),\ A=\tfrac{1}{2k+1}I_{2k+1}"
         r"\quad(002,\ 14\text{-}15)",
@@ -284,27 +282,21 @@ def _simulation(ctx: RunContext, acts: list[Any]) -> CheckResult:
         r"E[\varphi'(h_1)\varphi'(h_2)]\quad(002,\ 19\text{-}20)",
     ),
 )
-def cnn_fixed_point(ctx: RunContext) -> ClaimOutcome:
-    out = ClaimOutcome()
-    rec: dict[str, Any] = {}
-    acts = lazy_activations(ctx, DEFAULT)
-
-    out.checks.append(guarded("symbolic", "fixed point", _symbolic))
-    out.checks.append(guarded("numeric", "map, spectrum, critical line",
-                              lambda: _numeric(ctx, acts(), rec)))
-    out.checks.append(guarded("simulation", "periodic CNNs", lambda: _simulation(ctx, acts())))
-    lam = rec.get("lam")
-    if lam is not None and abs(float(np.max(lam)) - 1 / (2 * K + 1)) > 1e-12:
-        with mp.workdps(15):
-            shown = ", ".join(f"{v:.4f}" for v in lam)
-        out.findings.append(Finding(
-            "misprint", "seed 002, Eqs. (15) and (21)",
-            r"A=\tfrac{1}{2k+1}I_{2k+1},\ \lambda_{\alpha,\alpha'}\text{ the eigenvalues of }A",
-            r"A\star\text{ is the operator of (17); }\lambda_f=\tfrac{1}{2k+1}\sum_{|\beta|\le k}"
-            r"e^{2\pi i f\beta/n}",
-            f"(17) never uses the entries of a (2k+1)x(2k+1) matrix; read as the diagonal of "
-            f"weights, I/(2k+1) is consistent with (17), but its eigenvalues are all "
-            f"1/(2k+1) = {1 / (2 * K + 1):.4f}, whereas the linearised map's eigenvalues "
-            f"(numeric check) are chi lambda_f with lambda_f = {shown} (n = {N_POS}, k = {K}); "
-            "only lambda_0 = 1 makes (22) the f = 0 case of (21)"))
-    return out
+def cnn_fixed_point(run: ClaimRun) -> list[Finding]:
+    """The misprinted A = I/(2k+1) of (15) and (21), against the operator spectrum the numeric
+    check computed."""
+    lam = run.record.get("lam")
+    if lam is None or not abs(float(np.max(lam)) - 1 / (2 * K + 1)) > 1e-12:
+        return []
+    with mp.workdps(15):
+        shown = ", ".join(f"{v:.4f}" for v in lam)
+    return [Finding(
+        "misprint", "seed 002, Eqs. (15) and (21)",
+        r"A=\tfrac{1}{2k+1}I_{2k+1},\ \lambda_{\alpha,\alpha'}\text{ the eigenvalues of }A",
+        r"A\star\text{ is the operator of (17); }\lambda_f=\tfrac{1}{2k+1}\sum_{|\beta|\le k}"
+        r"e^{2\pi i f\beta/n}",
+        f"(17) never uses the entries of a (2k+1)x(2k+1) matrix; read as the diagonal of "
+        f"weights, I/(2k+1) is consistent with (17), but its eigenvalues are all "
+        f"1/(2k+1) = {1 / (2 * K + 1):.4f}, whereas the linearised map's eigenvalues "
+        f"(numeric check) are chi lambda_f with lambda_f = {shown} (n = {N_POS}, k = {K}); "
+        "only lambda_0 = 1 makes (22) the f = 0 case of (21)")]
