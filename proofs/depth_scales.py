@@ -17,36 +17,28 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from proofs._meanfield_shared import (
-    cmap_grid,
-    dec,
-    expect_independent,
-    geometric_rate,
-    grid,
-    iterate,
-    lazy_activations,
-    mean_se,
-    meanfield,
-    need,
-    put,
-    put_est,
-    qmap_grid,
-    z_crit,
-)
-from theorycheck.claims import CheckResult, ClaimOutcome, DerivationStep, Finding, RunContext, claim
-from theorycheck.claims.checks import guarded
+from proofs._meanfield_shared import cmap_grid, geometric_rate, iterate, qmap_grid
+from theorycheck.activations import get_activation
+from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
+from theorycheck.claims.evidence import dec, put, put_est, step
+from theorycheck.claims.map_checks import correlation, input_pair
+from theorycheck.claims.statistics import mean_se, z_crit
 from theorycheck.errors import TheoryCheckError
+from theorycheck.gaussian import GridEngine, expect_mp
+from theorycheck.gaussian.symbolic import expect_independent
+from theorycheck.meanfield import MeanField
+from theorycheck.meanfield.layers import map_layers
 
 DEFAULT = ("tanh", "erf")
 SB2 = 0.05
 
 
-def _symbolic() -> CheckResult:
+def _symbolic(run: ClaimRun) -> CheckResult:
     z, q, a2, a3, sw2 = sp.symbols("z q a_2 a_3 sigma_w^2", real=True)
     f = sp.Function("f")
     ibp = sp.simplify(sp.diff(f(z) * sp.exp(-z ** 2 / 2), z)
                       - (sp.diff(f(z), z) - z * f(z)) * sp.exp(-z ** 2 / 2)) == 0
-    steps = [DerivationStep(
+    steps = [step(
         r"\int z f(z)\,Dz=\int f'(z)\,Dz\quad(\tfrac{d}{dz}[f e^{-z^2/2}]=(f'-zf)e^{-z^2/2})",
         "Gaussian integration by parts (boundary terms vanish for sub-Gaussian growth)", ibp)]
     x = sp.Symbol("x", real=True)
@@ -57,7 +49,7 @@ def _symbolic() -> CheckResult:
     chi1 = expect_independent(sp.diff(psi, x).subs(x, u) ** 2, {z: 1})
     extra = expect_independent((sp.diff(psi, x, 2) * psi).subs(x, u), {z: 1})
     ok9 = sp.simplify(slope - sw2 * (chi1 + extra)) == 0
-    steps.append(DerivationStep(
+    steps.append(step(
         rf"\psi=x+a_2x^2+a_3x^3:\ \sigma_w^2\tfrac{{d}}{{dq}}E\psi^2 = {sp.latex(sp.expand(slope))}"
         r" = \chi_1+\sigma_w^2E\psi''\psi",
         "the argument of the log in printed (9) is exactly the slope of the q-map at q* (so "
@@ -65,13 +57,13 @@ def _symbolic() -> CheckResult:
     printed10 = sp.expand(sw2 * extra)
     corr10 = sp.expand(sw2 * chi1)
     differs = sp.simplify(printed10 - corr10) != 0
-    steps.append(DerivationStep(
+    steps.append(step(
         rf"c^*=1:\ \sigma_w^2E\psi''\psi = {sp.latex(printed10)}\ \ne\ \sigma_w^2E\psi'^2 = "
         rf"{sp.latex(corr10)}",
         "printed (10) at c* = 1 is not the c-map slope chi1 (Schoenholz et al. have phi' phi'); "
         "for psi = x it is 0 and log(0) is undefined", differs))
     ok = ibp and ok9 and differs
-    return CheckResult(method="symbolic", status="passed" if ok else "failed", steps=steps,
+    return CheckResult(method="symbolic", status=CheckStatus.of(ok), steps=steps,
                        summary="(9)'s argument = slope of the q-map (IBP, exact for a cubic); "
                                "(10)'s printed integrand differs from the c-map slope" if ok
                        else "a symbolic step did not reduce")
@@ -85,14 +77,14 @@ def _xi(arg: float) -> str:
     return f"{-1 / math.log(arg):.10g}" if 0 < arg < 1 else f"undefined (log argument {arg:.6g})"
 
 
-def _numeric(ctx: RunContext, acts: list[Any], rec: dict[str, Any]) -> CheckResult:
-    dps = min(ctx.dps, 20)
+def _numeric(run: ClaimRun) -> CheckResult:
+    acts, dps = run.activations(), min(run.dps, 20)
     ev: dict[str, Any] = {}
     bad: list[str] = []
-    sw2s = ctx.pick((1.2, 1.5), (1.0, 1.2, 1.5, 1.7, 2.5, 3.0))
+    sw2s = run.pick((1.2, 1.5), (1.0, 1.2, 1.5, 1.7, 2.5, 3.0))
     for act in acts:
-        mf = meanfield(act, dps)
-        g = grid(act)
+        mf = MeanField(act, dps=dps)
+        g = GridEngine(act, n_nodes=16)
         p0, p2 = act.mpmath(0), act.mpmath(2)
         n0, n1, n2 = act.numpy(0), act.numpy(1), act.numpy(2)
         for sw2 in sw2s:
@@ -104,8 +96,7 @@ def _numeric(ctx: RunContext, acts: list[Any], rec: dict[str, Any]) -> CheckResu
                 continue
             q = float(qs.value)
             chi1 = mf.chi1(sw2, SB2)
-            e2 = need("theorycheck.gaussian").expect_mp(_times(p2, p0), qs.value, dps=dps,
-                                                        breakpoints=())
+            e2 = expect_mp(_times(p2, p0), qs.value, dps=dps, breakpoints=())
             with mp.workdps(dps + 10):
                 arg9 = chi1.value + sw2 * e2.value
             put(ev, f"{key}:printed9_argument", arg9, chi1.error + sw2 * e2.error, dps)
@@ -135,41 +126,40 @@ def _numeric(ctx: RunContext, acts: list[Any], rec: dict[str, Any]) -> CheckResu
                 start = 1 - 1e-4
                 dev = 1 - iterate(lambda c, q=q, sw2=sw2, g=g, act=act:
                                   min(cmap_grid(act, g, q, sw2, SB2, c)[0], 1.0), start,
-                                  ctx.pick(40, 150))
+                                  run.pick(40, 150))
                 lam_c = geometric_rate(dev, 1e-9)
                 put_est(ev, f"{key}:measured_c_rate(exact map)", lam_c, 10)
                 ev[f"{key}:xi_c printed(10) / schoenholz / measured"] = (
                     f"{_xi(arg10)} / {_xi(argS)} / {_xi(float(lam_c.value))}")
                 if abs(argS - float(lam_c.value)) > 3 * float(lam_c.error) + 1e-7:
                     bad.append(key + " xi_c")
-                rec.setdefault("p10", []).append((key, arg10, argS, float(lam_c.value)))
+                run.record.setdefault("p10", []).append((key, arg10, argS, float(lam_c.value)))
     return CheckResult(
-        method="numeric", status="failed" if bad else "passed", evidence=ev,
+        method="numeric", status=CheckStatus.of(not bad), evidence=ev,
         counterexample={"where": bad} if bad else None,
         summary=("printed (9)'s argument equals the measured rate of the exact q-map; the c-map "
                  "converges at Schoenholz's sw2 E phi'phi' (= chi1 at c* = 1), not at printed "
                  "(10)'s sw2 E phi''phi") if not bad else f"rate mismatch at {bad}")
 
 
-def _simulation(ctx: RunContext, acts: list[Any], rec: dict[str, Any]) -> CheckResult:
-    cnn = need("theorycheck.simulate.cnn")
-    tanh = need("theorycheck.activations").get_activation("tanh")
-    width, nets, depth, n0 = ctx.pick(256, 512), ctx.pick(24, 64), ctx.pick(10, 16), 64
+def _simulation(run: ClaimRun) -> CheckResult:
+    from theorycheck.simulate import cnn  # lazy: torch
+
+    tanh = get_activation("tanh")
+    width, nets, depth, n0 = run.pick(256, 512), run.pick(24, 64), run.pick(10, 16), 64
     ev: dict[str, Any] = {"activation": "tanh", "sb2": SB2, "width": width, "networks": nets,
                           "depth": depth}
-    rng = np.random.default_rng(ctx.seed)
-    a, b = rng.standard_normal((2, n0))
-    b = 0.8 * a + 0.6 * (b - a * (a @ b) / (a @ a))
-    x = np.stack([a / np.linalg.norm(a), b / np.linalg.norm(b)], axis=1) * np.sqrt(n0)
+    rng = np.random.default_rng(run.seed)
+    x = input_pair(rng, n0, 0.8, 0.6)
     bad = []
-    sw2s = ctx.pick((1.2,), (1.0, 1.2, 1.5))
+    sw2s = run.pick((1.2,), (1.0, 1.2, 1.5))
     zc = z_crit(len(sw2s))
     for sw2 in sw2s:
-        mf = meanfield(tanh, 20)
+        mf = MeanField(tanh, dps=20)
         chi1 = float(mf.chi1(sw2, SB2).value)
         cov = cnn.cnn_covariances(tanh, x, sw2=sw2, sb2=SB2, channels=width, radius=0,
-                                  depth=depth, networks=nets, seed=ctx.seed + int(sw2 * 100))
-        one_minus_c = 1 - cov.cov[:, :, 0, 1] / np.sqrt(cov.cov[:, :, 0, 0] * cov.cov[:, :, 1, 1])
+                                  depth=depth, networks=nets, seed=run.seed + int(sw2 * 100))
+        one_minus_c = 1 - correlation(cov.cov)
         ls = np.arange(depth // 3, depth)  # past the transient of q^l
 
         def slope(sample: np.ndarray, ls: np.ndarray = ls) -> float:
@@ -177,7 +167,7 @@ def _simulation(ctx: RunContext, acts: list[Any], rec: dict[str, Any]) -> CheckR
 
         rate = math.exp(slope(one_minus_c))
         boots = [math.exp(slope(one_minus_c[:, rng.integers(0, nets, nets)]))
-                 for _ in range(ctx.pick(200, 500))]
+                 for _ in range(run.pick(200, 500))]
         se = float(np.std(boots, ddof=1))
         # The reference is the exact (infinite-width) maps iterated from the same inputs over the
         # same layers: 1 - c^l is not small here (0.2 -> 0.1), so the per-layer ratio over
@@ -193,10 +183,10 @@ def _simulation(ctx: RunContext, acts: list[Any], rec: dict[str, Any]) -> CheckR
         ev[f"sw2={sw2}:exact 1-c^l"] = [f"{v:.3e}" for v in exact]
         if abs(z) > zc:
             bad.append(sw2)
-        rec.setdefault("sim", []).append((sw2, rate, se, chi1))
+        run.record.setdefault("sim", []).append((sw2, rate, se, chi1))
     ev["z_crit"] = f"{zc:.2f}"
     return CheckResult(
-        method="simulation", status="failed" if bad else "passed", evidence=ev,
+        method="simulation", status=CheckStatus.of(not bad), evidence=ev,
         counterexample={"sw2": bad} if bad else None,
         summary=(f"finite tanh networks (width {width}): 1 - c^l decays per layer at the rate of "
                  f"the exact c-map over the same layers within z < {zc:.2f} (bootstrap over "
@@ -211,15 +201,14 @@ def _exact_one_minus_c(mf: Any, sw2: float, depth: int, c_in: float) -> np.ndarr
     apply psi: q^{l+1} = sw2 E psi(u1)^2 + sb2, q12^{l+1} = sw2 E psi(u1) psi(u2) + sb2
     (seed 002, Eqs. (3), (5)-(7)), with the float64 grid engine (errors ~1e-12).
     """
-    psi = mf.grid.func(0)
-    q, q12 = sw2 + SB2, sw2 * c_in + SB2
-    out = []
-    for _ in range(depth):
-        out.append(1 - q12 / q)
-        var, _ = mf.grid.expect(lambda u: psi(u) ** 2, np.array([q]))
-        cross, _ = mf.grid.expect2(psi, psi, q, q12 / q)
-        q, q12 = sw2 * float(var[0]) + SB2, sw2 * float(cross) + SB2
-    return np.array(out)
+    psi, grid = mf.grid.func(0), mf.grid
+
+    def variance(q: float) -> float:
+        return sw2 * float(grid.expect(lambda u: psi(u) ** 2, np.array([q]))[0][0]) + SB2
+
+    _, c = map_layers(variance, lambda q, c: float(grid.expect2(psi, psi, q, c)[0]), sw2, SB2,
+                      c_in, depth)
+    return 1 - c
 
 
 @claim(
@@ -231,6 +220,10 @@ def _exact_one_minus_c(mf: Any, sw2: float, depth: int, c_in: float) -> np.ndarr
     hypotheses=("near the fixed point (linearisation)", "ordered phase for xi_c with c* = 1"),
     methods=("symbolic", "numeric", "simulation"),
     per_activation=True,
+    activations=DEFAULT,
+    checks=[Check("symbolic", "IBP and the printed integrands", _symbolic),
+            Check("numeric", "rates of the exact maps", _numeric),
+            Check("simulation", "finite networks", _simulation)],
     printed=(
         r"\xi_q^{-1}=-\log\Big(\chi_1+\sigma_w^2\int\mathcal Dz\,\varphi''(\sqrt{q^*}z)\phi"
         r"(\sqrt{q^*}z)\Big)\quad(002,\ 9)",
@@ -238,23 +231,17 @@ def _exact_one_minus_c(mf: Any, sw2: float, depth: int, c_in: float) -> np.ndarr
         r"(u_2^*)\Big)\quad(002,\ 10)",
     ),
 )
-def depth_scales(ctx: RunContext) -> ClaimOutcome:
-    out = ClaimOutcome()
-    rec: dict[str, Any] = {}
-    acts = lazy_activations(ctx, DEFAULT)
-
-    out.checks.append(guarded("symbolic", "IBP and the printed integrands", _symbolic))
-    out.checks.append(guarded("numeric", "rates of the exact maps",
-                              lambda: _numeric(ctx, acts(), rec)))
-    out.checks.append(guarded("simulation", "finite networks", lambda: _simulation(ctx, acts(),
-                                                                                   rec)))
-    rows = rec.get("p10", [])
+def depth_scales(run: ClaimRun) -> list[Finding]:
+    """The misprinted (10), from the exact c-map's rates and the simulation, then the phi/varphi
+    typesetting note."""
+    found = []
+    rows = run.record.get("p10", [])
     if rows and any(abs(p - m) > 1e-3 for _, p, _, m in rows):
         shown = "; ".join(f"{k}: printed arg {p:.5f} ({_xi(p)}), Schoenholz arg {s:.5f}, "
                           f"measured rate {m:.5f}" for k, p, s, m in rows)
         sim = "; ".join(f"sw2={w}: measured {r:.4f}+-{e:.4f} vs chi1 {c:.4f}"
-                        for w, r, e, c in rec.get("sim", []))
-        out.findings.append(Finding(
+                        for w, r, e, c in run.record.get("sim", []))
+        found.append(Finding(
             "misprint", "seed 002, Eq. (10)",
             r"\xi_c^{-1}=-\log\big(\sigma_w^2\int\mathcal Dz_1\mathcal Dz_2\,\varphi''(u_1^*)\phi"
             r"(u_2^*)\big)",
@@ -262,9 +249,9 @@ def depth_scales(ctx: RunContext) -> ClaimOutcome:
             r"\varphi'(u_2^*)\big)\ (=-\log\chi_1\text{ at }c^*=1)",
             f"exact c-map: {shown}. Simulation: {sim or 'not run'}",
             affects_conclusion=True))
-    out.findings.append(Finding(
+    found.append(Finding(
         "note", "seed 002, Eqs. (9)-(10)", r"\varphi''(\cdot)\,\phi(\cdot)",
         r"\varphi''(\cdot)\,\varphi(\cdot)",
         "the second factor is typeset as phi, not the activation's varphi used everywhere else; "
         "read as the activation, (9) is the exact q-map slope (numeric check)"))
-    return out
+    return found
