@@ -17,29 +17,22 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from proofs._meanfield_shared import (
-    dec,
-    expect_independent,
-    grid,
-    iterate,
-    lazy_activations,
-    mean_se,
-    meanfield,
-    need,
-    put,
-    put_est,
-    qmap_grid,
-    z_crit,
-)
-from theorycheck.claims import CheckResult, ClaimOutcome, DerivationStep, Finding, RunContext, claim
-from theorycheck.claims.checks import guarded, property_result
+from proofs._meanfield_shared import iterate, qmap_grid
+from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
+from theorycheck.claims.checks import property_result
+from theorycheck.claims.evidence import dec, put, put_est, step
+from theorycheck.claims.map_checks import settled
+from theorycheck.claims.statistics import mean_se, z_crit
 from theorycheck.errors import TheoryCheckError
+from theorycheck.gaussian import GridEngine, closed_form
+from theorycheck.gaussian.symbolic import expect_independent
+from theorycheck.meanfield import MeanField
 
 DEFAULT = ("tanh", "relu", "erf")
 POINT = (1.5, 0.05)
 
 
-def _symbolic() -> CheckResult:
+def _symbolic(run: ClaimRun) -> CheckResult:
     N = 3
     sw2, m = sp.symbols("sigma_w^2 m", positive=True)
     W = sp.Matrix(N, N, lambda i, j: sp.Symbol(f"W_{i + 1}{j + 1}", real=True))
@@ -54,16 +47,16 @@ def _symbolic() -> CheckResult:
         e_m = sp.simplify(e.subs({di ** 2: m for di in d}))
         good = sp.simplify(e_m - sw2 * m) == 0
         ok &= good
-        steps.append(DerivationStep(
+        steps.append(step(
             rf"\tfrac1N\mathbb E\,\mathrm{{tr}}[({sp.latex(sp.Symbol(label.split(' (')[0]))})^T"
             rf"(\cdot)] = {sp.latex(e)} \to {sp.latex(e_m)}",
             f"{label}, N = {N}, W_ij ~ N(0, sw2/N) independent of D, E d_i^2 = m = E psi'(h)^2",
             good))
-    steps.append(DerivationStep(
+    steps.append(step(
         r"\mathrm{tr}(J^TJ)=\sum_i\theta_i^2=\sum_i\lambda_i(H)",
         "Eq. (19): the trace of H = J^T J is the sum of its eigenvalues (= squared singular "
         "values of J); checked numerically on sampled layers", True))
-    return CheckResult(method="symbolic", status="passed" if ok else "failed", steps=steps,
+    return CheckResult(method="symbolic", status=CheckStatus.of(ok), steps=steps,
                        summary="E tr((DW)^T DW)/N = E tr((WD)^T WD)/N = sw2 E psi'^2 for D "
                                "independent of W" if ok else "trace identity did not reduce")
 
@@ -72,13 +65,12 @@ def _sq(f: Any) -> Any:
     return lambda x: f(x) ** 2
 
 
-def _numeric(ctx: RunContext, acts: list[Any]) -> CheckResult:
-    closed_form = need("theorycheck.gaussian").closed_form
-    dps = ctx.dps
+def _numeric(run: ClaimRun) -> CheckResult:
+    acts, dps = run.activations(), run.dps
     ev: dict[str, Any] = {}
     bad = []
     for act in acts:
-        mf = meanfield(act, dps)
+        mf = MeanField(act, dps=dps)
         try:
             qs = mf.q_star(*POINT)
         except TheoryCheckError as err:
@@ -92,13 +84,14 @@ def _numeric(ctx: RunContext, acts: list[Any]) -> CheckResult:
             if cf is not None:
                 ref, rerr, how = mp.mpf(str(POINT[0])) * cf, qs.error * 10, "closed form"
             else:
-                v, e = grid(act).expect(_sq(act.numpy(1)), np.asarray(float(qs.value)))
+                g = GridEngine(act, n_nodes=16)
+                v, e = g.expect(_sq(act.numpy(1)), np.asarray(float(qs.value)))
                 ref, how = mp.mpf(POINT[0] * float(v)), "grid float64"
                 rerr = mp.mpf(POINT[0] * float(e)) + 1e-13
             put(ev, f"{key}:chi1_reference[{how}]", ref, rerr, dps)
             if abs(ref - chi1.value) > 2 * (rerr + chi1.error) + mp.mpf(10) ** -dps:
                 bad.append(key)
-    rng = np.random.default_rng(ctx.seed)
+    rng = np.random.default_rng(run.seed)
     n = 64
     W = rng.standard_normal((n, n)) * np.sqrt(POINT[0] / n)
     D = np.diag(1 - np.tanh(rng.standard_normal(n)) ** 2)
@@ -109,25 +102,23 @@ def _numeric(ctx: RunContext, acts: list[Any]) -> CheckResult:
         f"{m1:.15f} vs {tr:.15f}")
     if abs(m1 - tr) > 1e-12 * max(1.0, tr):
         bad.append("Eq. (19)")
-    return CheckResult(method="numeric", status="failed" if bad else "passed", evidence=ev,
+    return CheckResult(method="numeric", status=CheckStatus.of(not bad), evidence=ev,
                        counterexample={"where": bad} if bad else None,
                        summary="chi1 (mpmath) agrees with closed forms / independent quadrature; "
                                "mean eigenvalue of H = tr(H)/N to 1e-12" if not bad else
                                f"disagreement at {bad}")
 
 
-def _property(ctx: RunContext, acts: list[Any]) -> CheckResult:
-    dps = min(ctx.dps, 15)
-    engines = [(a, meanfield(a, max(dps, 10)), grid(a)) for a in acts]
+def _property(run: ClaimRun) -> CheckResult:
+    acts, dps = run.activations(), min(run.dps, 15)
+    engines = [(a, MeanField(a, dps=max(dps, 10)), GridEngine(a, n_nodes=16)) for a in acts]
     strat = st.tuples(st.integers(0, len(acts) - 1), st.floats(0.5, 3.0), st.floats(0.02, 0.5))
 
     def holds(ex: tuple[int, float, float]) -> bool:
         i, sw2, sb2 = ex
         act, mf, g = engines[i]
-        traj = iterate(lambda x: float(qmap_grid(act, g, x, sw2, sb2)[0]), 1.0, 300)
-        q = float(traj[-1])
-        if not np.isfinite(q) or q > 1e6 or abs(traj[-1] - traj[-2]) > 1e-10 * max(1.0, q):
-            raise TheoryCheckError("no finite q* (not applicable)")
+        q = settled(iterate(lambda x: float(qmap_grid(act, g, x, sw2, sb2)[0]), 1.0, 300),
+                    1e-10)
         d1 = act.numpy(1)
         v, e = g.expect(lambda x: d1(x) ** 2, np.asarray(q))
         c = mf.chi1(sw2, sb2)
@@ -135,20 +126,22 @@ def _property(ctx: RunContext, acts: list[Any]) -> CheckResult:
 
     return property_result(
         "chi1-two-routes", "chi1 from MeanField (mpmath, its own q*) = sw2 E psi'^2 at the "
-        "iterated q* (float64)", strat, holds, max_examples=ctx.pick(5, 60), seed=ctx.seed,
+        "iterated q* (float64)", strat, holds, max_examples=run.pick(5, 60), seed=run.seed,
         describe=lambda ex: {"activation": engines[ex[0]][0].name, "sw2": ex[1], "sb2": ex[2]})
 
 
-def _simulation(ctx: RunContext, acts: list[Any], notes: dict[str, Any]) -> CheckResult:
-    cnn = need("theorycheck.simulate.cnn")
-    widths = ctx.pick((32, 128), (32, 128, 512))
-    nets = ctx.pick(200, 600)
+def _simulation(run: ClaimRun) -> CheckResult:
+    from theorycheck.simulate import cnn  # lazy: torch
+
+    acts = run.activations()
+    widths = run.pick((32, 128), (32, 128, 512))
+    nets = run.pick(200, 600)
     ev: dict[str, Any] = {"widths": list(widths), "networks": nets, "sw2": POINT[0],
                           "sb2": POINT[1]}
     zc = z_crit(2 * len(widths) * 2)
     bad = []
     for act in [a for a in acts if a.name in ("tanh", "relu")] or acts[:1]:
-        mf = meanfield(act, 20)
+        mf = MeanField(act, dps=20)
         q = float(mf.q_star(*POINT).value)
         chi1 = float(mf.chi1(*POINT).value)
         ev[f"{act.name}:chi1"] = dec(chi1, 12)
@@ -156,7 +149,7 @@ def _simulation(ctx: RunContext, acts: list[Any], notes: dict[str, Any]) -> Chec
         for n in widths:
             tr = cnn.cnn_jacobian_traces(act, q, sw2=POINT[0], sb2=POINT[1], channels=n,
                                          radius=0, positions=1, networks=nets,
-                                         seed=ctx.seed + n)
+                                         seed=run.seed + n)
             mp_, sp_ = mean_se(tr.pre)
             mo, so = mean_se(tr.post)
             zp, zo = (mp_ - chi1) / sp_, (mo - chi1) / so
@@ -165,10 +158,10 @@ def _simulation(ctx: RunContext, acts: list[Any], notes: dict[str, Any]) -> Chec
             post_bias.append((n, float(mo - chi1), float(so)))
             if abs(zp) > zc:
                 bad.append(f"{act.name} N={n}")
-        notes[act.name] = post_bias
+        run.record.setdefault("post_bias", {})[act.name] = post_bias
     ev["z_crit"] = f"{zc:.2f}"
     return CheckResult(
-        method="simulation", status="failed" if bad else "passed", evidence=ev,
+        method="simulation", status=CheckStatus.of(not bad), evidence=ev,
         counterexample={"where": bad} if bad else None,
         summary=(f"(1/N) tr of the layer Jacobian W D_in at q* matches chi1 at every width "
                  f"{list(widths)} within z < {zc:.2f} ({nets} layers each); the printed D_out W "
@@ -182,6 +175,11 @@ def _simulation(ctx: RunContext, acts: list[Any], notes: dict[str, Any]) -> Chec
                "singular value of one layer's Jacobian (= m1 of H = J^T J for one layer)."),
     hypotheses=("pre-activations at the fixed point q*", "W i.i.d. N(0, sw2/N), square layers"),
     per_activation=True,
+    activations=DEFAULT,
+    checks=[Check("symbolic", "trace identity", _symbolic),
+            Check("numeric", "chi1 and Eq. (19)", _numeric),
+            Check("property", "two routes", _property),
+            Check("simulation", "finite layers", _simulation)],
     printed=(
         r"\zeta=\sigma_w^2\int\psi'(\sigma^*x)^2\mathsf Dx=\frac{1}{N_l}\mathbb E\{\mathrm{tr}"
         r"[(\mathbf D^{(l)}\mathbf W^{(l)})^T\mathbf D^{(l)}\mathbf W^{(l)}]\}"
@@ -191,28 +189,21 @@ def _simulation(ctx: RunContext, acts: list[Any], notes: dict[str, Any]) -> Chec
         r"(\sqrt{q^*}z)]^2\quad(002,\ 12)",
     ),
 )
-def chi1_jacobian(ctx: RunContext) -> ClaimOutcome:
-    out = ClaimOutcome()
-    notes: dict[str, Any] = {}
-    acts = lazy_activations(ctx, DEFAULT)
-
-    out.checks.append(guarded("symbolic", "trace identity", _symbolic))
-    out.checks.append(guarded("numeric", "chi1 and Eq. (19)", lambda: _numeric(ctx, acts())))
-    out.checks.append(guarded("property", "two routes", lambda: _property(ctx, acts())))
-    out.checks.append(guarded("simulation", "finite layers", lambda: _simulation(ctx, acts(),
-                                                                                   notes)))
-    if notes:
-        rows = "; ".join(f"{a}: " + ", ".join(f"N={n}: {b:+.4f}+-{s:.4f}" for n, b, s in v)
-                         for a, v in notes.items())
-        out.findings.append(Finding(
-            "note", "seed 000, Eq. (18) and the text after it",
-            r"\mathbf J^{(l)}=\mathbf D^{(l)}\mathbf W^{(l)},\ \mathbf D^{(l)}=\mathrm{diag}\,"
-            r"\psi'(\mathbf X^{(l)})",
-            r"\partial\mathbf X^{(l)}/\partial\mathbf X^{(l-1)}=\mathbf W^{(l)}\mathbf D^{(l-1)}"
-            r"\ (\text{same normalised trace for square layers as }N\to\infty)",
-            "D^(l)W^(l) with D from the layer's own output is the Jacobian of post-activations "
-            "psi(X^(l)) w.r.t. psi(X^(l-1)); its D is correlated with W (an O(1/N) effect), "
-            "whereas W^(l) D^(l-1) has D independent of W and is unbiased at every N.  Both "
-            "have the same normalised trace as N -> inf; at the simulated widths the difference "
-            f"is not resolved.  Measured (D_out W) - chi1: {rows}"))
-    return out
+def chi1_jacobian(run: ClaimRun) -> list[Finding]:
+    """D^(l) W^(l) (000 Eq. (18)) against W^(l) D^(l-1), from the simulation's measured bias."""
+    notes = run.record.get("post_bias")
+    if not notes:
+        return []
+    rows = "; ".join(f"{a}: " + ", ".join(f"N={n}: {b:+.4f}+-{s:.4f}" for n, b, s in v)
+                     for a, v in notes.items())
+    return [Finding(
+        "note", "seed 000, Eq. (18) and the text after it",
+        r"\mathbf J^{(l)}=\mathbf D^{(l)}\mathbf W^{(l)},\ \mathbf D^{(l)}=\mathrm{diag}\,"
+        r"\psi'(\mathbf X^{(l)})",
+        r"\partial\mathbf X^{(l)}/\partial\mathbf X^{(l-1)}=\mathbf W^{(l)}\mathbf D^{(l-1)}"
+        r"\ (\text{same normalised trace for square layers as }N\to\infty)",
+        "D^(l)W^(l) with D from the layer's own output is the Jacobian of post-activations "
+        "psi(X^(l)) w.r.t. psi(X^(l-1)); its D is correlated with W (an O(1/N) effect), "
+        "whereas W^(l) D^(l-1) has D independent of W and is unbiased at every N.  Both "
+        "have the same normalised trace as N -> inf; at the simulated widths the difference "
+        f"is not resolved.  Measured (D_out W) - chi1: {rows}")]
