@@ -21,9 +21,8 @@ from proofs._meanfield_shared import iterate, qmap_grid
 from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
 from theorycheck.claims.checks import property_result
 from theorycheck.claims.evidence import dec, put, put_est, step
-from theorycheck.claims.map_checks import settled
+from theorycheck.claims.map_checks import settled, stable_q, z_result
 from theorycheck.claims.statistics import mean_se, z_crit
-from theorycheck.errors import TheoryCheckError
 from theorycheck.gaussian import GridEngine, closed_form
 from theorycheck.gaussian.symbolic import expect_independent
 from theorycheck.meanfield import MeanField
@@ -71,10 +70,8 @@ def _numeric(run: ClaimRun) -> CheckResult:
     bad = []
     for act in acts:
         mf = MeanField(act, dps=dps)
-        try:
-            qs = mf.q_star(*POINT)
-        except TheoryCheckError as err:
-            ev[f"{act.name}:q_star"] = f"none: {err.message}"
+        qs = stable_q(mf, *POINT, ev, f"{act.name}:q_star", "none")
+        if qs is None:
             continue
         chi1 = mf.chi1(*POINT)
         key = f"{act.name}@sw2={POINT[0]},sb2={POINT[1]}"
@@ -159,13 +156,10 @@ def _simulation(run: ClaimRun) -> CheckResult:
             if abs(zp) > zc:
                 bad.append(f"{act.name} N={n}")
         run.record.setdefault("post_bias", {})[act.name] = post_bias
-    ev["z_crit"] = f"{zc:.2f}"
-    return CheckResult(
-        method="simulation", status=CheckStatus.of(not bad), evidence=ev,
-        counterexample={"where": bad} if bad else None,
-        summary=(f"(1/N) tr of the layer Jacobian W D_in at q* matches chi1 at every width "
-                 f"{list(widths)} within z < {zc:.2f} ({nets} layers each); the printed D_out W "
-                 "form is shown beside it") if not bad else f"mismatch at {bad}")
+    return z_result(ev, zc, bad,
+                    f"(1/N) tr of the layer Jacobian W D_in at q* matches chi1 at every width "
+                    f"{list(widths)} within z < {zc:.2f} ({nets} layers each); the printed "
+                    "D_out W form is shown beside it", f"mismatch at {bad}", where="where")
 
 
 @claim(
@@ -174,12 +168,7 @@ def _simulation(run: ClaimRun) -> CheckResult:
     statement=("chi1 = sw2 Int psi'(s* z)^2 Dz equals (1/N) E tr((DW)^T DW), the mean squared "
                "singular value of one layer's Jacobian (= m1 of H = J^T J for one layer)."),
     hypotheses=("pre-activations at the fixed point q*", "W i.i.d. N(0, sw2/N), square layers"),
-    per_activation=True,
-    activations=DEFAULT,
-    checks=[Check("symbolic", "trace identity", _symbolic),
-            Check("numeric", "chi1 and Eq. (19)", _numeric),
-            Check("property", "two routes", _property),
-            Check("simulation", "finite layers", _simulation)],
+    per_activation=True, activations=DEFAULT,
     printed=(
         r"\zeta=\sigma_w^2\int\psi'(\sigma^*x)^2\mathsf Dx=\frac{1}{N_l}\mathbb E\{\mathrm{tr}"
         r"[(\mathbf D^{(l)}\mathbf W^{(l)})^T\mathbf D^{(l)}\mathbf W^{(l)}]\}"
@@ -188,6 +177,10 @@ def _simulation(run: ClaimRun) -> CheckResult:
         r"\chi_1=\frac1N\langle\mathrm{Tr}(AW)^TAW\rangle=\sigma_w^2\int\mathcal Dz[\varphi'"
         r"(\sqrt{q^*}z)]^2\quad(002,\ 12)",
     ),
+    checks=[Check("symbolic", "trace identity", _symbolic),
+            Check("numeric", "chi1 and Eq. (19)", _numeric),
+            Check("property", "two routes", _property),
+            Check("simulation", "finite layers", _simulation)],
 )
 def chi1_jacobian(run: ClaimRun) -> list[Finding]:
     """D^(l) W^(l) (000 Eq. (18)) against W^(l) D^(l-1), from the simulation's measured bias."""

@@ -23,7 +23,14 @@ from theorycheck.activations import get_activation
 from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
 from theorycheck.claims.checks import property_result
 from theorycheck.claims.evidence import dec, put_est, step
-from theorycheck.claims.map_checks import correlation, input_pair, settled, two_widths
+from theorycheck.claims.map_checks import (
+    correlation,
+    input_pair,
+    settled,
+    stable_q,
+    two_widths,
+    z_result,
+)
 from theorycheck.claims.statistics import z_crit
 from theorycheck.errors import TheoryCheckError
 from theorycheck.gaussian import GridEngine
@@ -106,10 +113,8 @@ def _numeric(run: ClaimRun) -> CheckResult:
         g = GridEngine(act, n_nodes=16)
         for sw2, sb2 in POINTS:
             key = f"{act.name}@sw2={sw2},sb2={sb2}"
-            try:
-                qs = mf.q_star(sw2, sb2)
-            except TheoryCheckError as err:
-                ev[f"{key}:q_star"] = f"none: {err.message}"
+            qs = stable_q(mf, sw2, sb2, ev, f"{key}:q_star", "none")
+            if qs is None:
                 continue
             q = float(qs.value)
             chi1 = mf.chi1(sw2, sb2)
@@ -222,12 +227,10 @@ def _simulation(run: ClaimRun) -> CheckResult:
         ev[f"sw2={sw2}:max|z|"] = f"{np.max(np.abs(z)):.2f}"
         if np.any(np.abs(z) > zc):
             bad.append(sw2)
-    ev["z_crit"] = f"{zc:.2f}"
-    return CheckResult(
-        method="simulation", status=CheckStatus.of(not bad), evidence=ev,
-        summary=(f"measured c^l (two inputs, widths {width}/{2 * width} extrapolated) follows the "
-                 f"iterated exact maps to 1 (ordered) and to c* < 1 (chaotic) within z < {zc:.2f}")
-        if not bad else f"measured c^l departs from the exact maps at sw2 = {bad}")
+    return z_result(ev, zc, bad,
+                    f"measured c^l (two inputs, widths {width}/{2 * width} extrapolated) follows "
+                    f"the iterated exact maps to 1 (ordered) and to c* < 1 (chaotic) within "
+                    f"z < {zc:.2f}", f"measured c^l departs from the exact maps at sw2 = {bad}")
 
 
 @claim(
@@ -237,12 +240,7 @@ def _simulation(run: ClaimRun) -> CheckResult:
                "psi'(sqrt(q*) z)^2 Dz < 1 (the slope of the map at c = 1); otherwise inputs "
                "decorrelate."),
     hypotheses=("q^l already at q*", "weights zero-mean Gaussian, biases N(0, sb2)"),
-    per_activation=True,
-    activations=DEFAULT,
-    checks=[Check("symbolic", "fixed point and slope", _symbolic),
-            Check("numeric", "slope two routes", _numeric),
-            Check("property", "local stability", _property),
-            Check("simulation", "two-input networks", _simulation)],
+    per_activation=True, activations=DEFAULT,
     printed=(
         r"\mathcal C^{(l)}_{pq}=\frac{1}{\sigma^{*2}}\Big\{\sigma_w^2\iint\psi(\sigma^*x)"
         r"\psi[\sigma^*(\mathcal C x+\sqrt{1-\mathcal C^2}y)]\mathsf Dx\mathsf Dy+\sigma_b^2"
@@ -251,6 +249,10 @@ def _simulation(run: ClaimRun) -> CheckResult:
         r"\int\psi'(\sigma^*x)^2\mathsf Dx\quad(000,\ 16\text{-}17)",
         r"\chi_1=\sigma_w^2\int\mathcal Dz[\varphi'(\sqrt{q^*}z)]^2\quad(002,\ 8)",
     ),
+    checks=[Check("symbolic", "fixed point and slope", _symbolic),
+            Check("numeric", "slope two routes", _numeric),
+            Check("property", "local stability", _property),
+            Check("simulation", "two-input networks", _simulation)],
 )
 def cmap_fixed_point(run: ClaimRun) -> list[Finding]:
     """The algebraic (not exponential) approach to c* = 1 at chi1 = 1, measured in the numeric

@@ -22,7 +22,7 @@ from proofs._meanfield_shared import cmap_grid, kernel_grid, qmap_grid
 from theorycheck.activations import get_activation
 from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
 from theorycheck.claims.evidence import dec, put_est, step
-from theorycheck.claims.map_checks import two_widths
+from theorycheck.claims.map_checks import stable_q, two_widths
 from theorycheck.claims.statistics import z_crit
 from theorycheck.errors import TheoryCheckError
 from theorycheck.gaussian import GridEngine, expect_mp
@@ -122,10 +122,8 @@ def _numeric(run: ClaimRun) -> CheckResult:
         p0, p1, p2 = (act.mpmath(i) for i in range(3))
         for sw2 in (ORDERED, CHAOTIC):
             key = f"{act.name}@sw2={sw2},sb2={SB2}"
-            try:
-                qs = mf.q_star(sw2, SB2)
-            except TheoryCheckError as err:
-                ev[key] = f"no q*: {err.message}"
+            qs = stable_q(mf, sw2, SB2, ev, key, "no q*")
+            if qs is None:
                 continue
             q = float(qs.value)
             cs = _c_star(act, g, q, sw2)
@@ -266,11 +264,7 @@ def _simulation(run: ClaimRun) -> CheckResult:
     hypotheses=("periodic boundaries", "weights N(0, sw2/(c(2k+1))), biases N(0, sb2)",
                 "infinite channels"),
     methods=("symbolic", "numeric", "simulation"),
-    per_activation=True,
-    activations=DEFAULT,
-    checks=[Check("symbolic", "fixed point", _symbolic),
-            Check("numeric", "map, spectrum, critical line", _numeric),
-            Check("simulation", "periodic CNNs", _simulation)],
+    per_activation=True, activations=DEFAULT,
     printed=(
         r"\Sigma^{l+1}=A\star\mathcal C(\Sigma^l),\ A=\tfrac{1}{2k+1}I_{2k+1}"
         r"\quad(002,\ 14\text{-}15)",
@@ -281,6 +275,9 @@ def _simulation(run: ClaimRun) -> CheckResult:
         r"\chi_{q^*}=\sigma_w^2E[\varphi''\varphi+\varphi'^2],\ \chi_{c^*}=\sigma_w^2"
         r"E[\varphi'(h_1)\varphi'(h_2)]\quad(002,\ 19\text{-}20)",
     ),
+    checks=[Check("symbolic", "fixed point", _symbolic),
+            Check("numeric", "map, spectrum, critical line", _numeric),
+            Check("simulation", "periodic CNNs", _simulation)],
 )
 def cnn_fixed_point(run: ClaimRun) -> list[Finding]:
     """The misprinted A = I/(2k+1) of (15) and (21), against the operator spectrum the numeric

@@ -21,9 +21,8 @@ from proofs._meanfield_shared import cmap_grid, geometric_rate, iterate, qmap_gr
 from theorycheck.activations import get_activation
 from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
 from theorycheck.claims.evidence import dec, put, put_est, step
-from theorycheck.claims.map_checks import correlation, input_pair
+from theorycheck.claims.map_checks import correlation, input_pair, stable_q, z_result
 from theorycheck.claims.statistics import mean_se, z_crit
-from theorycheck.errors import TheoryCheckError
 from theorycheck.gaussian import GridEngine, expect_mp
 from theorycheck.gaussian.symbolic import expect_independent
 from theorycheck.meanfield import MeanField
@@ -89,10 +88,8 @@ def _numeric(run: ClaimRun) -> CheckResult:
         n0, n1, n2 = act.numpy(0), act.numpy(1), act.numpy(2)
         for sw2 in sw2s:
             key = f"{act.name}@sw2={sw2},sb2={SB2}"
-            try:
-                qs = mf.q_star(sw2, SB2)
-            except TheoryCheckError as err:
-                ev[f"{key}"] = f"no q*: {err.message}"
+            qs = stable_q(mf, sw2, SB2, ev, key, "no q*")
+            if qs is None:
                 continue
             q = float(qs.value)
             chi1 = mf.chi1(sw2, SB2)
@@ -184,14 +181,11 @@ def _simulation(run: ClaimRun) -> CheckResult:
         if abs(z) > zc:
             bad.append(sw2)
         run.record.setdefault("sim", []).append((sw2, rate, se, chi1))
-    ev["z_crit"] = f"{zc:.2f}"
-    return CheckResult(
-        method="simulation", status=CheckStatus.of(not bad), evidence=ev,
-        counterexample={"sw2": bad} if bad else None,
-        summary=(f"finite tanh networks (width {width}): 1 - c^l decays per layer at the rate of "
-                 f"the exact c-map over the same layers within z < {zc:.2f} (bootstrap over "
-                 "networks); that rate tends to chi1 = exp(-1/xi_c) (Schoenholz form)")
-        if not bad else f"decay rate differs from the exact c-map's at sw2 = {bad}")
+    return z_result(ev, zc, bad,
+                    f"finite tanh networks (width {width}): 1 - c^l decays per layer at the rate "
+                    f"of the exact c-map over the same layers within z < {zc:.2f} (bootstrap "
+                    "over networks); that rate tends to chi1 = exp(-1/xi_c) (Schoenholz form)",
+                    f"decay rate differs from the exact c-map's at sw2 = {bad}", where="sw2")
 
 
 def _exact_one_minus_c(mf: Any, sw2: float, depth: int, c_in: float) -> np.ndarray:
@@ -219,17 +213,16 @@ def _exact_one_minus_c(mf: Any, sw2: float, depth: int, c_in: float) -> np.ndarr
                "phi''(u1*) phi(u2*))."),
     hypotheses=("near the fixed point (linearisation)", "ordered phase for xi_c with c* = 1"),
     methods=("symbolic", "numeric", "simulation"),
-    per_activation=True,
-    activations=DEFAULT,
-    checks=[Check("symbolic", "IBP and the printed integrands", _symbolic),
-            Check("numeric", "rates of the exact maps", _numeric),
-            Check("simulation", "finite networks", _simulation)],
+    per_activation=True, activations=DEFAULT,
     printed=(
         r"\xi_q^{-1}=-\log\Big(\chi_1+\sigma_w^2\int\mathcal Dz\,\varphi''(\sqrt{q^*}z)\phi"
         r"(\sqrt{q^*}z)\Big)\quad(002,\ 9)",
         r"\xi_c^{-1}=-\log\Big(\sigma_w^2\int\mathcal Dz_1\mathcal Dz_2\,\varphi''(u_1^*)\phi"
         r"(u_2^*)\Big)\quad(002,\ 10)",
     ),
+    checks=[Check("symbolic", "IBP and the printed integrands", _symbolic),
+            Check("numeric", "rates of the exact maps", _numeric),
+            Check("simulation", "finite networks", _simulation)],
 )
 def depth_scales(run: ClaimRun) -> list[Finding]:
     """The misprinted (10), from the exact c-map's rates and the simulation, then the phi/varphi

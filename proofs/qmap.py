@@ -316,12 +316,7 @@ def _findings(record: dict[str, Any]) -> list[Finding]:
     hypotheses=("W_ij ~ N(0, sw2/N_{l-1}) i.i.d., zero mean", "b ~ N(0, sb2)",
                 "infinite width (Gaussian pre-activations)"),
     methods=("symbolic", "numeric", "property", "simulation"),
-    per_activation=True,
-    activations=DEFAULT,
-    checks=[Check("symbolic", "corrected recursion", _symbolic),
-            Check("numeric", "map vs references", _numeric),
-            Check("property", "two quadratures", _property),
-            Check("simulation", "finite networks N0 != N1", _simulation)],
+    per_activation=True, activations=DEFAULT,
     printed=(
         r"(\sigma^{(l)})^2=\sigma_w^2\int\psi(\sqrt{\sigma^{(l-1)}}x)^2\mathsf{D}x+\sigma_b^2"
         r"\quad(000,\ 9)",
@@ -330,6 +325,10 @@ def _findings(record: dict[str, Any]) -> list[Finding]:
         r"q^l=\sigma_w^2\int\mathcal Dz\,\varphi(\sqrt{q^{l-1}}z)+\sigma_b^2\quad(002,\ 3)",
         r"q^0=\tfrac{1}{N_0}\|y^0\|_2^2,\ q^1=\sigma_w^2q^0+\sigma_b^2\quad(002,\ \text{Sec. 3.1})",
     ),
+    checks=[Check("symbolic", "corrected recursion", _symbolic),
+            Check("numeric", "map vs references", _numeric),
+            Check("property", "two quadratures", _property),
+            Check("simulation", "finite networks N0 != N1", _simulation)],
 )
 def qmap(run: ClaimRun) -> list[Finding]:
     """The misprints of 000 (9), 002 (3) and 000 (10), from the numeric and simulation evidence."""

@@ -8,19 +8,23 @@ family-wise level 1e-3, Bonferroni over the comparisons made
 (:func:`theorycheck.claims.statistics.z_crit`).  Also: the two
 unit-mean-square inputs with a given correlation that the correlation checks feed the networks
 (:func:`input_pair`), the correlation c^l read off their covariances (:func:`correlation`),
-and the limit of a float64 iteration or "not applicable" for a property search
-(:func:`settled`).
+the simulation check's verdict from its z tests (:func:`z_result`), the stable q* or the
+reason it is missing (:func:`stable_q`), and the limit of a float64 iteration or "not
+applicable" for a property search (:func:`settled`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
+from theorycheck.claims.model import CheckResult, CheckStatus
 from theorycheck.claims.statistics import mean_se, width_extrapolate
 from theorycheck.errors import TheoryCheckError
+from theorycheck.numbers import Estimate
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,30 @@ def two_widths(sample: Callable[[int], np.ndarray], width: int, *, axis: int = 0
     return Extrapolated(mean=m, se=s, at_width=m1)
 
 
+def z_result(ev: dict[str, Any], zc: float, bad: list[Any], passed: str, failed: str,
+             where: str | None = None) -> CheckResult:
+    """The simulation check's result from its z tests: ``ev["z_crit"]`` = ``zc`` recorded;
+    passed (summary ``passed``) when no comparison exceeded |z| > zc, else failed (``failed``)
+    with ``{where: bad}`` as the counterexample when ``where`` is given; ``bad`` lists the
+    comparisons that exceeded it."""
+    ev["z_crit"] = f"{zc:.2f}"
+    return CheckResult(method="simulation", status=CheckStatus.of(not bad), evidence=ev,
+                       counterexample={where: bad} if bad and where else None,
+                       summary=failed if bad else passed)
+
+
+def stable_q(mf: Any, sw2: float, sb2: float, ev: dict[str, Any], key: str, why: str
+             ) -> Estimate | None:
+    """``mf.q_star(sw2, sb2)`` (a :class:`~theorycheck.meanfield.MeanField`), or None with
+    ``ev[key] = "<why>: <reason>"`` where the map has no stable finite fixed point: a missing
+    q* is evidence at that point, not a failed check (seed 000, Eq. (11); seed 002, Sec. 3)."""
+    try:
+        return mf.q_star(sw2, sb2)
+    except TheoryCheckError as err:
+        ev[key] = f"{why}: {err.message}"
+        return None
+
+
 def input_pair(rng: np.random.Generator, n0: int, along: float, across: float) -> np.ndarray:
     """Two inputs (columns, each with |x|^2/N0 = 1) whose second is ``along`` times the first's
     direction plus ``across`` times a direction orthogonal to it: correlation ~ ``along`` when
@@ -75,4 +103,5 @@ def settled(traj: np.ndarray, rtol: float) -> float:
     return x
 
 
-__all__ = ["Extrapolated", "correlation", "input_pair", "settled", "two_widths"]
+__all__ = ["Extrapolated", "correlation", "input_pair", "settled", "stable_q", "two_widths",
+           "z_result"]
