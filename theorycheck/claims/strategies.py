@@ -166,7 +166,6 @@ class GeneratedActivation:
 
     def activation(self) -> Any:
         """The :class:`theorycheck.activations.Activation` for this formula (parsed safely)."""
-
         return get_activation(self.formula)
 
     def describe(self) -> dict[str, str]:
