@@ -17,7 +17,9 @@ import numpy as np
 
 from proofs._shared import DEPENDENCY_MISSING, dec, need, put, put_est  # noqa: F401
 from theorycheck.claims.model import RunContext
+from theorycheck.claims.statistics import mean_se, width_extrapolate, z_crit  # noqa: F401  re-export: moved
 from theorycheck.errors import TheoryCheckError
+from theorycheck.gaussian.symbolic import expect_independent  # noqa: F401  re-export: moved
 from theorycheck.numbers import Estimate
 
 
@@ -123,49 +125,7 @@ def geometric_rate(dev: np.ndarray, floor: float) -> Estimate:
     return Estimate(mp.mpf(lam), mp.mpf(se + abs(lam - lam2) + 1e-15), "fit of successive ratios")
 
 
-def width_extrapolate(m1: np.ndarray, s1: np.ndarray, m2: np.ndarray, s2: np.ndarray
-                      ) -> tuple[np.ndarray, np.ndarray]:
-    """Infinite-width estimate from widths N and 2N assuming an O(1/N) bias: 2 m(2N) - m(N)."""
-    return 2 * m2 - m1, np.sqrt(4 * s2 ** 2 + s1 ** 2)
-
-
-def z_crit(m: int, alpha: float = 1e-3) -> float:
-    """Two-sided normal quantile at family-wise level alpha, Bonferroni over m comparisons."""
-    from scipy.stats import norm
-
-    return float(norm.isf(alpha / (2 * max(1, m))))
-
-
-def mean_se(a: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    a = np.asarray(a, dtype=float)
-    return a.mean(axis=axis), a.std(axis=axis, ddof=1) / math.sqrt(a.shape[axis])
-
-
 # -- symbolic expectations over independent zero-mean Gaussian factors -----------------------
-def expect_independent(expr: Any, variances: dict[Any, Any]) -> Any:
-    """E of a polynomial ``expr`` over independent centred Gaussians ``variances`` {symbol: var}.
-
-    Each monomial factorises; a centred Gaussian g contributes E g^p = var^(p/2) (p-1)!! for even
-    p and 0 for odd p.  Symbols not in ``variances`` are left as they are (the caller has already
-    replaced them by their own expectations, or they are independent of the Gaussians).
-    """
-    import sympy as sp
-
-    total = sp.Integer(0)
-    for term in sp.Add.make_args(sp.expand(expr)):
-        coeff, factors = term.as_coeff_mul()
-        out = coeff
-        for f in factors:
-            base, p = f.as_base_exp()
-            if base in variances:
-                p = int(p)
-                out *= 0 if p % 2 else variances[base] ** (p // 2) * sp.factorial2(p - 1)
-            else:
-                out *= f
-        total += out
-    return sp.simplify(total)
-
-
 def richardson(hs: Sequence[float], ds: Sequence[float], powers: Sequence[float]
                ) -> tuple[float, float]:
     """Extrapolate D(h) = D0 + sum_k a_k h^p_k to h -> 0 from D at h_j = h_0 r^-j.
