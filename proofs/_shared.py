@@ -22,6 +22,7 @@ import sympy as sp
 from theorycheck.claims.evidence import dec, put, put_est, skipped, step  # noqa: F401  re-export: moved
 from theorycheck.claims.model import RunContext
 from theorycheck.errors import Status, TheoryCheckError
+from theorycheck.gaussian.mp_rules import gauss_legendre_expect  # noqa: F401  re-export: moved
 from theorycheck.numbers import Estimate
 
 DEPENDENCY_MISSING = "dependency-missing"
@@ -92,28 +93,6 @@ def sym_zero(expr: sp.Expr) -> bool:
 
 def status(ok: bool) -> str:
     return "passed" if ok else "failed"
-
-
-# -- a second quadrature rule, independent of the gaussian layer's tanh-sinh -----------------------
-def gauss_legendre_expect(f: Callable[[mp.mpf], mp.mpf], q: Any, dps: int,
-                          breakpoints: Sequence[Any] = ()) -> mp.mpf:
-    """E_z f(sqrt(q) z) by Gauss-Legendre quadrature in x = sqrt(q) z on panels split at the
-    kinks and at multiples of sqrt(q) (|z| <= 40: the Gaussian mass beyond is 1e-349).
-
-    .. math:: \\int f(x)\\, e^{-x^2/(2q)}\\, dx / \\sqrt{2\\pi q}
-
-    Accuracy: ~dps digits for piecewise-analytic f of at most exponential growth; cost ~ a
-    few mpmath.quad calls at ``dps + 15`` digits.
-    """
-    with mp.workdps(dps + 15):
-        qm = mp.mpf(q)
-        s = mp.sqrt(qm)
-        edges = {s * k for k in (-40, -20, -10, -6, -3, -1, 0, 1, 3, 6, 10, 20, 40)}
-        edges |= {mp.mpf(b) for b in breakpoints if abs(mp.mpf(b)) < 40 * s}
-        pts = sorted(edges)
-        norm = 1 / mp.sqrt(2 * mp.pi * qm)
-        return mp.quad(lambda x: f(x) * mp.exp(-x * x / (2 * qm)), pts,
-                       method="gauss-legendre") * norm
 
 
 # -- float64 mean field for property searches over generated activations -------------------------
