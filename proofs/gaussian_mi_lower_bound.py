@@ -19,16 +19,9 @@ import sympy as sp
 from hypothesis import strategies as st
 
 from theorycheck import information as info
-from theorycheck.claims import (
-    Check,
-    CheckResult,
-    CheckStatus,
-    ClaimRun,
-    DerivationStep,
-    Finding,
-    claim,
-)
+from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
 from theorycheck.claims.checks import property_result
+from theorycheck.claims.model import DerivationStep
 from theorycheck.gaussian import expect_normal_mp
 from theorycheck.information.channels import CHANNELS, get_channel
 from theorycheck.numbers import to_decimal

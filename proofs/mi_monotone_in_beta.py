@@ -16,17 +16,9 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from theorycheck.claims import (
-    Check,
-    CheckResult,
-    CheckStatus,
-    ClaimRun,
-    Condition,
-    DerivationStep,
-    Finding,
-    claim,
-)
+from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Condition, Finding, claim
 from theorycheck.claims.checks import property_result
+from theorycheck.claims.model import DerivationStep
 from theorycheck.errors import TheoryCheckError
 from theorycheck.information import cholesky_omegas, mi_from_omegas
 from theorycheck.information.randmat import random_psd, random_spd

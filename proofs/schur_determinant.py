@@ -13,16 +13,9 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from theorycheck.claims import (
-    Check,
-    CheckResult,
-    CheckStatus,
-    ClaimRun,
-    DerivationStep,
-    Finding,
-    claim,
-)
+from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
 from theorycheck.claims.checks import property_result
+from theorycheck.claims.model import DerivationStep
 from theorycheck.information import (
     gaussian_mi,
     gaussian_mi_correlation,

@@ -16,16 +16,9 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from theorycheck.claims import (
-    Check,
-    CheckResult,
-    CheckStatus,
-    ClaimRun,
-    DerivationStep,
-    Finding,
-    claim,
-)
+from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
 from theorycheck.claims.checks import property_result
+from theorycheck.claims.model import DerivationStep
 from theorycheck.information import cholesky_omegas, sylvester_forms
 from theorycheck.information.randmat import random_psd, random_spd, weight_product
 from theorycheck.numbers import to_decimal
