@@ -15,33 +15,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.special import digamma
 
+from theorycheck.claims.statistics import (  # noqa: F401  re-export: moved
+    excess_kurtosis,
+    fit_through_origin,
+    paired_test,
+)
 from theorycheck.errors import Status, TheoryCheckError
+from theorycheck.information.estimator_bias import mi_bias, wishart_logdet_bias  # noqa: F401  re-export: moved
 from theorycheck.numbers import to_decimal
 
 
 def dec(x: float, digits: int = 6) -> str:
     """A float as a decimal string (refuses NaN/inf, like every reported number)."""
     return to_decimal(float(x), digits)
-
-
-def wishart_logdet_bias(p: int, n: int) -> float:
-    """E log det S - log det Sigma for the unbiased sample covariance S of n Gaussian draws in
-    p dimensions: sum_{i=1..p} digamma((n - i)/2) + p log(2/(n - 1)) (exact; Muirhead 1982,
-    Thm. 3.2.15)."""
-    if n <= p + 1:
-        raise TheoryCheckError(f"need more samples ({n}) than dimensions + 1 ({p + 1})",
-                               status=Status.INVALID_ARGUMENT)
-    i = np.arange(1, p + 1)
-    return float(np.sum(digamma((n - i) / 2.0)) + p * math.log(2.0 / (n - 1)))
-
-
-def mi_bias(n_x: int, n_y: int, samples: int) -> float:
-    """Bias of the plug-in Gaussian MI 1/2 log(det S_xx det S_yy / det S) for Gaussian data:
-    1/2 [b(n_x) + b(n_y) - b(n_x + n_y)] with b = :func:`wishart_logdet_bias`."""
-    return 0.5 * (wishart_logdet_bias(n_x, samples) + wishart_logdet_bias(n_y, samples)
-                  - wishart_logdet_bias(n_x + n_y, samples))
 
 
 @dataclass
@@ -130,50 +117,3 @@ def sampled_bounds(psi: Callable[[Any], Any], *, sw2: float, sb2: float, width: 
     return out
 
 
-def excess_kurtosis(x: np.ndarray) -> tuple[float, float]:
-    """Sample excess kurtosis m4/m2^2 - 3 of the 1-D sample ``x`` and its delta-method standard
-    error (moments of the sample up to order 8; valid for large samples)."""
-    x = np.asarray(x, float)
-    n = x.size
-    if n < 8:
-        raise TheoryCheckError("need at least 8 samples for a kurtosis",
-                               status=Status.INVALID_ARGUMENT)
-    c = x - x.mean()
-    m2, m4 = float(np.mean(c ** 2)), float(np.mean(c ** 4))
-    k = m4 / m2 ** 2 - 3.0
-    # influence function of m4/m2^2: (c^4 - m4)/m2^2 - 2 m4 (c^2 - m2)/m2^3
-    infl = (c ** 4 - m4) / m2 ** 2 - 2.0 * m4 * (c ** 2 - m2) / m2 ** 3
-    return k, float(np.std(infl, ddof=1) / math.sqrt(n))
-
-
-def fit_through_origin(x: Sequence[float], y: Sequence[float], se: Sequence[float]
-                       ) -> dict[str, float]:
-    """Weighted least squares y = a x (weights 1/se^2): a, its standard error (scaled by
-    sqrt(chi2/dof) when the fit is worse than the errors say), chi2 and dof."""
-    xa, ya, sa = (np.asarray(v, float) for v in (x, y, se))
-    w = 1.0 / np.maximum(sa, 1e-300) ** 2
-    sxx = float(np.sum(w * xa * xa))
-    a = float(np.sum(w * xa * ya) / sxx)
-    chi2 = float(np.sum(w * (ya - a * xa) ** 2))
-    dof = max(1, xa.size - 1)
-    err = math.sqrt(1.0 / sxx) * max(1.0, math.sqrt(chi2 / dof))
-    return {"a": a, "a_err": err, "chi2": chi2, "dof": float(dof)}
-
-
-def paired_test(a: Sequence[float], b: Sequence[float]) -> dict[str, float]:
-    """Paired comparison of a and b (same seeds): mean difference a - b, its standard error,
-    the two-sided paired t-test p-value and a 95 % t confidence interval."""
-    from scipy import stats
-
-    d = np.asarray(a, float) - np.asarray(b, float)
-    n = d.size
-    mean = float(d.mean())
-    se = float(d.std(ddof=1) / math.sqrt(n)) if n > 1 else math.inf
-    if n > 1 and se > 0:
-        t = mean / se
-        p = float(2 * stats.t.sf(abs(t), n - 1))
-        h = float(stats.t.ppf(0.975, n - 1) * se)
-    else:
-        p, h = (0.0 if mean != 0 else 1.0), 0.0
-    return {"mean_diff": mean, "se": se, "p_value": p, "ci_low": mean - h, "ci_high": mean + h,
-            "n": float(n)}

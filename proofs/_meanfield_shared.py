@@ -8,14 +8,13 @@ A layer that is not importable raises a ``dependency-missing`` :class:`TheoryChe
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import numpy as np
-
 from proofs._shared import DEPENDENCY_MISSING, dec, need, put, put_est  # noqa: F401
 from theorycheck.claims.model import RunContext
+from theorycheck.claims.statistics import mean_se, width_extrapolate, z_crit  # noqa: F401  re-export: moved
+from theorycheck.gaussian.symbolic import expect_independent  # noqa: F401  re-export: moved
 from theorycheck.meanfield.grid_maps import (  # noqa: F401  # re-export: moved
     cmap_grid,
     cmap_slope_at_one,
@@ -59,46 +58,3 @@ def grid(act: Any) -> Any:
     """A float64 :class:`GridEngine` for ``act`` (its kinks as panel breakpoints; 16-point panels,
     whose error estimate against the 8-point rule stays near 1e-15 for the built-ins)."""
     return need("theorycheck.gaussian").GridEngine(act, kinks=kinks(act), n_nodes=16)
-
-
-def width_extrapolate(m1: np.ndarray, s1: np.ndarray, m2: np.ndarray, s2: np.ndarray
-                      ) -> tuple[np.ndarray, np.ndarray]:
-    """Infinite-width estimate from widths N and 2N assuming an O(1/N) bias: 2 m(2N) - m(N)."""
-    return 2 * m2 - m1, np.sqrt(4 * s2 ** 2 + s1 ** 2)
-
-
-def z_crit(m: int, alpha: float = 1e-3) -> float:
-    """Two-sided normal quantile at family-wise level alpha, Bonferroni over m comparisons."""
-    from scipy.stats import norm
-
-    return float(norm.isf(alpha / (2 * max(1, m))))
-
-
-def mean_se(a: np.ndarray, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    a = np.asarray(a, dtype=float)
-    return a.mean(axis=axis), a.std(axis=axis, ddof=1) / math.sqrt(a.shape[axis])
-
-
-# -- symbolic expectations over independent zero-mean Gaussian factors -----------------------
-def expect_independent(expr: Any, variances: dict[Any, Any]) -> Any:
-    """E of a polynomial ``expr`` over independent centred Gaussians ``variances`` {symbol: var}.
-
-    Each monomial factorises; a centred Gaussian g contributes E g^p = var^(p/2) (p-1)!! for even
-    p and 0 for odd p.  Symbols not in ``variances`` are left as they are (the caller has already
-    replaced them by their own expectations, or they are independent of the Gaussians).
-    """
-    import sympy as sp
-
-    total = sp.Integer(0)
-    for term in sp.Add.make_args(sp.expand(expr)):
-        coeff, factors = term.as_coeff_mul()
-        out = coeff
-        for f in factors:
-            base, p = f.as_base_exp()
-            if base in variances:
-                p = int(p)
-                out *= 0 if p % 2 else variances[base] ** (p // 2) * sp.factorial2(p - 1)
-            else:
-                out *= f
-        total += out
-    return sp.simplify(total)

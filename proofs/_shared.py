@@ -17,14 +17,15 @@ from typing import Any
 import mpmath as mp
 import sympy as sp
 
-from theorycheck.claims.model import CheckResult, DerivationStep, RunContext
+from theorycheck.claims.evidence import dec, put, put_est, skipped, step  # noqa: F401  re-export: moved
+from theorycheck.claims.model import RunContext
 from theorycheck.errors import Status, TheoryCheckError
 from theorycheck.meanfield.search import (  # noqa: F401  # re-export: moved
     FastMeanField,
     FixedPoint,
     mp_fixed_point_beta,
 )
-from theorycheck.numbers import Estimate, to_decimal
+from theorycheck.numbers import Estimate
 
 DEPENDENCY_MISSING = "dependency-missing"
 
@@ -86,28 +87,6 @@ def activations_for(ctx: RunContext, default: Sequence[str] | None = None) -> li
 
 
 # -- evidence ------------------------------------------------------------------------------------
-def dec(x: Any, dps: int) -> str:
-    """``x`` (a number or an Estimate) as a decimal string with ``dps`` significant digits."""
-    return to_decimal(x.value if isinstance(x, Estimate) else x, dps)
-
-
-def put(evidence: dict[str, Any], name: str, value: Any, err: Any, dps: int) -> None:
-    """``evidence[name]`` and ``evidence[name + '_err']`` as decimal strings."""
-    evidence[name] = dec(value, dps)
-    e = err.error if isinstance(err, Estimate) else err
-    evidence[name + "_err"] = to_decimal(abs(mp.mpf(e)), 3)
-
-
-def put_est(evidence: dict[str, Any], name: str, est: Estimate, dps: int) -> None:
-    put(evidence, name, est.value, est.error, dps)
-
-
-def step(expr: Any, reason: str, holds: bool | None = None) -> DerivationStep:
-    """A derivation step from a SymPy object (rendered to LaTeX) or a LaTeX string."""
-    latex = expr if isinstance(expr, str) else sp.latex(expr)
-    return DerivationStep(latex=latex, reason=reason, holds=holds)
-
-
 def sym_zero(expr: sp.Expr) -> bool:
     """True when SymPy proves ``expr == 0`` (simplify, then a numeric spot check as guard)."""
     e = sp.simplify(expr)
@@ -192,12 +171,6 @@ class Timer:
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.start
-
-
-def skipped(method: Any, name: str, why: str, **evidence: Any) -> CheckResult:
-    """A skipped check with a reason (never a pass)."""
-    return CheckResult(method=method, status="skipped", name=name, summary=why,
-                       evidence=dict(evidence), inconclusive=True)
 
 
 def require_number(x: Any, what: str) -> mp.mpf:

@@ -8,8 +8,19 @@ from pathlib import Path
 import sympy as sp
 from hypothesis import strategies as st
 
-from theorycheck.claims import CheckResult, ClaimOutcome, DerivationStep, Finding, RunContext
-from theorycheck.claims.checks import guarded, property_result
+from theorycheck.claims import (
+    Check,
+    CheckResult,
+    CheckStatus,
+    ClaimOutcome,
+    ClaimRun,
+    Condition,
+    DerivationStep,
+    Finding,
+    RunContext,
+)
+from theorycheck.claims.checks import property_result
+from theorycheck.claims.declare import ClaimSpec
 from theorycheck.claims.registry import Claim, discover
 from theorycheck.claims.runner import run_claim
 from theorycheck.claims.verdict import decide
@@ -18,31 +29,33 @@ from theorycheck.errors import Status, TheoryCheckError
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _square_of_sum(ctx: RunContext) -> ClaimOutcome:
-    """A planted false identity and a false inequality: (a + b)^2 = a^2 + b^2; |sin x| <= x^2."""
+def _identity(run: ClaimRun) -> CheckResult:
+    """A planted false identity: (a + b)^2 = a^2 + b^2."""
     a, b = sp.symbols("a b", real=True)
+    difference = sp.expand((a + b) ** 2 - (a**2 + b**2))
+    holds = difference == 0
+    return CheckResult(method="symbolic", status=CheckStatus.of(holds),
+                       summary=f"(a+b)^2 - (a^2+b^2) = {difference}",
+                       steps=[DerivationStep(sp.latex(difference), "expand", holds)],
+                       counterexample=None if holds else {"a": "1", "b": "1"})
 
-    def symbolic() -> CheckResult:
-        difference = sp.expand((a + b) ** 2 - (a**2 + b**2))
-        holds = difference == 0
-        return CheckResult(method="symbolic", status="passed" if holds else "failed",
-                           summary=f"(a+b)^2 - (a^2+b^2) = {difference}",
-                           steps=[DerivationStep(sp.latex(difference), "expand", holds)],
-                           counterexample=None if holds else {"a": "1", "b": "1"})
 
-    def prop() -> CheckResult:
-        return property_result("sin-le-square", "|sin x| <= x^2",
-                               st.floats(-10, 10, allow_nan=False),
-                               lambda x: abs(sp.sin(x)) <= x * x,
-                               max_examples=300, seed=ctx.seed)
+def _sin_le_square(run: ClaimRun) -> CheckResult:
+    """A planted false inequality: |sin x| <= x^2."""
+    return property_result("sin-le-square", "|sin x| <= x^2",
+                           st.floats(-10, 10, allow_nan=False),
+                           lambda x: abs(sp.sin(x)) <= x * x, max_examples=300, seed=run.seed)
 
-    return ClaimOutcome(checks=[guarded("symbolic", "identity", symbolic),
-                                guarded("property", "inequality", prop)])
+
+def _declared(cid: str, *checks: Check, **spec: object) -> Claim:
+    return Claim(id=cid, source="test", statement=cid,
+                 spec=ClaimSpec(checks=tuple(checks), **spec),  # type: ignore[arg-type]
+                 methods=tuple(dict.fromkeys(c.method for c in checks)))
 
 
 def test_engine_reports_planted_false_claim_as_failing_with_counterexample() -> None:
-    false_claim = Claim(id="planted-false", source="test", statement="(a+b)^2 = a^2+b^2",
-                        run=_square_of_sum, methods=("symbolic", "property"))
+    false_claim = _declared("planted-false", Check("symbolic", "identity", _identity),
+                            Check("property", "inequality", _sin_le_square))
     record = run_claim(false_claim, RunContext(seed=3))
     assert record["verdict"] == "fails"
     failed = [c for c in record["checks"] if c["status"] == "failed"]
@@ -55,17 +68,78 @@ def test_engine_reports_planted_false_claim_as_failing_with_counterexample() -> 
 
 
 def test_true_claim_holds_and_skips_are_not_passes() -> None:
-    def true_claim(ctx: RunContext) -> ClaimOutcome:
-        return ClaimOutcome(checks=[guarded("property", "cos", lambda: property_result(
+    def cos_bounded(run: ClaimRun) -> CheckResult:
+        return property_result(
             "cos-bounded", "|cos x| <= 1", st.floats(-1e6, 1e6, allow_nan=False),
-            lambda x: abs(float(sp.cos(x))) <= 1 + 1e-15, max_examples=50, seed=ctx.seed))])
+            lambda x: abs(float(sp.cos(x))) <= 1 + 1e-15, max_examples=50, seed=run.seed)
 
-    record = run_claim(Claim(id="planted-true", source="test", statement="|cos| <= 1",
-                             run=true_claim, methods=("property", "simulation")),
-                       RunContext())
+    true_claim = Claim(id="planted-true", source="test", statement="|cos| <= 1",
+                       spec=ClaimSpec(checks=(Check("property", "cos", cos_bounded),)),
+                       methods=("property", "simulation"))
+    record = run_claim(true_claim, RunContext())
     assert record["verdict"] == "holds"
     sim = next(c for c in record["checks"] if c["method"] == "simulation")
     assert sim["status"] == "skipped"
+
+
+def _search_x_squared_ge_x(*, positive_only: bool) -> Check:
+    """x^2 >= x over [-2, 2] (false on (0, 1)), or only over x >= 1 (true); the check is
+    declared as "search" / "inside" and its result is named "x2-ge-x"."""
+    lo = 1.0 if positive_only else -2.0
+    return Check("property", "inside" if positive_only else "search",
+                 lambda run: property_result("x2-ge-x", "x^2 >= x",
+                                             st.floats(lo, 2.0, allow_nan=False),
+                                             lambda x: x * x >= x, max_examples=200,
+                                             seed=run.seed))
+
+
+def _condition(outside: bool) -> Condition:
+    return Condition(text="x >= 1", search="search",
+                     inside=_search_x_squared_ge_x(positive_only=True),
+                     finding=lambda ce: Finding("unstated-condition", "test", "x^2 >= x",
+                                                "x^2 >= x for x >= 1", str(ce),
+                                                affects_conclusion=True),
+                     outside=lambda ce: outside)
+
+
+def test_condition_rule_reruns_the_search_inside_the_condition() -> None:
+    claim = _declared("conditional", _search_x_squared_ge_x(positive_only=False),
+                      condition=_condition(outside=True),
+                      findings=(Finding("note", "static", "-", "-"),))
+    record = run_claim(claim, RunContext())
+    assert record["verdict"] == "conditional" and record["condition"] == "x >= 1"
+    assert [c["name"] for c in record["checks"]] == ["x2-ge-x", "x2-ge-x"]
+    # the condition's finding comes before the static one
+    assert [f["kind"] for f in record["findings"]] == ["unstated-condition", "note"]
+    # a counterexample that lies inside the condition is a plain failure: nothing re-runs
+    plain = run_claim(_declared("fails", _search_x_squared_ge_x(positive_only=False),
+                                condition=_condition(outside=False)), RunContext())
+    assert plain["verdict"] == "fails" and len(plain["checks"]) == 1
+
+
+def test_condition_does_not_rescue_a_claim_another_check_refutes() -> None:
+    claim = _declared("refuted", Check("symbolic", "identity", _identity),
+                      _search_x_squared_ge_x(positive_only=False),
+                      condition=_condition(outside=True))
+    record = run_claim(claim, RunContext())
+    assert record["verdict"] == "fails" and record["condition"] == ""
+
+
+def test_derive_sees_the_checks_record_and_when_filters_checks() -> None:
+    def leave(run: ClaimRun) -> CheckResult:
+        run.record["value"] = 2
+        return CheckResult(method="numeric", status=CheckStatus.PASSED, summary="ok")
+
+    def derive(run: ClaimRun) -> list[Finding]:
+        return [Finding("misprint", "Eq. (1)", "1", str(run.record["value"]))]
+
+    claim = _declared("derived", Check("numeric", "leave", leave),
+                      Check("numeric", "full only", leave, when=lambda run: not run.quick),
+                      derive=derive)
+    record = run_claim(claim, RunContext(profile="quick"))
+    assert [c["name"] for c in record["checks"]] == ["leave"]
+    assert record["verdict"] == "holds-corrected"
+    assert record["findings"][0]["corrected"] == "2"
 
 
 def test_verdict_logic_covers_every_case() -> None:
@@ -83,14 +157,14 @@ def test_verdict_logic_covers_every_case() -> None:
 
 
 def test_a_crashing_or_refusing_claim_is_inconclusive_not_passed() -> None:
-    def crashes(ctx: RunContext) -> ClaimOutcome:
+    def crashes(run: ClaimRun) -> CheckResult:
         raise ZeroDivisionError("boom")
 
-    def refuses(ctx: RunContext) -> ClaimOutcome:
+    def refuses(run: ClaimRun) -> CheckResult:
         raise TheoryCheckError("integral diverges", status=Status.DIVERGENT_INTEGRAL)
 
     for fn in (crashes, refuses):
-        record = run_claim(Claim(id="x", source="t", statement="s", run=fn), RunContext())
+        record = run_claim(_declared("x", Check("numeric", "body", fn)), RunContext())
         assert record["verdict"] == "inconclusive"
         assert all(c["status"] == "skipped" for c in record["checks"])
 
@@ -115,12 +189,12 @@ def test_every_claim_id_is_registered() -> None:
 def test_time_budget_stops_a_hanging_claim_as_inconclusive() -> None:
     import time
 
-    def hangs(ctx: RunContext) -> ClaimOutcome:
+    def hangs(run: ClaimRun) -> CheckResult:
         while True:
             time.sleep(0.01)
 
     start = time.perf_counter()
-    record = run_claim(Claim(id="hang", source="t", statement="s", run=hangs),
+    record = run_claim(_declared("hang", Check("numeric", "hangs", hangs)),
                        RunContext(max_seconds=0.3))
     assert time.perf_counter() - start < 5
     assert record["verdict"] == "inconclusive"

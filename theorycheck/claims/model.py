@@ -10,13 +10,47 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from typing import Any, Literal
 
 Method = Literal["symbolic", "numeric", "property", "simulation"]
-CheckStatus = Literal["passed", "failed", "skipped"]
 FindingKind = Literal["misprint", "unstated-condition", "hypothesis-not-met", "numeric", "note"]
-Verdict = Literal["holds", "fails", "holds-corrected", "conditional", "inconclusive"]
 METHODS: tuple[Method, ...] = ("symbolic", "numeric", "property", "simulation")
+
+
+class CheckStatus(StrEnum):
+    """What a check concluded: the claim survived it, it refutes the claim, or it could not run."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+    @classmethod
+    def of(cls, ok: bool) -> CheckStatus:
+        """``PASSED`` when ``ok``, else ``FAILED``."""
+        return cls.PASSED if ok else cls.FAILED
+
+
+class Verdict(StrEnum):
+    """A claim's verdict, computed by :func:`theorycheck.claims.verdict.decide` (CLAIMS.md)."""
+
+    HOLDS = "holds"
+    FAILS = "fails"
+    HOLDS_CORRECTED = "holds-corrected"
+    CONDITIONAL = "conditional"
+    INCONCLUSIVE = "inconclusive"
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """A figure as data: ``kind`` names a drawing function of the report layer
+    (:mod:`theorycheck.report.figures`), which receives ``(figure_dir, stem, *args, **kwargs)``.
+    Checks hand these to :meth:`ClaimRun.figure`; the report layer draws them."""
+
+    kind: str
+    stem: str
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -40,7 +74,7 @@ class CheckResult:
     """
 
     method: Method
-    status: CheckStatus
+    status: CheckStatus | str
     summary: str
     evidence: dict[str, Any] = field(default_factory=dict)
     counterexample: dict[str, Any] | None = None
@@ -91,7 +125,8 @@ class RunContext:
 
     ``profile`` is ``quick`` (CI-sized: small grids, few hypothesis examples, small simulations)
     or ``full`` (as thorough as the claim deserves). ``activations`` are the activations the user
-    named (empty: the claim's own default set). ``figure_dir`` is where claims may write figures.
+    named (empty: the claim's own default set). ``figure_dir`` is where claims may write figures,
+    drawn by ``draw_figure(spec, figure_dir)``, which the report layer provides.
 ``cache_dir`` is the run's on-disk cache (None: disabled); ``command`` the command line that
 started the run (recorded in the report so that it can be repeated).
     """
@@ -103,6 +138,7 @@ started the run (recorded in the report so that it can be repeated).
     device_name: str = ""
     activations: tuple[str, ...] = ()
     figure_dir: str | None = None
+    draw_figure: Callable[[FigureSpec, str], list[str]] | None = None
     max_seconds: float | None = None
     progress: Callable[[str], None] | None = None
     cache_dir: str | None = None

@@ -17,6 +17,7 @@ from typing import Any
 
 from theorycheck import __version__
 from theorycheck.cache import active_cache, code_version
+from theorycheck.claims.engine import execute
 from theorycheck.claims.model import METHODS, CheckResult, ClaimOutcome, Finding, RunContext
 from theorycheck.claims.registry import Claim, discover
 from theorycheck.claims.verdict import decide
@@ -86,7 +87,7 @@ def run_claim(claim: Claim, ctx: RunContext) -> dict[str, Any]:
     start = time.perf_counter()
     try:
         with time_budget(ctx.max_seconds):
-            outcome = claim.run(ctx)
+            outcome = execute(claim, ctx)
     except ClaimTimeout as err:
         outcome = ClaimOutcome(checks=[CheckResult(
             method="numeric", status="skipped", inconclusive=True, name="claim",

@@ -273,3 +273,24 @@ __all__ = [
     "STYLE", "beta_plane", "chi1_curve", "correlation_histogram", "jacobian_spectrum",
     "kurtosis_vs_ratio", "mi_along_eoc", "mi_plane", "new_figure", "plane", "save", "styled",
 ]
+
+
+#: the figure kinds a check may ask for (:class:`theorycheck.claims.FigureSpec`.kind)
+FIGURE_KINDS: dict[str, Callable[..., list[str]]] = {
+    "plane": plane, "beta_plane": beta_plane, "mi_plane": mi_plane,
+    "mi_along_eoc": mi_along_eoc, "chi1_curve": chi1_curve,
+    "jacobian_spectrum": jacobian_spectrum, "correlation_histogram": correlation_histogram,
+    "kurtosis_vs_ratio": kurtosis_vs_ratio,
+}
+
+
+def draw(spec: Any, figure_dir: str | Path) -> list[str]:
+    """Draw a figure specification (``kind``, ``stem``, ``args``, ``kwargs``) into
+    ``figure_dir``; the paths written, relative to the report folder. An unknown kind is an
+    ``invalid-argument`` :class:`TheoryCheckError` (a claim asking for a figure that does not
+    exist), which the claim turns into a note: a figure never decides a check."""
+    fn = FIGURE_KINDS.get(spec.kind)
+    if fn is None:
+        raise TheoryCheckError(f"no figure kind {spec.kind!r}; known: {', '.join(FIGURE_KINDS)}",
+                               status=Status.INVALID_ARGUMENT)
+    return list(fn(figure_dir, spec.stem, *spec.args, **spec.kwargs))

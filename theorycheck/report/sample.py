@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from theorycheck.claims.declare import ClaimSpec
 from theorycheck.claims.model import (
     CheckResult,
     ClaimOutcome,
@@ -29,7 +30,7 @@ SOURCE = "synthetic sample (invented numbers)"
 
 def _claim(cid: str, statement: str, **kw: Any) -> Claim:
     return Claim(id=cid, source=kw.pop("source", SOURCE), statement=statement,
-                 run=lambda ctx: ClaimOutcome(), **kw)
+                 spec=ClaimSpec(), **kw)
 
 
 def _beta_plane(figure_dir: str | None) -> list[str]:

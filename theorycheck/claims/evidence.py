@@ -1,0 +1,50 @@
+"""Writing a check's evidence: numbers as decimal strings with their errors, derivation steps,
+skipped checks with their reason.
+
+Every number a report shows leaves through :func:`dec` (which refuses NaN and inf, like
+:func:`theorycheck.numbers.to_decimal`), so an evidence dict holds only strings, ints and
+lists of them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mpmath as mp
+import sympy as sp
+
+from theorycheck.claims.model import CheckResult, CheckStatus, DerivationStep, Method
+from theorycheck.numbers import Estimate, to_decimal
+
+
+def dec(x: Any, digits: int = 6) -> str:
+    """``x`` (a number or an :class:`Estimate`) as a decimal string of ``digits`` significant
+    digits; a float stays the float it is (no extra digits are invented)."""
+    return to_decimal(x.value if isinstance(x, Estimate) else x, digits)
+
+
+def put(evidence: dict[str, Any], name: str, value: Any, err: Any, dps: int) -> None:
+    """``evidence[name]`` at ``dps`` digits and ``evidence[name + '_err']`` at 3 digits."""
+    evidence[name] = dec(value, dps)
+    e = err.error if isinstance(err, Estimate) else err
+    evidence[name + "_err"] = to_decimal(abs(mp.mpf(e)), 3)
+
+
+def put_est(evidence: dict[str, Any], name: str, est: Estimate, dps: int) -> None:
+    """:func:`put` of an :class:`Estimate`'s value and error."""
+    put(evidence, name, est.value, est.error, dps)
+
+
+def step(expr: Any, reason: str, holds: bool | None = None) -> DerivationStep:
+    """A derivation step from a SymPy object (rendered to LaTeX) or a LaTeX string."""
+    latex = expr if isinstance(expr, str) else sp.latex(expr)
+    return DerivationStep(latex=latex, reason=reason, holds=holds)
+
+
+def skipped(method: Method, name: str, why: str, **evidence: Any) -> CheckResult:
+    """A check that did not run, with the reason (never a pass)."""
+    return CheckResult(method=method, status=CheckStatus.SKIPPED, name=name, summary=why,
+                       evidence=dict(evidence), inconclusive=True)
+
+
+__all__ = ["dec", "put", "put_est", "skipped", "step"]
