@@ -92,8 +92,8 @@ class FastMeanField:
             gv, _, _ = self._psi2_slope(np.array([v]))
             return float(sw2 * gv[0] + sb2 - v)
 
-        for i in np.flatnonzero(np.sign(H[:-1]) * np.sign(H[1:]) < 0):
-            r = brentq(h, self.q[i], self.q[i + 1], xtol=1e-15, rtol=1e-13)
+        for j in np.flatnonzero(np.sign(H[:-1]) * np.sign(H[1:]) < 0):
+            r = brentq(h, self.q[j], self.q[j + 1], xtol=1e-15, rtol=1e-13)
             _, sl, _ = self._psi2_slope(np.array([r]))
             slope = float(sw2 * sl[0])
             kind = "neutral" if abs(slope - 1) <= 1e-7 else ("stable" if slope < 1 else
