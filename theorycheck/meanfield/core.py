@@ -21,6 +21,7 @@ from theorycheck.errors import TheoryCheckError
 from theorycheck.gaussian import GridEngine
 from theorycheck.meanfield import eoc
 from theorycheck.meanfield.fixed_points import MeanFieldFixedPoints
+from theorycheck.meanfield.grid_maps import qmap_grid
 from theorycheck.meanfield.maps import point_inputs, to_mpf, working_precision
 from theorycheck.meanfield.rates import fit_rate, neg_inv_log
 from theorycheck.meanfield.results import DIPoint, EOCPoint, MeanFieldPoint
@@ -99,14 +100,12 @@ class MeanField(MeanFieldFixedPoints):
         return neg_inv_log(Estimate(sw2m * mp.mpf(v[0]), abs(sw2m) * mp.mpf(e[0]) + cs.error))
 
     def _measure_xi_q(self, sw2: float, sb2: float, q: float) -> Estimate | None:
-        psi = self.grid.func(0)
         if q == 0:
             return None
         x = q * (1 + 1e-3)
         dev = []
         for _ in range(60):
-            v, _e = self.grid.expect(lambda u: psi(u) ** 2, np.array([x]))
-            x = sw2 * float(v[0]) + sb2
+            x = float(qmap_grid(self.act, self.grid, np.array([x]), sw2, sb2)[0][0])
             d = abs(x - q)
             if d < 1e-9 * q or not math.isfinite(d):
                 break

@@ -19,6 +19,7 @@ from theorycheck.cache import disk_cached
 from theorycheck.errors import Status, TheoryCheckError
 from theorycheck.gaussian import GridEngine
 from theorycheck.meanfield import roots
+from theorycheck.meanfield.grid_maps import qmap_grid
 from theorycheck.meanfield.maps import MeanFieldMaps, point_inputs, to_mpf, working_precision
 from theorycheck.numbers import Estimate
 
@@ -84,12 +85,10 @@ class MeanFieldFixedPoints(MeanFieldMaps):
 
     def _polish(self, a: float, b: float, sw2: Any, sb2: Any) -> mp.mpf:
         """Root of map(q) - q in [a, b]: float64 Brent, then mpmath Newton to 10**-dps."""
-        psi = self.grid.func(0)
         sw2f, sb2f = float(sw2), float(sb2)
 
         def hf(q: float) -> float:
-            v, _ = self.grid.expect(lambda x: psi(x) ** 2, np.array([q]))
-            return float(sw2f * v[0] + sb2f - q)
+            return float(qmap_grid(self.act, self.grid, np.array([q]), sw2f, sb2f)[0][0] - q)
 
         sw2m = to_mpf(sw2)
 
