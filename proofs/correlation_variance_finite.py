@@ -37,6 +37,7 @@ from proofs._shared import (
 from theorycheck.claims import CheckResult, ClaimOutcome, Finding, RunContext, claim
 from theorycheck.claims.checks import guarded, search_counterexample
 from theorycheck.errors import TheoryCheckError
+from theorycheck.gaussian import integrate_mp
 
 S0SQ = 1          # input variance sigma_i^(0)^2 of the i.i.d. inputs (the paper leaves it free)
 
@@ -201,7 +202,7 @@ def _truncated(n0: int, eps: mp.mpf, sw2: mp.mpf) -> mp.mpf:
     k = mp.mpf(n0) / 2
     pdf = lambda x: x ** (k - 1) * mp.exp(-x / 2) / (2**k * mp.gamma(k))  # noqa: E731
     lo = eps / s2
-    return mp.quad(lambda x: pdf(x) / x, [lo, lo * 10, 1, 10, mp.inf]) / (n0 * s2)
+    return integrate_mp(lambda x: pdf(x) / x, [lo, lo * 10, 1, 10, mp.inf]) / (n0 * s2)
 
 
 def _monte_carlo(ctx: RunContext, sw2: float) -> dict[str, Any]:

@@ -25,7 +25,6 @@ from hypothesis import strategies as st
 from proofs._shared import (
     dec,
     figure,
-    gauss_legendre_expect,
     need,
     need_attr,
     put,
@@ -42,6 +41,7 @@ from theorycheck.claims import (
 )
 from theorycheck.claims.checks import guarded, property_result
 from theorycheck.errors import Status, TheoryCheckError
+from theorycheck.gaussian import gauss_legendre_expect, integrate_mp
 from theorycheck.numbers import Estimate
 
 PRINTED_SIGMA_W = "103.05"   # the printed "sigma_w ~ 103.05" (seed 002, Appendix, after (27))
@@ -319,7 +319,7 @@ def sigmoid_sw_bound(ctx: RunContext) -> ClaimOutcome:
         # q >= Q once it is positive at Q -- no further crossing of sb2 = 0.
         with mp.workdps(30):
             r = mp.sqrt(q_max)
-            I_Q = mp.quad(_B, [-r, -10, 0, 10, r])
+            I_Q = integrate_mp(_B, [-r, -10, 0, 10, r])
             tail = q_max - mp.sqrt(mp.e) * mp.sqrt(2 * mp.pi * q_max) / I_Q
             tail_ok = bool(tail > 0 and q_max > 2 * mp.pi * mp.e / I_Q**2 / 4)
         ok = increasing and crossings == 1 and bool(sb2[0] < 0) and bool(sb2[-1] > 0) \

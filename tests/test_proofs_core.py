@@ -160,8 +160,8 @@ def test_correlation_bound_per_activation(correlation_run: ClaimOutcome) -> None
 
 # -- beta: definition vs Stein; the DI point of erf -----------------------------------------------
 def test_beta_two_ways_at_a_fixed_point() -> None:
-    from proofs._shared import FastMeanField, mp_fixed_point_beta
     from theorycheck.activations import get_activation
+    from theorycheck.meanfield.search import FastMeanField, mp_fixed_point_beta
 
     act = get_activation("tanh")
     sw2, sb2 = 1.7, 0.3
