@@ -17,7 +17,6 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from proofs._meanfield_shared import iterate, qmap_grid
 from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
 from theorycheck.claims.checks import property_result
 from theorycheck.claims.evidence import dec, put, put_est, step
@@ -26,6 +25,7 @@ from theorycheck.claims.statistics import mean_se, z_crit
 from theorycheck.gaussian import GridEngine, closed_form
 from theorycheck.gaussian.symbolic import expect_independent
 from theorycheck.meanfield import MeanField
+from theorycheck.meanfield.grid_maps import iterate, qmap_grid
 
 DEFAULT = ("tanh", "relu", "erf")
 POINT = (1.5, 0.05)

@@ -18,7 +18,6 @@ import sympy as sp
 from hypothesis import strategies as st
 from scipy.optimize import brentq
 
-from proofs._meanfield_shared import cmap_grid, cmap_slope_at_one, iterate, kernel_grid, qmap_grid
 from theorycheck.activations import get_activation
 from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
 from theorycheck.claims.checks import property_result
@@ -36,6 +35,13 @@ from theorycheck.errors import TheoryCheckError
 from theorycheck.gaussian import GridEngine
 from theorycheck.gaussian.symbolic import expect_independent
 from theorycheck.meanfield import MeanField
+from theorycheck.meanfield.grid_maps import (
+    cmap_grid,
+    cmap_slope_at_one,
+    iterate,
+    kernel_grid,
+    qmap_grid,
+)
 from theorycheck.meanfield.layers import map_layers
 
 DEFAULT = ("tanh", "relu", "erf")

@@ -18,7 +18,6 @@ import numpy as np
 import sympy as sp
 from scipy.optimize import brentq
 
-from proofs._meanfield_shared import cmap_grid, kernel_grid, qmap_grid
 from theorycheck.activations import get_activation
 from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
 from theorycheck.claims.evidence import dec, put_est, step
@@ -27,6 +26,7 @@ from theorycheck.claims.statistics import z_crit
 from theorycheck.errors import TheoryCheckError
 from theorycheck.gaussian import GridEngine, expect_mp
 from theorycheck.meanfield import MeanField
+from theorycheck.meanfield.grid_maps import cmap_grid, kernel_grid, qmap_grid
 from theorycheck.meanfield.layers import map_layers
 
 DEFAULT = ("tanh",)

@@ -17,7 +17,6 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from proofs._meanfield_shared import cmap_grid, geometric_rate, iterate, qmap_grid
 from theorycheck.activations import get_activation
 from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
 from theorycheck.claims.evidence import dec, put, put_est, step
@@ -26,7 +25,9 @@ from theorycheck.claims.statistics import mean_se, z_crit
 from theorycheck.gaussian import GridEngine, expect_mp
 from theorycheck.gaussian.symbolic import expect_independent
 from theorycheck.meanfield import MeanField
+from theorycheck.meanfield.grid_maps import cmap_grid, iterate, qmap_grid
 from theorycheck.meanfield.layers import map_layers
+from theorycheck.meanfield.rates import geometric_rate
 
 DEFAULT = ("tanh", "erf")
 SB2 = 0.05

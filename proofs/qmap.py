@@ -17,7 +17,6 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from proofs._meanfield_shared import iterate, qmap_grid
 from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
 from theorycheck.claims.checks import property_result
 from theorycheck.claims.evidence import dec, put, put_est, step
@@ -27,6 +26,7 @@ from theorycheck.errors import TheoryCheckError
 from theorycheck.gaussian import GridEngine, closed_form
 from theorycheck.gaussian.symbolic import expect_independent
 from theorycheck.meanfield import MeanField
+from theorycheck.meanfield.grid_maps import iterate, qmap_grid
 from theorycheck.numbers import Estimate
 
 DEFAULT = ("tanh", "relu", "erf", "sigmoid")

@@ -17,6 +17,7 @@ pytest.importorskip("theorycheck.meanfield")
 from proofs import cmap_fixed_point, cnn_fixed_point, depth_scales, qmap
 from proofs._meanfield_shared import grid
 from theorycheck.activations import get_activation
+from theorycheck.claims import ClaimRun, RunContext
 from theorycheck.claims.registry import discover
 from theorycheck.meanfield import MeanField
 from theorycheck.meanfield.grid_maps import (
@@ -96,10 +97,10 @@ def test_cmap_slope_at_one_is_chi1(name: str, sw2: float) -> None:
 
 
 def test_cmap_symbolic_steps_hold() -> None:
-    findings: list = []
-    res = cmap_fixed_point._symbolic(findings)
+    run = ClaimRun(ctx=RunContext())
+    res = cmap_fixed_point._symbolic(run)
     assert res.status == "passed" and all(s.holds for s in res.steps)
-    assert any("Eq. (15)" in f.where for f in findings)  # "divide by sigma*" is wrong
+    assert any("Eq. (15)" in f.where for f in run.outcome.findings)  # "divide by sigma*" is wrong
 
 
 def test_printed_xi_q_matches_measured_rate_of_exact_map() -> None:
@@ -124,7 +125,7 @@ def test_printed_eq10_argument_is_negative_for_tanh_at_c_one() -> None:
 
 
 def test_depth_scales_symbolic_steps_hold() -> None:
-    res = depth_scales._symbolic()
+    res = depth_scales._symbolic(ClaimRun(ctx=RunContext()))
     assert res.status == "passed" and all(s.holds for s in res.steps)
 
 
