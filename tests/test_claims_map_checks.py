@@ -10,14 +10,7 @@ import numpy as np
 import pytest
 
 from theorycheck.activations import get_activation
-from theorycheck.claims.map_checks import (
-    correlation,
-    input_pair,
-    settled,
-    stable_q,
-    two_widths,
-    z_result,
-)
+from theorycheck.claims import map_checks as mc
 from theorycheck.errors import TheoryCheckError
 from theorycheck.gaussian import GridEngine
 from theorycheck.meanfield import MeanField
@@ -56,7 +49,7 @@ def test_two_widths_removes_an_exact_one_over_n_bias() -> None:
     rng = np.random.default_rng(1)
     noise = rng.standard_normal(50)
     t, a = 0.7, 3.0
-    meas = two_widths(lambda n: t + a / n + noise, 64)
+    meas = mc.two_widths(lambda n: t + a / n + noise, 64)
     se1 = noise.std(ddof=1) / math.sqrt(noise.size)
     assert meas.mean == pytest.approx(t + noise.mean(), abs=1e-13)
     assert meas.se == pytest.approx(math.sqrt(5) * se1, rel=1e-12)
@@ -68,16 +61,16 @@ def test_two_widths_per_row_matches_separate_rows() -> None:
     # axis=1 over stacked statistics equals the statistics taken one row at a time
     rng = np.random.default_rng(2)
     rows = rng.standard_normal((2, 30))
-    both = two_widths(lambda n: rows + 1.0 / n, 10, axis=1)
+    both = mc.two_widths(lambda n: rows + 1.0 / n, 10, axis=1)
     for i in range(2):
-        one = two_widths(lambda n, i=i: rows[i] + 1.0 / n, 10)
+        one = mc.two_widths(lambda n, i=i: rows[i] + 1.0 / n, 10)
         assert both.mean[i] == one.mean and both.se[i] == one.se
 
 
 def test_input_pair_unit_mean_square_and_extreme_correlations() -> None:
     n0 = 64
     for along, across, c_ref in ((1.0, 0.0, 1.0), (0.0, 1.0, 0.0)):
-        x = input_pair(np.random.default_rng(0), n0, along, across)
+        x = mc.input_pair(np.random.default_rng(0), n0, along, across)
         assert np.allclose((x ** 2).sum(axis=0) / n0, 1.0, atol=1e-14)
         assert float(x[:, 0] @ x[:, 1]) / n0 == pytest.approx(c_ref, abs=1e-13)
 
@@ -86,30 +79,30 @@ def test_correlation_of_covariances() -> None:
     cov = np.zeros((1, 2, 2, 2))
     cov[0, 0] = [[4.0, 1.0], [1.0, 1.0]]   # 1 / sqrt(4 * 1) = 0.5
     cov[0, 1] = [[2.0, -2.0], [-2.0, 8.0]]  # -2 / sqrt(16) = -0.5
-    assert np.allclose(correlation(cov), [[0.5, -0.5]], atol=1e-15)
+    assert np.allclose(mc.correlation(cov), [[0.5, -0.5]], atol=1e-15)
 
 
 def test_settled_returns_a_limit_and_refuses_a_divergent_iteration() -> None:
-    assert settled(np.array([1.0, 0.5, 0.5 + 1e-12]), 1e-10) == 0.5 + 1e-12
+    assert mc.settled(np.array([1.0, 0.5, 0.5 + 1e-12]), 1e-10) == 0.5 + 1e-12
     with pytest.raises(TheoryCheckError):
-        settled(np.array([1.0, 2.0, 4.0]), 1e-10)
+        mc.settled(np.array([1.0, 2.0, 4.0]), 1e-10)
     with pytest.raises(TheoryCheckError):
-        settled(np.array([1.0, 2e6, 2e6]), 1e-10)
+        mc.settled(np.array([1.0, 2e6, 2e6]), 1e-10)
 
 
 def test_stable_q_value_or_reason() -> None:
     ev: dict[str, str] = {}
     mf = MeanField(get_activation("relu"), dps=15)
-    qs = stable_q(mf, 1.5, 0.05, ev, "k", "none")
+    qs = mc.stable_q(mf, 1.5, 0.05, ev, "k", "none")
     assert qs is not None and float(qs.value) == pytest.approx(0.2, rel=1e-12)  # sb2/(1-sw2/2)
-    assert stable_q(mf, 3.0, 0.05, ev, "k", "none") is None  # sw2/2 > 1: q^l diverges
+    assert mc.stable_q(mf, 3.0, 0.05, ev, "k", "none") is None  # sw2/2 > 1: q^l diverges
     assert ev["k"].startswith("none: ")
 
 
 def test_z_result_verdict_and_counterexample() -> None:
     ev: dict[str, str] = {}
-    ok = z_result(ev, 3.29, [], "fine", "bad", where="sw2")
+    ok = mc.z_result(ev, 3.29, [], "fine", "bad", where="sw2")
     assert ok.status == "passed" and ok.summary == "fine" and ok.counterexample is None
     assert ev["z_crit"] == "3.29"
-    bad = z_result({}, 3.29, [1.5], "fine", "bad", where="sw2")
+    bad = mc.z_result({}, 3.29, [1.5], "fine", "bad", where="sw2")
     assert bad.status == "failed" and bad.summary == "bad" and bad.counterexample == {"sw2": [1.5]}
