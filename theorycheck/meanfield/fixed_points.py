@@ -73,9 +73,7 @@ class MeanFieldFixedPoints(MeanFieldMaps):
             else:
                 kind = "stable" if slope0.value < 1 else "unstable"
             found.append((mp.mpf(0), slope0, kind))
-        sgn = np.sign(h[1:])
-        for i in np.flatnonzero(sgn[:-1] * sgn[1:] < 0):
-            a, b = qs[1 + i], qs[2 + i]
+        for a, b in roots.brackets(qs[1:], h[1:], finite_only=False):
             q = self._polish(a, b, sw2, sb2)
             slope = self.map_slope(q, sw2)
             found.append((q, slope, "stable" if abs(slope.value) < 1 else "unstable"))

@@ -45,14 +45,22 @@ def scan(grid: Any, fns: Sequence[Any], q_limit: float, *, with_zero: bool = Fal
     return qs, vals
 
 
-def brackets(qs: np.ndarray, F: np.ndarray) -> list[tuple[float, float]]:
-    """Consecutive grid pairs (q_i, q_i+1) where F is finite at both and changes sign."""
-    ok = np.isfinite(F)
+def brackets(qs: np.ndarray, F: np.ndarray, *, finite_only: bool = True
+             ) -> list[tuple[float, float]]:
+    """Brackets of the roots of F on the grid, in increasing q: consecutive pairs
+    (q_i, q_i+1) where F changes sign, and (q_i-1, q_i+1) around a grid point where F is exactly
+    0 between values of opposite sign (relu at sw2 = 1, sb2 = 0.05 has q* = 0.1, a grid point:
+    a product test alone misses that root). ``finite_only``: skip pairs with a non-finite end
+    (else +inf, a divergent integral, counts as positive)."""
+    ok = np.isfinite(F) if finite_only else np.ones(F.shape, dtype=bool)
     out = []
     for i in range(qs.size - 1):
         if ok[i] and ok[i + 1] and F[i] * F[i + 1] < 0:
-            out.append((float(qs[i]), float(qs[i + 1])))
-    return out
+            out.append((i, (float(qs[i]), float(qs[i + 1]))))
+    for i in range(1, qs.size - 1):
+        if F[i] == 0 and ok[i - 1] and ok[i + 1] and F[i - 1] * F[i + 1] < 0:
+            out.append((i, (float(qs[i - 1]), float(qs[i + 1]))))
+    return [bracket for _, bracket in sorted(out)]
 
 
 def refine(f: Callable[[float], float], a: float, b: float) -> float:

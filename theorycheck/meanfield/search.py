@@ -19,6 +19,7 @@ from scipy.optimize import brentq
 
 from theorycheck.errors import Status, TheoryCheckError
 from theorycheck.gaussian import GridEngine, expect_mp
+from theorycheck.meanfield.roots import brackets
 from theorycheck.numbers import GUARD_DIGITS
 
 
@@ -92,8 +93,8 @@ class FastMeanField:
             gv, _, _ = self._psi2_slope(np.array([v]))
             return float(sw2 * gv[0] + sb2 - v)
 
-        for j in np.flatnonzero(np.sign(H[:-1]) * np.sign(H[1:]) < 0):
-            r = brentq(h, self.q[j], self.q[j + 1], xtol=1e-15, rtol=1e-13)
+        for a, b in brackets(self.q, H, finite_only=False):
+            r = brentq(h, a, b, xtol=1e-15, rtol=1e-13)
             _, sl, _ = self._psi2_slope(np.array([r]))
             slope = float(sw2 * sl[0])
             kind = "neutral" if abs(slope - 1) <= 1e-7 else ("stable" if slope < 1 else
