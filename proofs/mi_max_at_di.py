@@ -46,6 +46,7 @@ def _configs(run: ClaimRun) -> list[dict[str, Any]]:
 
 
 def _q0(act: Activation, sw: float, sb: float, inputs: str) -> float:
+    """The input variance: 1 for unit inputs, else the stable q*(sw2, sb2) floored at Q_FLOOR."""
     if inputs == "unit":
         return 1.0
     return max(Q_FLOOR, mfb.noisy_q_star(act, sw * sw, sb * sb, 0.0, nodes=64))
