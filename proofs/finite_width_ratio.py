@@ -21,10 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from proofs._experiments_shared import dec
-from theorycheck.claims.checks import guarded
-from theorycheck.claims.model import CheckResult, ClaimOutcome, RunContext
-from theorycheck.claims.registry import claim
+from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
+from theorycheck.claims.evidence import dec
 
 PRINTED = (
     r"p(f^*) = p^{\{0\}}(f^*) + \frac{p^{\{1\}}(f^*)}{n}"
@@ -35,9 +33,11 @@ CRITICAL = {"relu": (2.0, 0.0), "tanh": (1.0, 0.0)}
 Z = 3.29
 
 
-def _kurtosis(ctx: RunContext, name: str) -> Any:
-    from theorycheck.simulate import measure
+def _kurtosis(run: ClaimRun, name: str) -> Any:
+    """The excess-kurtosis measurement of ``name`` at criticality over widths and depths."""
+    from theorycheck.simulate import measure  # lazy: torch
 
+    ctx = run.ctx
     sw2, sb2 = CRITICAL[name]
     return measure("kurtosis", name, sw2=sw2, sb2=sb2,
                    widths=ctx.pick([16, 32], [32, 64, 128, 256]),
@@ -45,11 +45,14 @@ def _kurtosis(ctx: RunContext, name: str) -> Any:
                    samples=ctx.pick(4000, 20000), seed=ctx.seed, device=ctx.device)
 
 
-def _slope_check(ctx: RunContext, store: dict[str, Any]) -> CheckResult:
+def _slope_check(run: ClaimRun) -> CheckResult:
+    """The fitted slope a in kappa = a L/n against the theory's, per activation (seed 003
+    Eq. (0.19)); leaves each measurement in ``run.record["kurtosis"]``."""
     out: dict[str, Any] = {}
     ok = True
+    store: dict[str, Any] = run.record.setdefault("kurtosis", {})
     for name in CRITICAL:
-        m = _kurtosis(ctx, name)
+        m = _kurtosis(run, name)
         store[name] = m
         out[name] = {"measured_slope": dec(m.measured), "measured_slope_err": dec(m.stderr, 3),
                      "theory_slope": dec(m.theory), "tolerance": dec(m.tolerance, 3),
@@ -63,7 +66,7 @@ def _slope_check(ctx: RunContext, store: dict[str, Any]) -> CheckResult:
                      "reliability_rule": m.extra["reliability_rule"]}
         ok = ok and m.agree and m.measured > Z * m.stderr
     return CheckResult(
-        method="simulation", status="passed" if ok else "failed",
+        method="simulation", status=CheckStatus.of(ok),
         name="excess kurtosis grows like a L/n",
         summary="; ".join(f"{k}: a = {float(v['measured_slope']):.3g} +- "
                           f"{float(v['measured_slope_err']):.2g} vs theory "
@@ -73,14 +76,14 @@ def _slope_check(ctx: RunContext, store: dict[str, Any]) -> CheckResult:
         counterexample=None if ok else {k: v for k, v in out.items() if not v["agree"]})
 
 
-def _inverse_n(store: dict[str, Any]) -> CheckResult:
+def _inverse_n(run: ClaimRun) -> CheckResult:
     """At fixed L, log kappa against log n has slope -1 (the theory's own slope, including the
     O(r^2) remainder for ReLU, is the reference). Only points whose kurtosis estimate is
     reliable (``simulate.kurtosis.MAX_M4_REL_SE``) enter: at large r the sample kurtosis of the
     heavy-tailed ReLU preactivation is dominated by rare draws and biased low."""
     out: dict[str, Any] = {}
     ok = True
-    for name, m in store.items():
+    for name, m in run.record["kurtosis"].items():
         pts = [p for p in m.extra["points"] if p["reliable"]]
         for depth in sorted({p["depth"] for p in pts}):
             rows = [p for p in pts if p["depth"] == depth]
@@ -105,7 +108,7 @@ def _inverse_n(store: dict[str, Any]) -> CheckResult:
                                         "slope_err": dec(se, 3), "theory_slope": dec(slope_ref),
                                         "bias_allowance": dec(bias + 1e-300, 3), "agree": good}
     return CheckResult(
-        method="simulation", status="passed" if ok else "failed",
+        method="simulation", status=CheckStatus.of(ok),
         name="kurtosis ~ 1/n at fixed L",
         summary=f"log-log slope in n at fixed L agrees with theory (about -1) in "
                 f"{sum(v['agree'] for v in out.values())}/{len(out)} (activation, L) pairs",
@@ -114,7 +117,7 @@ def _inverse_n(store: dict[str, Any]) -> CheckResult:
         counterexample=None if ok else {k: v for k, v in out.items() if not v["agree"]})
 
 
-def _fluctuations(ctx: RunContext) -> CheckResult:
+def _fluctuations(run: ClaimRun) -> CheckResult:
     """Instance-to-instance fluctuations of the layer-L variance G^(L) (ReLU, criticality):
     Var over draws of log G^(L). For ReLU G^(L) = G^(1) prod Y_l with i.i.d. Y_l, so
     Var log G = (L-1) Var log Y ~ 5 (L-1)/n = 5 r at leading order, and exactly
@@ -122,12 +125,13 @@ def _fluctuations(ctx: RunContext) -> CheckResult:
     measurement is compared with it); the log is used because G is heavy-tailed at large r
     (its relative variance (1+5/n)^(L-1) - 1 is dominated by rare draws and a sample estimate
     of it is useless there)."""
-    import torch
+    import torch  # lazy: torch
 
-    from theorycheck.simulate.device import resolve
-    from theorycheck.simulate.kurtosis import relu_var_log_layer_factor
-    from theorycheck.simulate.networks import NetSpec, sweep
+    from theorycheck.simulate.device import resolve  # lazy: torch
+    from theorycheck.simulate.kurtosis import relu_var_log_layer_factor  # lazy: torch
+    from theorycheck.simulate.networks import NetSpec, sweep  # lazy: torch
 
+    ctx = run.ctx
     place = resolve(ctx.device, "float64")
     gen = place.generator(ctx.seed + 5)
     n = ctx.pick(8, 32)
@@ -164,7 +168,7 @@ def _fluctuations(ctx: RunContext) -> CheckResult:
     exact_ok = all(r["agrees_with_exact"] for r in rows)
     ok = grows and big and exact_ok
     return CheckResult(
-        method="simulation", status="passed" if ok else "failed",
+        method="simulation", status=CheckStatus.of(ok),
         name="instance-to-instance fluctuations large when r >> 1",
         summary=("Var over draws of log G^(L): " + ", ".join(
             f"r={r['r']:.2g}: {r['var_log_G']:.3g} +- {r['stderr']:.2g}" for r in rows)
@@ -184,27 +188,20 @@ def _fluctuations(ctx: RunContext) -> CheckResult:
                   "instance-to-instance fluctuations become large when r >> 1"),
        hypotheses=("Gaussian weights", "criticality (relu sw2 = 2, tanh sw2 = 1, sb2 = 0)",
                    "fixed input, randomness over initialisations"),
-       methods=("simulation",), printed=PRINTED)
-def finite_width_ratio(ctx: RunContext) -> ClaimOutcome:
-    """Run the checks of finite-width-ratio."""
-    out = ClaimOutcome()
-    store: dict[str, Any] = {}
-    out.checks.append(guarded("simulation", "excess kurtosis grows like a L/n",
-                              lambda: _slope_check(ctx, store)))
-    if store:
-        out.checks.append(guarded("simulation", "kurtosis ~ 1/n at fixed L",
-                                  lambda: _inverse_n(store)))
-        if ctx.figure_dir and "relu" in store:
-            try:
-                from theorycheck.report.figures import kurtosis_vs_ratio
-
-                pts = store["relu"].extra["points"]
-                out.figures += kurtosis_vs_ratio(
-                    ctx.figure_dir, "finite-width-ratio-relu", [p["r"] for p in pts],
-                    [p["measured"] for p in pts], errors=[p["stderr"] for p in pts],
-                    fit=(0.0, store["relu"].measured), setting="relu, criticality")
-            except Exception:  # figures never decide a verdict
-                pass
-    out.checks.append(guarded("simulation", "instance-to-instance fluctuations large when r >> 1",
-                              lambda: _fluctuations(ctx)))
-    return out
+       methods=("simulation",), printed=PRINTED,
+       checks=[Check("simulation", "excess kurtosis grows like a L/n", _slope_check),
+               Check("simulation", "kurtosis ~ 1/n at fixed L", _inverse_n,
+                     when=lambda run: bool(run.record.get("kurtosis"))),
+               Check("simulation", "instance-to-instance fluctuations large when r >> 1",
+                     _fluctuations)])
+def finite_width_ratio(run: ClaimRun) -> list[Finding]:
+    """No findings; the claim's figure: the ReLU kurtosis against r = L/n with the fitted
+    line through the origin (seed 003 Sec. 0.2)."""
+    relu = run.record.get("kurtosis", {}).get("relu")
+    if relu is not None:
+        pts = relu.extra["points"]
+        run.outcome.figures += run.figure(
+            "kurtosis_vs_ratio", "finite-width-ratio-relu", [p["r"] for p in pts],
+            [p["measured"] for p in pts], errors=[p["stderr"] for p in pts],
+            fit=(0.0, relu.measured), setting="relu, criticality")
+    return []

@@ -20,21 +20,16 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 
-from proofs._experiments_shared import dec
-from theorycheck.claims.checks import guarded, property_result
-from theorycheck.claims.model import CheckResult, ClaimOutcome, Finding, RunContext
-from theorycheck.claims.registry import claim
+from theorycheck.activations import get_activation
+from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
+from theorycheck.claims.checks import property_result
+from theorycheck.claims.evidence import dec
 from theorycheck.information import meanfield_bound as mfb
 
 PRINTED = (r"\lim_{l\to\infty} I_{MF}^l(X; h^l) > 0 \text{ on the EoC (Fig. 8; equations lost)}",)
 NOISE2 = 0.01
 SB2 = 0.05
-
-
-def _tanh() -> Any:
-    from theorycheck.activations import get_activation
-
-    return get_activation("tanh")
+TANH = get_activation("tanh")
 
 
 def _limit(per: np.ndarray) -> tuple[float, float, float]:
@@ -52,7 +47,10 @@ def _limit(per: np.ndarray) -> tuple[float, float, float]:
     return float(lim), float(abs(lim - lim2) + abs(d2)), float(ratio)
 
 
-def _numeric(ctx: RunContext, act: Any) -> CheckResult:
+def _numeric(run: ClaimRun) -> CheckResult:
+    """The per-neuron bound against depth on the noisy EOC and on either side of it, its
+    Aitken-extrapolated limit, and the decay rate gamma* (reconstructed seed 001 Prop. 2)."""
+    ctx, act = run.ctx, TANH
     depth = ctx.pick(300, 2000)
     stride = ctx.pick(10, 50)
     cases: dict[str, Any] = {}
@@ -77,7 +75,7 @@ def _numeric(ctx: RunContext, act: Any) -> CheckResult:
             lim_eoc = (lim, err)
     nontrivial = lim_eoc[0] > 3.0 * lim_eoc[1] + 1e-9
     return CheckResult(
-        method="numeric", status="passed" if nontrivial else "failed",
+        method="numeric", status=CheckStatus.of(nontrivial),
         name="bound vs depth on the EOC",
         summary=(f"on the noisy EOC (sw2={eoc:.4f}, sb2={SB2}, noise2={NOISE2}) the per-neuron "
                  f"bound extrapolates to {lim_eoc[0]:.2e} +- {lim_eoc[1]:.1e} nats: "
@@ -90,8 +88,9 @@ def _numeric(ctx: RunContext, act: Any) -> CheckResult:
                                                 "limit_err": dec(lim_eoc[1] + 1e-300, 3)})
 
 
-def _property(ctx: RunContext, act: Any) -> CheckResult:
+def _property(run: ClaimRun) -> CheckResult:
     """Search the noisy EOC (sb2, noise2) for points where gamma* < 1 (then the limit is 0)."""
+    ctx, act = run.ctx, TANH
     strat = st.tuples(st.sampled_from([0.0, 0.01, 0.05, 0.1, 0.3, 0.6]),
                       st.sampled_from([1e-4, 1e-3, 1e-2, 0.05, 0.2]))
 
@@ -113,24 +112,19 @@ def _property(ctx: RunContext, act: Any) -> CheckResult:
                            max_examples=ctx.pick(6, 30), seed=ctx.seed, describe=show)
 
 
-@claim(id="mi-depth-limit", source="seed 001, Sec. IV, Fig. 8",
-       statement=("on the EOC the mean-field lower bound converges to a non-trivial limit as "
-                  "depth grows"),
-       hypotheses=("tanh", "pre-activation noise noise2 > 0", "the reconstructed Prop. 2 bound"),
-       methods=("numeric", "property"), printed=PRINTED)
-def mi_depth_limit(ctx: RunContext) -> ClaimOutcome:
-    """Run the checks of mi-depth-limit."""
-    out = ClaimOutcome()
-    act = _tanh()
-    out.checks.append(guarded("numeric", "bound vs depth on the EOC", lambda: _numeric(ctx, act)))
-    out.checks.append(guarded("property", "non-decaying cross covariance on the EOC",
-                              lambda: _property(ctx, act)))
-    out.findings.append(Finding(
-        kind="note", where="seed 001, Sec. IV, Fig. 8",
-        printed="the mean field lower bound also converges to a maximum ... as the depth increases",
-        corrected=("under the reconstructed Prop. 2 the bound per neuron decays like gamma*^l "
-                   "with gamma* < chi1 = 1 on the EOC (Cauchy-Schwarz); what converges with "
-                   "depth is the location of the maximum over sw2 (see mf-mi-lower-bound), not "
-                   "the value"),
-        evidence="numeric check 'bound vs depth on the EOC'", affects_conclusion=True))
-    return out
+claim(id="mi-depth-limit", source="seed 001, Sec. IV, Fig. 8",
+      statement=("on the EOC the mean-field lower bound converges to a non-trivial limit as "
+                 "depth grows"),
+      hypotheses=("tanh", "pre-activation noise noise2 > 0", "the reconstructed Prop. 2 bound"),
+      methods=("numeric", "property"), printed=PRINTED,
+      checks=[Check("numeric", "bound vs depth on the EOC", _numeric),
+              Check("property", "non-decaying cross covariance on the EOC", _property)],
+      findings=[Finding(
+          kind="note", where="seed 001, Sec. IV, Fig. 8",
+          printed=("the mean field lower bound also converges to a maximum ... as the depth "
+                   "increases"),
+          corrected=("under the reconstructed Prop. 2 the bound per neuron decays like "
+                     "gamma*^l with gamma* < chi1 = 1 on the EOC (Cauchy-Schwarz); what "
+                     "converges with depth is the location of the maximum over sw2 (see "
+                     "mf-mi-lower-bound), not the value"),
+          evidence="numeric check 'bound vs depth on the EOC'", affects_conclusion=True)])

@@ -9,15 +9,11 @@ import numpy as np
 import pytest
 import torch
 
-from proofs._experiments_shared import (
-    excess_kurtosis,
-    fit_through_origin,
-    mi_bias,
-    paired_test,
-    sampled_bounds,
-)
+from theorycheck.claims.statistics import excess_kurtosis, fit_through_origin, paired_test
 from theorycheck.errors import TheoryCheckError
 from theorycheck.information import meanfield_bound as mfb
+from theorycheck.information.estimator_bias import mi_bias
+from theorycheck.simulate.mi_bounds import sampled_bounds
 
 TANH = (np.tanh, lambda x: 1.0 - np.tanh(x) ** 2)
 Z = 4.0  # two-sided ~6e-5 false-alarm rate per assertion

@@ -161,8 +161,10 @@ def verify(
     claims = [c for c in discover().values() if not ids or c.id in ids]
     progress, on_claim, note = _progress_runner(len(claims) or len(ids or []), quiet=as_json)
     staging = None
+    draw_figure = None
     if out is not None:
         from theorycheck.report import ReportStaging
+        from theorycheck.report.figures import draw as draw_figure  # lazy: matplotlib
 
         staging = ReportStaging(out)
     cache = DiskCache(None if no_cache else cache_dir.expanduser().resolve())
@@ -170,13 +172,10 @@ def verify(
                      device_name=device_name,
                      activations=activations, max_seconds=max_seconds, progress=note,
                      figure_dir=str(staging.figure_dir) if staging else None,
+                     draw_figure=draw_figure,
                      cache_dir=None if cache.directory is None else str(cache.directory),
                      command=reproducing_command(ids, profile.value, dps, activations,
                                                  device.value, seed, max_seconds))
-    if staging is not None:
-        from theorycheck.report.figures import draw  # lazy: matplotlib
-
-        ctx.draw_figure = draw
     previous_cache = use_cache(cache)
     try:
         with sigterm_as_interrupt():

@@ -9,37 +9,28 @@ they draw nothing and return ``[]``, so claims can call them unconditionally.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
-from contextlib import AbstractContextManager
 from functools import wraps
 from pathlib import Path
 from typing import Any, ParamSpec
 
 import numpy as np
-from matplotlib import rc_context
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
 
 from theorycheck.errors import Status, TheoryCheckError
+from theorycheck.report.figure_style import STYLE, new_figure, save, styled
 from theorycheck.report.phase_figures import eoc_contour
+from theorycheck.report.training_figures import trainability_plane
 
 P = ParamSpec("P")
 ArrayLike = Sequence[float] | np.ndarray
 Point = tuple[float, float]
 
-STYLE: dict[str, Any] = {
-    "font.size": 10, "axes.titlesize": 11, "axes.labelsize": 10, "legend.fontsize": 9,
-    "axes.grid": True, "grid.alpha": 0.25, "axes.spines.top": False, "axes.spines.right": False,
-    "figure.dpi": 100, "savefig.dpi": 150, "savefig.bbox": "tight", "svg.hashsalt": "theorycheck",
-    "svg.fonttype": "path", "image.cmap": "viridis",
-}
 EOC_COLOR = "#8250df"      # the sources draw the edge of chaos in purple
 DI_COLOR = "#f2c200"       # and mark the dynamical-isometry point with a star
 REF_COLOR = "#6e7781"      # reference lines (chi1 = 1, the [-1, 1] band)
 DATA_COLOR = "#0969da"
 FIT_COLOR = "#cf222e"
-_STEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
 def _styled(fn: Callable[P, list[str]]) -> Callable[P, list[str]]:
@@ -54,33 +45,6 @@ def _styled(fn: Callable[P, list[str]]) -> Callable[P, list[str]]:
             return fn(*args, **kwargs)
 
     return wrapper
-
-
-def styled() -> AbstractContextManager[None]:
-    """The report style for a custom figure: ``with styled(): fig, ax = new_figure(); ...;
-    paths = save(fig, figure_dir, stem)``."""
-    return rc_context(STYLE)  # type: ignore[arg-type]
-
-
-def new_figure(width: float = 6.4, height: float = 4.4) -> tuple[Figure, Axes]:
-    """A figure with one axes (in the report style when called inside :func:`styled`)."""
-    fig = Figure(figsize=(width, height), layout="constrained")
-    return fig, fig.add_subplot()
-
-
-def save(fig: Figure, figure_dir: str | Path, stem: str) -> list[str]:
-    """Save ``fig`` as ``<stem>.png`` and ``<stem>.svg`` in ``figure_dir``; return their paths
-    relative to the report folder (``figure_dir``'s parent)."""
-    if not _STEM.match(stem):
-        raise TheoryCheckError(f"figure name {stem!r} must be letters, digits, '.', '_' or '-'",
-                               status=Status.INVALID_ARGUMENT)
-    folder = Path(figure_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for ext, metadata in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):
-        fig.savefig(folder / f"{stem}.{ext}", format=ext, metadata=metadata)
-        written.append(f"{folder.name}/{stem}.{ext}")
-    return written
 
 
 def _array(name: str, values: ArrayLike, ndim: int) -> np.ndarray:
@@ -295,6 +259,7 @@ FIGURE_KINDS: dict[str, Callable[..., list[str]]] = {
     "mi_along_eoc": mi_along_eoc, "chi1_curve": chi1_curve,
     "jacobian_spectrum": jacobian_spectrum, "correlation_histogram": correlation_histogram,
     "kurtosis_vs_ratio": kurtosis_vs_ratio,
+    "trainability_plane": trainability_plane,
 }
 
 
