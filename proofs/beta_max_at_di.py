@@ -443,7 +443,7 @@ def _simulation(ctx: RunContext) -> CheckResult:
     depth = ctx.pick(16, 48)
     res = external(simulate.measure, "variance", "tanh", sw2=1.0, sb2=0.0,
                    width=ctx.pick(128, 512), depth=depth, samples=ctx.pick(32, 128),
-                   seed=ctx.seed, device=ctx.device, q0=1.0, what="simulate.measure")
+                   seed=ctx.seed, placement=ctx.placement, q0=1.0, what="simulate.measure")
     layers = res.extra.get("layers", {})
     th, me = np.asarray(layers.get("theory", [])), np.asarray(layers.get("measured", []))
     ev = {"layers": depth, "q_theory_first_last": f"{th[0]:.6g} .. {th[-1]:.6g}",

@@ -156,7 +156,8 @@ def _simulation(ctx: RunContext, acts: list[Any], notes: dict[str, Any]) -> Chec
         for n in widths:
             tr = cnn.cnn_jacobian_traces(act, q, sw2=POINT[0], sb2=POINT[1], channels=n,
                                          radius=0, positions=1, networks=nets,
-                                         seed=ctx.seed + n)
+                                         seed=ctx.seed + n,
+                                         placement=ctx.placement)
             mp_, sp_ = mean_se(tr.pre)
             mo, so = mean_se(tr.post)
             zp, zo = (mp_ - chi1) / sp_, (mo - chi1) / so

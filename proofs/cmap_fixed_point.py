@@ -221,7 +221,8 @@ def _simulation(ctx: RunContext, acts: list[Any]) -> CheckResult:
         stats = []
         for n in (width, 2 * width):
             cov = cnn.cnn_covariances(act, x, sw2=sw2, sb2=sb2, channels=n, radius=0,
-                                      depth=depth, networks=nets, seed=ctx.seed + n)
+                                      depth=depth, networks=nets, seed=ctx.seed + n,
+                                      placement=ctx.placement)
             cl = cov.cov[:, :, 0, 1] / np.sqrt(cov.cov[:, :, 0, 0] * cov.cov[:, :, 1, 1])
             stats.append(mean_se(cl, axis=1))
         m, s = width_extrapolate(stats[0][0], stats[0][1], stats[1][0], stats[1][1])

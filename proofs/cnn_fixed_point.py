@@ -237,7 +237,8 @@ def _simulation(ctx: RunContext, acts: list[Any]) -> CheckResult:
     stats = []
     for ch in (chans, 2 * chans):
         cov = cnn.cnn_covariances(act, x, sw2=sw2, sb2=SB2, channels=ch, radius=k,
-                                  depth=depth, networks=nets, seed=ctx.seed + ch).cov[-1]
+                                  depth=depth, networks=nets, seed=ctx.seed + ch,
+                                  placement=ctx.placement).cov[-1]
         diag = np.einsum("raa->r", cov) / n
         off = (cov.sum(axis=(1, 2)) - np.einsum("raa->r", cov)) / (n * (n - 1))
         stats.append((mean_se(diag), mean_se(off)))

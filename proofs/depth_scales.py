@@ -168,7 +168,8 @@ def _simulation(ctx: RunContext, acts: list[Any], rec: dict[str, Any]) -> CheckR
         mf = meanfield(tanh, 20)
         chi1 = float(mf.chi1(sw2, SB2).value)
         cov = cnn.cnn_covariances(tanh, x, sw2=sw2, sb2=SB2, channels=width, radius=0,
-                                  depth=depth, networks=nets, seed=ctx.seed + int(sw2 * 100))
+                                  depth=depth, networks=nets, seed=ctx.seed + int(sw2 * 100),
+                                  placement=ctx.placement)
         one_minus_c = 1 - cov.cov[:, :, 0, 1] / np.sqrt(cov.cov[:, :, 0, 0] * cov.cov[:, :, 1, 1])
         ls = np.arange(depth // 3, depth)  # past the transient of q^l
 

@@ -364,7 +364,7 @@ def _simulation(ctx: RunContext, outcome: ClaimOutcome) -> CheckResult:
         res = external(simulate.measure, "jacobian", sim_activation(name, ctx), sw2=sw2,
                        sb2=sb2, width=width,
                        depth=depth, weights=weights, samples=ctx.pick(16, 48), seed=ctx.seed,
-                       device=ctx.device, what="simulate.measure")
+                       placement=ctx.placement, what="simulate.measure")
         m1, m2 = res.extra.get("m1", {}), res.extra.get("m2", {})
         row = {"activation": name, "sw2": f"{sw2:.10g}", "sb2": f"{sb2:g}", "depth": depth,
                "width": width, "weights": weights}

@@ -53,7 +53,7 @@ def _bound(ctx: RunContext, act: Any, sw: float, sb: float, *, inputs: str, weig
     q0 = _q0(act, sw, sb, inputs)
     res = sampled_bounds(act.torch(0), sw2=sw * sw, sb2=sb * sb, width=width, depth=depth,
                          layers=[depth], q0=q0, samples=ctx.pick(150, 100) * width,
-                         networks=ctx.pick(3, 8), seed=seed, device=ctx.device,
+                         networks=ctx.pick(3, 8), seed=seed, placement=ctx.placement,
                          weights=weights)[depth]
     return {"mean": res.mean, "se": res.stderr, "refused": res.refused,
             "n": len(res.values), "cond": max(res.cond) if res.cond else math.inf,

@@ -238,7 +238,8 @@ def _simulation(ctx: RunContext, acts: list[Any], record: dict[str, Any]) -> Che
         stats = []
         for n in (width, 2 * width):
             cov = cnn.cnn_covariances(act, x, sw2=sw2, sb2=sb2, channels=n, radius=0,
-                                      depth=depth, networks=nets, seed=ctx.seed + n)
+                                      depth=depth, networks=nets, seed=ctx.seed + n,
+                                      placement=ctx.placement)
             per_net = np.einsum("lrii->lr", cov.cov) / inputs  # mean q over the inputs
             stats.append(mean_se(per_net, axis=1))
         m, s = width_extrapolate(stats[0][0], stats[0][1], stats[1][0], stats[1][1])

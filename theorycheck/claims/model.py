@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from theorycheck.placement import CPU, Placement
+
 Method = Literal["symbolic", "numeric", "property", "simulation"]
 CheckStatus = Literal["passed", "failed", "skipped"]
 FindingKind = Literal["misprint", "unstated-condition", "hypothesis-not-met", "numeric", "note"]
@@ -93,14 +95,14 @@ class RunContext:
     or ``full`` (as thorough as the claim deserves). ``activations`` are the activations the user
     named (empty: the claim's own default set). ``figure_dir`` is where claims may write figures.
 ``cache_dir`` is the run's on-disk cache (None: disabled); ``command`` the command line that
-started the run (recorded in the report so that it can be repeated).
+started the run (recorded in the report so that it can be repeated). ``placement`` is where
+every simulation of the run executes (``--device``, resolved once by the CLI).
     """
 
     profile: Literal["quick", "full"] = "quick"
     dps: int = 30
     seed: int = 0
-    device: str = "cpu"
-    device_name: str = ""
+    placement: Placement = CPU
     activations: tuple[str, ...] = ()
     figure_dir: str | None = None
     max_seconds: float | None = None
@@ -112,6 +114,16 @@ started the run (recorded in the report so that it can be repeated).
     @property
     def quick(self) -> bool:
         return self.profile == "quick"
+
+    @property
+    def device(self) -> str:
+        """``"cpu"`` or ``"cuda"``: the kind of the run's placement (``run.device``)."""
+        return self.placement.kind
+
+    @property
+    def device_name(self) -> str:
+        """The placement's display name, with the GPU model (``run.device_name``)."""
+        return self.placement.name
 
     def note(self, message: str) -> None:
         if self.progress is not None:
