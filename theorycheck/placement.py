@@ -74,7 +74,7 @@ def resolve_placement(choice: str = "auto") -> Placement:
     try:
         device = torch.device("cuda" if choice == "auto" else choice)
         model = torch.cuda.get_device_name(device)
-    except (RuntimeError, AssertionError) as err:  # a malformed or absent cuda:N
+    except (RuntimeError, AssertionError, ValueError) as err:  # a malformed or absent cuda:N
         raise TheoryCheckError(f"device {choice!r} is not available: {err}",
                                status=Status.DEVICE_UNAVAILABLE) from None
     return Placement(str(device), f"{device} ({model})")
