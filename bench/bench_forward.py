@@ -13,12 +13,13 @@ import time
 
 import torch
 
-from theorycheck.simulate.device import resolve
+from theorycheck.placement import Placement, resolve_placement
+from theorycheck.simulate.device import torch_placement
 from theorycheck.simulate.networks import NetSpec, gaussian_inputs, sweep
 
 
-def _sweep(spec: NetSpec, batch: int, inputs: int, seed: int, device: str) -> float:
-    place = resolve(device)
+def _sweep(spec: NetSpec, batch: int, inputs: int, seed: int, placement: Placement) -> float:
+    place = torch_placement(placement, entry="bench_forward")
     gen = place.generator(seed)
     x0 = gaussian_inputs(gen, place, batch, spec.width, inputs, 1.0)
     acc = 0.0
@@ -40,14 +41,15 @@ def main() -> None:
     ap.add_argument("--device", default="auto")
     a = ap.parse_args()
     spec = NetSpec(1.5, 0.1, a.width, a.depth)
-    place = resolve(a.device)
-    _sweep(NetSpec(1.5, 0.1, min(a.width, 128), 2), 2, a.inputs, 0, a.device)   # warm-up
+    placement = resolve_placement(a.device)
+    place = torch_placement(placement, entry="bench_forward")
+    _sweep(NetSpec(1.5, 0.1, min(a.width, 128), 2), 2, a.inputs, 0, placement)   # warm-up
     t0 = time.perf_counter()
-    _sweep(spec, a.networks, a.inputs, 1, a.device)
+    _sweep(spec, a.networks, a.inputs, 1, placement)
     t_batch = time.perf_counter() - t0
     t0 = time.perf_counter()
     for i in range(a.networks):
-        _sweep(spec, 1, a.inputs, 100 + i, a.device)
+        _sweep(spec, 1, a.inputs, 100 + i, placement)
     t_loop = time.perf_counter() - t0
     mv = a.networks * a.depth * a.inputs
     print(f"device: {place.name}  dtype: {str(place.dtype).replace('torch.', '')}")

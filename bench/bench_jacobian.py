@@ -15,6 +15,7 @@ import time
 
 import torch
 
+from theorycheck.placement import resolve_placement
 from theorycheck.simulate import measure
 
 
@@ -36,7 +37,8 @@ def _eoc_sw2(sb2: float) -> float:
 def run(width: int, depth: int, samples: int, probes: int, device: str, exact_samples: int,
         weights: str, sb2: float) -> None:
     sw2 = _eoc_sw2(sb2)
-    kw = dict(sw2=sw2, sb2=sb2, width=width, depth=depth, weights=weights, device=device)
+    kw = dict(sw2=sw2, sb2=sb2, width=width, depth=depth, weights=weights,
+              placement=resolve_placement(device))
     measure("jacobian", "tanh", **{**kw, "width": min(width, 256), "depth": 2}, samples=2,
             method="probe", probes=8)                    # warm-up (kernels, allocator)
     _sync()

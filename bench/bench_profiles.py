@@ -17,7 +17,7 @@ from pathlib import Path
 
 from theorycheck.claims.model import RunContext
 from theorycheck.claims.runner import run_claim, select_claims
-from theorycheck.simulate.device import resolve
+from theorycheck.placement import resolve_placement
 
 
 def main() -> None:
@@ -28,7 +28,7 @@ def main() -> None:
     parser.add_argument("--max-seconds", type=float, default=None)
     parser.add_argument("--out", type=Path, default=Path("bench_profiles.jsonl"))
     args = parser.parse_args()
-    placement = resolve(args.device)
+    placement = resolve_placement(args.device)
     print(f"device: {placement.name}")
     print(f"{'claim':30s} {'quick s':>8s} {'full s':>8s} {'ratio':>7s}  verdicts (quick / full)")
     for claim in select_claims(args.claims):
@@ -36,8 +36,8 @@ def main() -> None:
         for profile in ("quick", "full"):
             if profile == "quick" and args.skip_quick:
                 continue
-            ctx = RunContext(profile=profile, device=placement.device.type,
-                             device_name=placement.name, max_seconds=args.max_seconds)
+            ctx = RunContext(profile=profile, placement=placement,
+                             max_seconds=args.max_seconds)
             start = time.perf_counter()
             record = run_claim(claim, ctx)
             row[f"{profile}_s"] = round(time.perf_counter() - start, 2)

@@ -18,8 +18,8 @@ import time
 import numpy as np
 import torch
 
+from theorycheck.placement import resolve_placement
 from theorycheck.simulate import training
-from theorycheck.simulate.device import resolve
 from theorycheck.simulate.training import TrainConfig, train, train_many
 
 
@@ -32,18 +32,18 @@ def main() -> None:
     ap.add_argument("--networks", type=int, default=9)
     ap.add_argument("--device", default="auto")
     a = ap.parse_args()
-    place = resolve(a.device)
+    place = resolve_placement(a.device)
     sw2s = np.linspace(1.0, 4.0, a.networks)
     configs = [TrainConfig(activation="tanh", depth=a.depth, width=a.width, sw2=float(s),
                            sb2=0.05, steps=a.steps, batch=64, lr=0.01, momentum=0.9,
-                           eval_every=250, seed=0, device=str(place.device))
+                           eval_every=250, seed=0)
                for s in sw2s]
-    train(TrainConfig(depth=2, width=16, steps=5, device=str(place.device)))  # warm-up
+    train(TrainConfig(depth=2, width=16, steps=5), placement=place)  # warm-up
     t0 = time.perf_counter()
-    stacked = train_many(configs)
+    stacked = train_many(configs, placement=place)
     t_stack = time.perf_counter() - t0
     t0 = time.perf_counter()
-    alone = [train(c) for c in configs]
+    alone = [train(c, placement=place) for c in configs]
     t_loop = time.perf_counter() - t0
     t_loop_threads = math.nan
     if not place.is_cuda and torch.get_num_threads() > 1:  # the same, every thread per network
@@ -51,7 +51,7 @@ def main() -> None:
         try:
             t0 = time.perf_counter()
             for c in configs:
-                train(c)
+                train(c, placement=place)
             t_loop_threads = time.perf_counter() - t0
         finally:
             training.THREADED_MACS = saved

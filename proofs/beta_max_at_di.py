@@ -283,7 +283,7 @@ def _simulation(run: ClaimRun) -> CheckResult:
 
     depth = run.pick(16, 48)
     res = measure("variance", "tanh", sw2=1.0, sb2=0.0, width=run.pick(128, 512), depth=depth,
-                  samples=run.pick(32, 128), seed=run.seed, device=run.ctx.device, q0=1.0)
+                  samples=run.pick(32, 128), seed=run.seed, placement=run.ctx.placement, q0=1.0)
     layers = res.extra.get("layers", {})
     th, me = np.asarray(layers.get("theory", [])), np.asarray(layers.get("measured", []))
     ev = {"layers": depth, "q_theory_first_last": f"{th[0]:.6g} .. {th[-1]:.6g}",

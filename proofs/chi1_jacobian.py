@@ -146,7 +146,7 @@ def _simulation(run: ClaimRun) -> CheckResult:
         for n in widths:
             tr = cnn.cnn_jacobian_traces(act, q, sw2=POINT[0], sb2=POINT[1], channels=n,
                                          radius=0, positions=1, networks=nets,
-                                         seed=run.seed + n)
+                                         seed=run.seed + n, placement=run.ctx.placement)
             mp_, sp_ = mean_se(tr.pre)
             mo, so = mean_se(tr.post)
             zp, zo = (mp_ - chi1) / sp_, (mo - chi1) / so

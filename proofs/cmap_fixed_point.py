@@ -221,7 +221,8 @@ def _simulation(run: ClaimRun) -> CheckResult:
         def c_by_layer(n: int, sw2: float = sw2) -> np.ndarray:
             return correlation(cnn.cnn_covariances(act, x, sw2=sw2, sb2=sb2, channels=n,
                                                    radius=0, depth=depth, networks=nets,
-                                                   seed=run.seed + n).cov)
+                                                   seed=run.seed + n,
+                                                   placement=run.ctx.placement).cov)
 
         meas = two_widths(c_by_layer, width, axis=1)
         _, theory = map_layers(lambda q, sw2=sw2: float(qmap_grid(act, g, q, sw2, sb2)[0]),

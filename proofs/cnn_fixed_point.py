@@ -228,7 +228,8 @@ def _simulation(run: ClaimRun) -> CheckResult:
 
     def diag_off(ch: int) -> np.ndarray:
         cov = cnn.cnn_covariances(act, x, sw2=sw2, sb2=SB2, channels=ch, radius=k,
-                                  depth=depth, networks=nets, seed=run.seed + ch).cov[-1]
+                                  depth=depth, networks=nets, seed=run.seed + ch,
+                                  placement=run.ctx.placement).cov[-1]
         diag = np.einsum("raa->r", cov) / n
         off = (cov.sum(axis=(1, 2)) - np.einsum("raa->r", cov)) / (n * (n - 1))
         return np.stack([diag, off])

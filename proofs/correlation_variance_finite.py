@@ -397,7 +397,8 @@ def _simulation(ctx: RunContext, outcome: ClaimOutcome) -> CheckResult:
     for name, sw2, sb2, n0 in runs:
         res = external(simulate.measure, "input-correlation", name, sw2=sw2, sb2=sb2,
                        width=ctx.pick(32, 128), depth=ctx.pick(3, 6), samples=ctx.pick(32, 128),
-                       seed=ctx.seed, device=ctx.device, in_dim=n0, inputs=ctx.pick(2000, 8000),
+                       seed=ctx.seed, placement=ctx.placement, in_dim=n0,
+                       inputs=ctx.pick(2000, 8000),
                        what="simulate.measure")
         layers = res.extra["layers"]
         lf = res.extra["layer1_formulas"]

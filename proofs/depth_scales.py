@@ -156,7 +156,8 @@ def _simulation(run: ClaimRun) -> CheckResult:
         mf = MeanField(tanh, dps=20)
         chi1 = float(mf.chi1(sw2, SB2).value)
         cov = cnn.cnn_covariances(tanh, x, sw2=sw2, sb2=SB2, channels=width, radius=0,
-                                  depth=depth, networks=nets, seed=run.seed + int(sw2 * 100))
+                                  depth=depth, networks=nets, seed=run.seed + int(sw2 * 100),
+                                  placement=run.ctx.placement)
         one_minus_c = 1 - correlation(cov.cov)
         ls = np.arange(depth // 3, depth)  # past the transient of q^l
 

@@ -42,7 +42,7 @@ def _kurtosis(run: ClaimRun, name: str) -> Any:
     return measure("kurtosis", name, sw2=sw2, sb2=sb2,
                    widths=ctx.pick([16, 32], [32, 64, 128, 256]),
                    depths=ctx.pick([2, 4, 8], [2, 4, 8, 16, 32]),
-                   samples=ctx.pick(4000, 20000), seed=ctx.seed, device=ctx.device)
+                   samples=ctx.pick(4000, 20000), seed=ctx.seed, placement=ctx.placement)
 
 
 def _slope_check(run: ClaimRun) -> CheckResult:
@@ -127,12 +127,12 @@ def _fluctuations(run: ClaimRun) -> CheckResult:
     of it is useless there)."""
     import torch  # lazy: torch
 
-    from theorycheck.simulate.device import resolve  # lazy: torch
+    from theorycheck.simulate.device import torch_placement  # lazy: torch
     from theorycheck.simulate.kurtosis import relu_var_log_layer_factor  # lazy: torch
     from theorycheck.simulate.networks import NetSpec, sweep  # lazy: torch
 
     ctx = run.ctx
-    place = resolve(ctx.device, "float64")
+    place = torch_placement(ctx.placement, "float64", entry="proofs.finite_width_ratio")
     gen = place.generator(ctx.seed + 5)
     n = ctx.pick(8, 32)
     depths = ctx.pick((2, 5, 9, 17, 33), (4, 8, 16, 32, 64, 128, 256))

@@ -231,7 +231,7 @@ def _simulation(run: ClaimRun) -> CheckResult:
     for name, sw2, sb2, depth, weights, width in runs:
         res = measure("jacobian", sim_activation(name, run.ctx), sw2=sw2, sb2=sb2, width=width,
                       depth=depth, weights=weights, samples=run.pick(16, 48), seed=run.seed,
-                      device=run.ctx.device)
+                      placement=run.ctx.placement)
         m1, m2 = res.extra.get("m1", {}), res.extra.get("m2", {})
         row = {"activation": name, "sw2": f"{sw2:.10g}", "sb2": f"{sb2:g}", "depth": depth,
                "width": width, "weights": weights}

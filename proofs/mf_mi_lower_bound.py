@@ -111,7 +111,7 @@ def _agreement(run: ClaimRun) -> CheckResult:
     for n in widths:
         res = sampled_bounds(act.torch(0), sw2=sw2, sb2=sb2, width=n, depth=depth,
                              layers=layers, q0=1.0, samples=ctx.pick(20, 40) * n, networks=nets,
-                             seed=ctx.seed + n, device=ctx.device, noise2=NOISE2)
+                             seed=ctx.seed + n, placement=ctx.placement, noise2=NOISE2)
         for layer in layers:
             s = res[layer]
             mf = float(tr.per_neuron[layer])

@@ -60,7 +60,7 @@ def _bound(run: ClaimRun, act: Activation, sw: float, sb: float, *, inputs: str,
     q0 = _q0(act, sw, sb, inputs)
     res = sampled_bounds(act.torch(0), sw2=sw * sw, sb2=sb * sb, width=width, depth=depth,
                          layers=[depth], q0=q0, samples=run.pick(150, 100) * width,
-                         networks=run.pick(3, 8), seed=seed, device=run.ctx.device,
+                         networks=run.pick(3, 8), seed=seed, placement=run.ctx.placement,
                          weights=weights)[depth]
     return {"mean": res.mean, "se": res.stderr, "refused": res.refused,
             "n": len(res.values), "cond": max(res.cond) if res.cond else math.inf,

@@ -59,9 +59,10 @@ def _training(run: ClaimRun) -> CheckResult:
     curves: dict[str, list[list[float]]] = {"orthogonal": [], "gaussian": []}
     configs = [TrainConfig(activation="tanh", depth=depth, width=ctx.pick(64, 256), sw2=SW2,
                            sb2=SB2, weights=kind, steps=steps, batch=64, lr=0.005, momentum=0.9,
-                           eval_every=every, seed=s, device=ctx.device)
+                           eval_every=every, seed=s)
                for s in seeds for kind in ("orthogonal", "gaussian")]
-    for cfg, r in zip(configs, train_many(configs), strict=True):  # all seeds as one stack
+    runs = train_many(configs, placement=ctx.placement)  # all seeds as one stack
+    for cfg, r in zip(configs, runs, strict=True):
         acc = np.array(r.train_acc)
         auc[cfg.weights].append(float(np.mean(acc[1:])))
         early[cfg.weights].append(float(acc[len(acc) // 3]))

@@ -231,7 +231,8 @@ def _simulation(run: ClaimRun) -> CheckResult:
 
         def mean_q(n: int, act: Any = act) -> np.ndarray:
             cov = cnn.cnn_covariances(act, x, sw2=sw2, sb2=sb2, channels=n, radius=0,
-                                      depth=depth, networks=nets, seed=run.seed + n)
+                                      depth=depth, networks=nets, seed=run.seed + n,
+                                      placement=run.ctx.placement)
             return np.einsum("lrii->lr", cov.cov) / inputs  # mean q over the inputs, per net
 
         meas = two_widths(mean_q, width, axis=1)

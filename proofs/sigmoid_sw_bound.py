@@ -451,7 +451,7 @@ def sigmoid_sw_bound(ctx: RunContext) -> ClaimOutcome:
         # than a few exact spectra
         res = measure("jacobian", sim_activation("sigmoid", ctx), sw2=w, sb2=0.0,
                       width=ctx.pick(256, 1024), depth=1, weights="gaussian",
-                      samples=ctx.pick(64, 256), seed=ctx.seed, device=ctx.device,
+                      samples=ctx.pick(64, 256), seed=ctx.seed, placement=ctx.placement,
                       method="probe", probes=16)
         m1 = res.extra.get("m1", {})
         ok = bool(m1.get("agree", False))

@@ -46,8 +46,7 @@ def _train_cfg(ctx: RunContext, **kw: Any) -> Any:
     from theorycheck.simulate.training import TrainConfig  # lazy: torch
 
     return TrainConfig(width=ctx.pick(24, 128), steps=ctx.pick(200, 1500), batch=64, lr=0.001,
-                       momentum=0.9, eval_every=ctx.pick(200, 250), seed=ctx.seed,
-                       device=ctx.device, **kw)
+                       momentum=0.9, eval_every=ctx.pick(200, 250), seed=ctx.seed, **kw)
 
 
 def _grid(run: ClaimRun) -> CheckResult:
@@ -62,7 +61,7 @@ def _grid(run: ClaimRun) -> CheckResult:
     acc = np.zeros((len(sw2s), len(depths)))
     for j, d in enumerate(depths):  # one stacked model per depth: every sw2 at once
         runs = train_many([_train_cfg(ctx, activation="tanh", depth=d, sw2=sw2, sb2=SB2_TANH)
-                           for sw2 in sw2s])
+                           for sw2 in sw2s], placement=ctx.placement)
         acc[:, j] = [r.final_train_acc for r in runs]
     rows: dict[str, Any] = {}
     bx, by, be = [], [], []
@@ -89,8 +88,8 @@ def _grid(run: ClaimRun) -> CheckResult:
             censored.append(sw2)
     evidence: dict[str, Any] = {"per_sw2": rows, "sb2": dec(SB2_TANH), "threshold": THRESHOLD,
                                 "depths": list(depths), "seed": ctx.seed, "device": ctx.device,
-                                "config": {k: v for k, v in vars(_train_cfg(
-                                    ctx, activation="tanh")).items()},
+                                "config": {**vars(_train_cfg(ctx, activation="tanh")),
+                                           "device": ctx.device},
                                 "censored_sw2": list(censored)}
     if len(bx) < 2:
         fit_res = CheckResult(method="simulation", status=CheckStatus.SKIPPED,
@@ -140,11 +139,11 @@ def _sigmoid(run: ClaimRun) -> CheckResult:
     eoc = MeanField("sigmoid", dps=15).eoc_sw2(SB2_SIGMOID)
     sw2 = float(eoc.sw2.value)
     depths = ctx.pick((3, 10, 30), (5, 10, 20, 40, 80))
-    sig = [train(_train_cfg(ctx, activation="sigmoid", depth=d, sw2=sw2,
-                            sb2=SB2_SIGMOID)).final_train_acc for d in depths]
+    sig = [train(_train_cfg(ctx, activation="sigmoid", depth=d, sw2=sw2, sb2=SB2_SIGMOID),
+                 placement=ctx.placement).final_train_acc for d in depths]
     tanh_eoc = float(MeanField("tanh", dps=15).eoc_sw2(SB2_TANH).sw2.value)
-    tan = [train(_train_cfg(ctx, activation="tanh", depth=d, sw2=tanh_eoc,
-                            sb2=SB2_TANH)).final_train_acc for d in depths]
+    tan = [train(_train_cfg(ctx, activation="tanh", depth=d, sw2=tanh_eoc, sb2=SB2_TANH),
+                 placement=ctx.placement).final_train_acc for d in depths]
     barely = all(a < THRESHOLD for a in sig)
     return CheckResult(
         method="simulation", status=CheckStatus.of(barely),

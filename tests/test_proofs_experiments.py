@@ -13,6 +13,7 @@ from theorycheck.claims.statistics import excess_kurtosis, fit_through_origin, p
 from theorycheck.errors import TheoryCheckError
 from theorycheck.information import meanfield_bound as mfb
 from theorycheck.information.estimator_bias import mi_bias
+from theorycheck.placement import CPU
 from theorycheck.simulate.mi_bounds import sampled_bounds
 
 TANH = (np.tanh, lambda x: 1.0 - np.tanh(x) ** 2)
@@ -25,7 +26,7 @@ def test_layer_one_bound_equals_mean_field() -> None:
     n, noise2 = 12, 0.05
     tr = mfb.mf_bound_trace(TANH, 2.0, 0.05, noise2=noise2, depth=1)
     res = sampled_bounds(torch.tanh, sw2=2.0, sb2=0.05, width=n, depth=1, layers=[1], q0=1.0,
-                         samples=40 * n, networks=8, seed=3, noise2=noise2)[1]
+                         samples=40 * n, networks=8, seed=3, noise2=noise2, placement=CPU)[1]
     assert abs(res.mean / n - tr.per_neuron[1]) <= Z * res.stderr / n + 2e-3
 
 
@@ -35,7 +36,7 @@ def test_linear_network_sampled_bound_is_exact_gaussian_mi() -> None:
     n, depth, noise2, nets = 5, 3, 0.3, 12
     weights: list[np.ndarray] = []
     res = sampled_bounds(lambda x: x, sw2=1.0, sb2=0.1, width=n, depth=depth, layers=[depth],
-                         q0=1.0, samples=3000, networks=nets, seed=11, noise2=noise2,
+                         q0=1.0, samples=3000, networks=nets, seed=11, noise2=noise2, placement=CPU,
                          on_step=lambda s: weights.append(s.weights.numpy().copy()))[depth]
     exact = []
     for b in range(nets):

@@ -28,6 +28,7 @@ from theorycheck.meanfield.grid_maps import (
     richardson,
 )
 from theorycheck.meanfield.rates import geometric_rate
+from theorycheck.placement import CPU
 
 IDS = ("qmap", "cmap-fixed-point", "chi1-jacobian", "depth-scales", "cnn-fixed-point")
 
@@ -173,7 +174,7 @@ def test_cnn_simulation_first_layer_is_exact_in_expectation() -> None:
     x = rng.standard_normal((16, 6))
     sw2, sb2, k = 1.3, 0.1, 1
     out = cnn.cnn_covariances(act, x, sw2=sw2, sb2=sb2, channels=64, radius=k, depth=1,
-                              networks=400, seed=5).cov[0]
+                              networks=400, seed=5, placement=CPU).cov[0]
     ref = cnn_fixed_point.star(sw2 * x.T @ x / 16, k) + sb2
     mean = out.mean(axis=0)
     se = out.std(axis=0, ddof=1) / math.sqrt(out.shape[0])

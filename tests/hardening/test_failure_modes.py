@@ -139,10 +139,11 @@ def test_ill_conditioned_covariance() -> None:
 
 
 def test_simulation_too_large() -> None:
+    from theorycheck.placement import CPU
     from theorycheck.simulate import measure
 
     err = raises(Status.TOO_LARGE, measure, "variance", "tanh", sw2=1.0, sb2=0.0,
-                 width=10**6, depth=4, samples=4, device="cpu")
+                 width=10**6, depth=4, samples=4, placement=CPU)
     assert "fits" in err.message
     line = cli_fails(["simulate", "variance", "tanh", "--sw2", "1", "--sb2", "0", "--width",
                       "1000000", "--device", "cpu"], Status.TOO_LARGE)

@@ -84,10 +84,11 @@ def test_cached_meanfield_points_equal_computed(tmp_path: Path) -> None:
 
 
 def test_cached_simulation_equals_computed(tmp_path: Path) -> None:
+    from theorycheck.placement import CPU
     from theorycheck.simulate import measure
 
     kwargs = {"sw2": 1.5, "sb2": 0.05, "width": 16, "depth": 3, "samples": 8, "seed": 3,
-              "device": "cpu"}
+              "placement": CPU}
     plain = measure("variance", "tanh", **kwargs).to_json()
     store = DiskCache(tmp_path)
     previous = use_cache(store)

@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
 
+from theorycheck.placement import CPU, Placement
+
 Method = Literal["symbolic", "numeric", "property", "simulation"]
 FindingKind = Literal["misprint", "unstated-condition", "hypothesis-not-met", "numeric", "note"]
 METHODS: tuple[Method, ...] = ("symbolic", "numeric", "property", "simulation")
@@ -128,14 +130,14 @@ class RunContext:
     named (empty: the claim's own default set). ``figure_dir`` is where claims may write figures,
     drawn by ``draw_figure(spec, figure_dir)``, which the report layer provides.
 ``cache_dir`` is the run's on-disk cache (None: disabled); ``command`` the command line that
-started the run (recorded in the report so that it can be repeated).
+started the run (recorded in the report so that it can be repeated). ``placement`` is where
+every simulation of the run executes (``--device``, resolved once by the CLI).
     """
 
     profile: Literal["quick", "full"] = "quick"
     dps: int = 30
     seed: int = 0
-    device: str = "cpu"
-    device_name: str = ""
+    placement: Placement = CPU
     activations: tuple[str, ...] = ()
     figure_dir: str | None = None
     draw_figure: Callable[[FigureSpec, str], list[str]] | None = None
@@ -148,6 +150,16 @@ started the run (recorded in the report so that it can be repeated).
     @property
     def quick(self) -> bool:
         return self.profile == "quick"
+
+    @property
+    def device(self) -> str:
+        """``"cpu"`` or ``"cuda"``: the kind of the run's placement (``run.device``)."""
+        return self.placement.kind
+
+    @property
+    def device_name(self) -> str:
+        """The placement's display name, with the GPU model (``run.device_name``)."""
+        return self.placement.name
 
     def note(self, message: str) -> None:
         if self.progress is not None:

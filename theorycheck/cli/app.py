@@ -11,7 +11,8 @@ from typing import Any, TypeVar
 
 import typer
 
-from theorycheck.errors import TheoryCheckError
+from theorycheck.errors import Status, TheoryCheckError
+from theorycheck.numbers import DPS_RANGE, Precision
 
 app = typer.Typer(
     name="theorycheck",
@@ -37,6 +38,15 @@ class DeviceChoice(StrEnum):
     auto = "auto"
     cpu = "cpu"
     cuda = "cuda"
+
+
+def dps_option(dps: int, *, most: int | None = None) -> Precision:
+    """``--dps`` as the run's validated :class:`~theorycheck.numbers.Precision`; ``most`` lowers
+    the upper bound for a command that needs it (the mean-field commands: 200)."""
+    if most is not None and dps > most:
+        raise TheoryCheckError(f"--dps must be between {DPS_RANGE[0]} and {most}, got {dps}",
+                               status=Status.INVALID_ARGUMENT)
+    return Precision(dps)
 
 
 def user_errors(fn: F) -> F:

@@ -7,16 +7,14 @@ from typing import Annotated, Any
 
 import typer
 
-from theorycheck.cli.app import app, emit_json, user_errors
+from theorycheck.cli.app import app, dps_option, emit_json, user_errors
 from theorycheck.errors import Status, TheoryCheckError
 
 
 def _mf(act: str, dps: int) -> Any:
     from theorycheck.meanfield import MeanField
 
-    if dps < 10 or dps > 200:
-        raise TheoryCheckError(f"--dps must be in 10..200, got {dps}")
-    return MeanField(act, dps=dps)
+    return MeanField(act, dps=dps_option(dps, most=200).dps)
 
 
 def _check_number(name: str, v: str) -> str:

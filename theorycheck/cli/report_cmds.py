@@ -10,8 +10,9 @@ from typing import Annotated, Any
 
 import typer
 
-from theorycheck.cli.app import DeviceChoice, Profile, app, emit_json, user_errors
+from theorycheck.cli.app import DeviceChoice, Profile, app, dps_option, emit_json, user_errors
 from theorycheck.errors import Status, TheoryCheckError
+from theorycheck.placement import resolve_placement
 
 DEFAULT_OUT = Path("reports/quick")
 
@@ -66,15 +67,6 @@ def report(
         typer.echo(f"report written: {_pages(written, 'index', chosen, 'results.json')}")
 
 
-def _device(choice: str) -> str:
-    """The device name recorded in the report (CUDA when present under ``auto``)."""
-    try:
-        from theorycheck.simulate.device import resolve
-    except ImportError:
-        return "cpu"
-    return resolve(choice).name
-
-
 @app.command()
 @user_errors
 def activation(
@@ -99,16 +91,14 @@ def activation(
     from theorycheck.report import ReportStaging, parse_formats
     from theorycheck.report.activation import build_activation_report
 
-    if not 10 <= dps <= 1000:
-        raise TheoryCheckError(f"--dps must be between 10 and 1000, got {dps}",
-                               status=Status.INVALID_ARGUMENT)
+    precision = dps_option(dps)
     chosen = parse_formats(formats)
     from theorycheck.activations import get_activation
 
     get_activation(act)  # a bad formula fails here, before any work
     quiet = as_json or not sys.stderr.isatty()
-    ctx = RunContext(profile=profile.value, dps=dps, seed=seed, device=_device(device.value),
-                     activations=(act,),
+    ctx = RunContext(profile=profile.value, dps=precision.dps, seed=seed,
+                     placement=resolve_placement(device.value), activations=(act,),
                      progress=None if quiet else (lambda m: typer.echo(f"  {m}", err=True)))
     if out is None:
         doc = build_activation_report(act, ctx)

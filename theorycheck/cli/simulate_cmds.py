@@ -9,6 +9,7 @@ import typer
 
 from theorycheck.cli.app import app, emit_json, user_errors
 from theorycheck.errors import Status, TheoryCheckError
+from theorycheck.placement import resolve_placement
 
 KIND_HELP = "variance | correlation | jacobian | input-correlation | mi | kurtosis"
 
@@ -48,7 +49,7 @@ def simulate(
     samples: Annotated[int | None, typer.Option("--samples",
                                                 help="independent network draws")] = None,
     seed: Annotated[int, typer.Option("--seed")] = 0,
-    device: Annotated[str, typer.Option("--device", help="auto | cpu | cuda")] = "auto",
+    device: Annotated[str, typer.Option("--device", help="auto | cpu | cuda | cuda:N")] = "auto",
     precision: Annotated[str, typer.Option("--precision",
                                            help="auto | float32 | float64")] = "auto",
     noise2: Annotated[float, typer.Option("--noise2",
@@ -73,6 +74,7 @@ def simulate(
     """Measure finite random networks and compare with the infinite-width prediction."""
     from theorycheck.simulate import measure
 
+    placement = resolve_placement(device)
     opts: dict[str, Any] = {}
     if kind == "jacobian":
         opts.update(method=method or "auto", probes=probes)
@@ -89,7 +91,7 @@ def simulate(
         raise TheoryCheckError(f"--method does not apply to {kind}",
                                status=Status.INVALID_ARGUMENT)
     m = measure(kind, act, sw2=sw2, sb2=sb2, width=width, depth=depth, weights=weights,
-                samples=samples, seed=seed, device=device, precision=precision, noise2=noise2,
+                samples=samples, seed=seed, placement=placement, precision=precision, noise2=noise2,
                 in_dim=in_dim, **opts)
     doc = m.to_json()
     if out is not None:

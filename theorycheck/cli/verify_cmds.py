@@ -16,18 +16,9 @@ from theorycheck.cache import DEFAULT_DIR, DiskCache, use_cache
 from theorycheck.claims.model import RunContext
 from theorycheck.claims.registry import Claim, discover
 from theorycheck.claims.runner import run as run_claims
-from theorycheck.cli.app import DeviceChoice, Profile, app, emit_json, user_errors
+from theorycheck.cli.app import DeviceChoice, Profile, app, dps_option, emit_json, user_errors
 from theorycheck.errors import Status, TheoryCheckError
-
-
-def resolve_device(choice: str) -> tuple[str, str]:
-    """The device a run uses, as (``cpu``/``cuda``, a readable name with the GPU model):
-    ``auto`` picks CUDA when present (the simulation layer decides)."""
-    from theorycheck.simulate.device import resolve
-
-    placement = resolve(choice)
-    return placement.device.type, placement.name
-
+from theorycheck.placement import resolve_placement
 
 #: exit status of a run stopped by Ctrl-C or SIGTERM (128 + SIGINT, as a shell reports it)
 EXIT_INTERRUPTED = 130
@@ -145,9 +136,7 @@ def verify(
     Exit status 0 when the run completed, whatever the verdicts; 2 on a bad argument; 130 when
     interrupted (Ctrl-C or SIGTERM), leaving the previous report and the cache intact.
     """
-    if not 10 <= dps <= 1000:
-        raise TheoryCheckError(f"--dps must be between 10 and 1000, got {dps}",
-                               status=Status.INVALID_ARGUMENT)
+    precision = dps_option(dps)
     if max_seconds is not None and not max_seconds > 0:
         raise TheoryCheckError(f"--max-seconds must be > 0, got {max_seconds}",
                                status=Status.INVALID_ARGUMENT)
@@ -157,7 +146,7 @@ def verify(
 
         for act in activations:
             get_activation(act)  # fail fast with a clear message on a bad formula
-    resolved, device_name = resolve_device(device.value)
+    placement = resolve_placement(device.value)
     claims = [c for c in discover().values() if not ids or c.id in ids]
     progress, on_claim, note = _progress_runner(len(claims) or len(ids or []), quiet=as_json)
     staging = None
@@ -168,8 +157,7 @@ def verify(
 
         staging = ReportStaging(out)
     cache = DiskCache(None if no_cache else cache_dir.expanduser().resolve())
-    ctx = RunContext(profile=profile.value, dps=dps, seed=seed, device=resolved,
-                     device_name=device_name,
+    ctx = RunContext(profile=profile.value, dps=precision.dps, seed=seed, placement=placement,
                      activations=activations, max_seconds=max_seconds, progress=note,
                      figure_dir=str(staging.figure_dir) if staging else None,
                      draw_figure=draw_figure,

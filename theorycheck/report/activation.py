@@ -156,8 +156,9 @@ def run_metadata(ctx: RunContext, started: str) -> dict[str, Any]:
     return {"version": __version__, "started": started,
             "finished": datetime.now(UTC).isoformat(timespec="seconds"), "profile": ctx.profile,
             "dps": ctx.dps, "seed": ctx.seed, "device": ctx.device,
-            "activations": list(ctx.activations), "python": platform.python_version(),
-            "platform": platform.platform(), "packages": package_versions()}
+            "device_name": ctx.device_name, "activations": list(ctx.activations),
+            "python": platform.python_version(), "platform": platform.platform(),
+            "packages": package_versions()}
 
 
 def build_activation_report(activation: str, ctx: RunContext, *,

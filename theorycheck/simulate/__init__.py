@@ -3,12 +3,14 @@
 Public API::
 
     measure(kind, act, sw2=..., sb2=..., width=..., depth=..., weights=..., samples=...,
-            seed=..., device=...) -> Measurement
+            seed=..., placement=...) -> Measurement
 
 Kinds: ``variance``, ``correlation``, ``jacobian``, ``input-correlation``, ``mi``,
 ``kurtosis``; one module each (``variance.py`` holds the first two). Every measurement
 returns theory, measured value, standard error, tolerance (with its derivation) and whether
-they agree; see :mod:`theorycheck.simulate.result` for the agreement rule.
+they agree; see :mod:`theorycheck.simulate.result` for the agreement rule. ``placement`` is
+the run's :class:`~theorycheck.placement.Placement` (``resolve_placement("auto")`` once, at the
+edge).
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from typing import Any
 
 from theorycheck.cache import UncacheableError, disk_cached, key_of
 from theorycheck.errors import Status, TheoryCheckError
-from theorycheck.simulate.device import Placement, resolve
+from theorycheck.placement import Placement, resolve_placement
+from theorycheck.simulate.device import dtype_for
 from theorycheck.simulate.networks import NetSpec
 from theorycheck.simulate.result import Measurement
 from theorycheck.simulate.theory import ActFns, resolve_activation
@@ -35,9 +38,9 @@ DEFAULTS: dict[str, dict[str, tuple[int, int, int]]] = {
 }
 
 
-def defaults(kind: str, place: Placement) -> tuple[int, int, int]:
-    """Default ``(width, depth, samples)`` for ``kind`` on ``place``."""
-    return DEFAULTS["cuda" if place.is_cuda else "cpu"][kind]
+def defaults(kind: str, placement: Placement) -> tuple[int, int, int]:
+    """Default ``(width, depth, samples)`` for ``kind`` on ``placement``."""
+    return DEFAULTS["cuda" if placement.is_cuda else "cpu"][kind]
 
 
 def _activation_key(act: Any) -> Any:
@@ -53,20 +56,20 @@ def _activation_key(act: Any) -> Any:
     return {"name": str(getattr(source, "name", "")), "expr": sp.srepr(expr)}
 
 
-def _measure_inputs(kind: str, act: Any, *, device: str = "auto", precision: str = "auto",
+def _measure_inputs(kind: str, act: Any, *, placement: Placement, precision: str = "auto",
                     **kwargs: Any) -> dict[str, Any] | None:
-    """Cache key of :func:`measure`: every argument, the seed, and the resolved device (with the
-    GPU model) and dtype, since the same seed draws different numbers on another device."""
+    """Cache key of :func:`measure`: every argument, the seed, and the placement's display name
+    (with the GPU model) and dtype, since the same seed draws different numbers elsewhere."""
     act_key = _activation_key(act)
     if act_key is None:
         return None
     try:
-        place = resolve(device, precision)
+        dtype = dtype_for(placement, precision)
     except TheoryCheckError:
-        return None  # measure itself reports the bad device
+        return None  # measure itself reports the bad precision
     try:
-        return {"kind": kind, "activation": act_key, "device": place.name,
-                "dtype": str(place.dtype), "arguments": key_of(kwargs)}
+        return {"kind": kind, "activation": act_key, "device": placement.name,
+                "dtype": str(dtype), "arguments": key_of(kwargs)}
     except UncacheableError:
         return None
 
@@ -74,7 +77,7 @@ def _measure_inputs(kind: str, act: Any, *, device: str = "auto", precision: str
 @disk_cached("simulate.measure", _measure_inputs)
 def measure(kind: str, act: str | ActFns | Any, *, sw2: float, sb2: float,
             width: int | None = None, depth: int | None = None, weights: str = "gaussian",
-            samples: int | None = None, seed: int = 0, device: str = "auto",
+            samples: int | None = None, seed: int = 0, placement: Placement,
             precision: str = "auto", noise2: float = 0.0, in_dim: int | None = None,
             **options: Any) -> Measurement:
     """Run one finite-network measurement of ``kind`` and compare it with theory.
@@ -85,13 +88,15 @@ def measure(kind: str, act: str | ActFns | Any, *, sw2: float, sb2: float,
     ``in_dim`` = N0, default 4); ``mi``: sw2_values, sb2_values, inputs, input_kind
     (stable|unit), di_point; ``kurtosis``: widths, depths, method (weights|marginal).
     ``theory_*`` overrides exist for testing that a wrong prediction is flagged.
+    ``placement``: where the networks run; ``precision``: auto (float32 on CUDA, float64 on the
+    CPU), float32 or float64.
     """
     if kind not in KINDS:
         raise TheoryCheckError(f"unknown simulation kind {kind!r}; choose one of {KINDS}",
                                status=Status.INVALID_ARGUMENT)
-    place = resolve(device, precision)
+    dtype_for(placement, precision)  # a bad precision fails before any work
     fns = resolve_activation(act)
-    w0, d0, s0 = defaults(kind, place)
+    w0, d0, s0 = defaults(kind, placement)
     width = width or w0
     depth = depth or d0
     samples = samples or s0
@@ -100,7 +105,8 @@ def measure(kind: str, act: str | ActFns | Any, *, sw2: float, sb2: float,
         widths = options.pop("widths", None) or [max(8, width // 2), width]
         depths = options.pop("depths", None) or [max(2, depth // 2), depth]
         return measure_kurtosis(fns, sw2, sb2, list(widths), list(depths), samples, seed,
-                                place, weights=weights, **options)
+                                placement=placement, precision=precision, weights=weights,
+                                **options)
     if kind == "mi":
         from theorycheck.simulate.mi import measure_mi
         sw2_values = options.pop("sw2_values", None) or sorted({0.5 * sw2, sw2, 1.5 * sw2,
@@ -109,22 +115,27 @@ def measure(kind: str, act: str | ActFns | Any, *, sw2: float, sb2: float,
         n0 = in_dim or 4
         inputs = options.pop("inputs", None) or 8 * (n0 + width) * 4
         return measure_mi(fns, list(sw2_values), list(sb2_values), width, depth, n0, inputs,
-                          samples, seed, place, weights=weights, noise2=noise2, **options)
+                          samples, seed, placement=placement, precision=precision,
+                          weights=weights, noise2=noise2, **options)
     spec = NetSpec(sw2, sb2, width, depth, in_dim=in_dim, weights=weights, noise2=noise2)
     if kind == "variance":
         from theorycheck.simulate.variance import measure_variance
-        return measure_variance(fns, spec, samples, seed, place, **options)
+        return measure_variance(fns, spec, samples, seed, placement=placement,
+                                precision=precision, **options)
     if kind == "correlation":
         from theorycheck.simulate.variance import measure_correlation
-        return measure_correlation(fns, spec, samples, seed, place, **options)
+        return measure_correlation(fns, spec, samples, seed, placement=placement,
+                                   precision=precision, **options)
     if kind == "jacobian":
         from theorycheck.simulate.jacobian import measure_jacobian
-        return measure_jacobian(fns, spec, samples, seed, place, **options)
+        return measure_jacobian(fns, spec, samples, seed, placement=placement,
+                                precision=precision, **options)
     from theorycheck.simulate.input_correlation import measure_input_correlation
     spec = NetSpec(sw2, sb2, width, depth, in_dim=in_dim or 4, weights=weights, noise2=noise2)
     inputs = options.pop("inputs", None) or 4000
-    return measure_input_correlation(fns, spec, samples, inputs, seed, place, **options)
+    return measure_input_correlation(fns, spec, samples, inputs, seed, placement=placement,
+                                     precision=precision, **options)
 
 
-__all__ = ["KINDS", "ActFns", "Measurement", "NetSpec", "measure", "resolve",
-           "resolve_activation"]
+__all__ = ["KINDS", "ActFns", "Measurement", "NetSpec", "Placement", "measure",
+           "resolve_activation", "resolve_placement"]

@@ -38,8 +38,9 @@ import numpy as np
 import torch
 
 from theorycheck.errors import Status, TheoryCheckError
+from theorycheck.placement import Placement
 from theorycheck.simulate import memory
-from theorycheck.simulate.device import Placement
+from theorycheck.simulate.device import torch_placement
 from theorycheck.simulate.networks import NetSpec, gaussian_inputs, sweep
 from theorycheck.simulate.result import Measurement, compare, mean_stderr, z_value
 from theorycheck.simulate.theory import ActFns, MapTheory, gexp
@@ -58,9 +59,12 @@ def _pearson(x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 
 def measure_input_correlation(act: ActFns, spec: NetSpec, samples: int, inputs: int, seed: int,
-                              place: Placement, s0sq: float = 1.0, bins: int = 80,
+                              *, placement: Placement, precision: str = "auto",
+                              s0sq: float = 1.0, bins: int = 80,
                               theory_override: float | None = None) -> Measurement:
     """Distribution of C_ij^(0,l), l = 1..L, over ``samples`` weight draws; see module doc."""
+    place = torch_placement(placement, precision,
+                            entry="simulate.input_correlation.measure_input_correlation")
     n0 = spec.n0
     if inputs < 8 * (n0 + spec.width) and inputs < 2000:
         raise TheoryCheckError(f"too few inputs per draw ({inputs}) for well-estimated "

@@ -53,8 +53,9 @@ import numpy as np
 import torch
 
 from theorycheck.errors import Status, TheoryCheckError
+from theorycheck.placement import Placement
 from theorycheck.simulate import memory
-from theorycheck.simulate.device import Placement
+from theorycheck.simulate.device import TorchPlacement, torch_placement
 from theorycheck.simulate.networks import NetSpec, draw_bias, draw_weights
 from theorycheck.simulate.result import Measurement, compare, mean_stderr, z_value
 from theorycheck.simulate.theory import ActFns, MapTheory
@@ -73,7 +74,7 @@ def _bytes(method: str, batch: int, width: int, probes: int, dtype: torch.dtype)
 
 
 def _one_batch(act: ActFns, spec: NetSpec, q_star: float, batch: int, method: str,
-               probes: int, gen: torch.Generator, place: Placement
+               probes: int, gen: torch.Generator, place: TorchPlacement
                ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     n = spec.width
     x = torch.randn(batch, n, 1, generator=gen, device=place.device, dtype=place.dtype)
@@ -117,14 +118,16 @@ def _gram_moments(g: torch.Tensor, n: int) -> tuple[torch.Tensor, torch.Tensor]:
     return diag.mean(dim=1) / n, off / (k * (k - 1)) / n
 
 
-def measure_jacobian(act: ActFns, spec: NetSpec, samples: int, seed: int, place: Placement,
-                     method: str = "auto", probes: int = 64, theory_m1: float | None = None,
+def measure_jacobian(act: ActFns, spec: NetSpec, samples: int, seed: int, *,
+                     placement: Placement, precision: str = "auto", method: str = "auto",
+                     probes: int = 64, theory_m1: float | None = None,
                      theory_m2: float | None = None, bins: int = 60) -> Measurement:
     """Measure m1, m2 of the Jacobian spectrum over ``samples`` networks; compare to (64)-(65).
 
     ``theory_m1``/``theory_m2`` override the computed predictions (used to check that a wrong
     prediction is flagged). The headline quantity is m2; m1 is in ``extra``.
     """
+    place = torch_placement(placement, precision, entry="simulate.jacobian.measure_jacobian")
     if method not in METHODS:
         raise TheoryCheckError(f"unknown Jacobian method {method!r}; choose one of {METHODS}",
                                status=Status.INVALID_ARGUMENT)

@@ -64,8 +64,9 @@ import numpy as np
 import torch
 
 from theorycheck.errors import Status, TheoryCheckError
+from theorycheck.placement import Placement
 from theorycheck.simulate import memory
-from theorycheck.simulate.device import Placement
+from theorycheck.simulate.device import TorchPlacement, torch_placement
 from theorycheck.simulate.networks import NetSpec, sweep
 from theorycheck.simulate.result import Measurement, compare, z_value
 from theorycheck.simulate.theory import ActFns, MapTheory
@@ -77,7 +78,7 @@ ASYMPTOTIC_SLOPE = {"relu": 15.0, "tanh": 2.0}
 
 
 def _layer_samples(act: ActFns, spec: NetSpec, depths: list[int], samples: int, q0: float,
-                   method: str, gen: torch.Generator, place: Placement
+                   method: str, gen: torch.Generator, place: TorchPlacement
                    ) -> dict[int, np.ndarray]:
     """``{L: (samples, n) preactivations at layer L}`` over independent network draws."""
     n = spec.width
@@ -165,10 +166,12 @@ def excess_kurtosis(z: np.ndarray, groups: int = 20) -> tuple[float, float]:
 
 
 def measure_kurtosis(act: ActFns, sw2: float, sb2: float, widths: list[int], depths: list[int],
-                     samples: int, seed: int, place: Placement, q0: float = 1.0,
+                     samples: int, seed: int, *, placement: Placement,
+                     precision: str = "auto", q0: float = 1.0,
                      method: str = "weights", weights: str = "gaussian",
                      theory_slope: float | None = None) -> Measurement:
     """Excess kurtosis of ``z^(L)`` over (n, L) and its slope in L/n, against the 1/n theory."""
+    place = torch_placement(placement, precision, entry="simulate.kurtosis.measure_kurtosis")
     if method not in METHODS:
         raise TheoryCheckError(f"unknown kurtosis method {method!r}; choose one of {METHODS}",
                                status=Status.INVALID_ARGUMENT)

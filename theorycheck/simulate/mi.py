@@ -40,8 +40,9 @@ import torch
 from scipy.special import digamma
 
 from theorycheck.errors import Status, TheoryCheckError
+from theorycheck.placement import Placement
 from theorycheck.simulate import memory
-from theorycheck.simulate.device import Placement
+from theorycheck.simulate.device import torch_placement
 from theorycheck.simulate.networks import NetSpec, gaussian_inputs, sweep
 from theorycheck.simulate.result import Measurement, compare, mean_stderr, z_value
 from theorycheck.simulate.theory import ActFns, MapTheory
@@ -86,10 +87,12 @@ def gaussian_mi(z0: np.ndarray, zl: np.ndarray) -> dict[str, Any]:
 
 
 def measure_mi(act: ActFns, sw2_values: list[float], sb2_values: list[float], width: int,
-               depth: int, in_dim: int, inputs: int, draws: int, seed: int, place: Placement,
-               weights: str = "gaussian", input_kind: str = "stable", noise2: float = 0.0,
+               depth: int, in_dim: int, inputs: int, draws: int, seed: int, *,
+               placement: Placement, precision: str = "auto", weights: str = "gaussian",
+               input_kind: str = "stable", noise2: float = 0.0,
                di_point: tuple[float, float] | None = None) -> Measurement:
     """Grid of sampled I_N(Z; Z^(L)); compare the DI point's value with the grid maximum."""
+    place = torch_placement(placement, precision, entry="simulate.mi.measure_mi")
     if input_kind not in INPUT_KINDS:
         raise TheoryCheckError(f"input kind must be one of {INPUT_KINDS}",
                                status=Status.INVALID_ARGUMENT)

@@ -21,7 +21,8 @@ from theorycheck.errors import Status, TheoryCheckError
 from theorycheck.information.estimator_bias import mi_bias
 from theorycheck.information.gaussian_mi import condition_number, gaussian_mi
 from theorycheck.numbers import to_decimal
-from theorycheck.simulate.device import resolve
+from theorycheck.placement import Placement
+from theorycheck.simulate.device import torch_placement
 from theorycheck.simulate.networks import NetSpec, gaussian_inputs, sweep
 
 
@@ -67,7 +68,7 @@ class SampledBound:
 
 def sampled_bounds(psi: Callable[[Any], Any], *, sw2: float, sb2: float, width: int,
                    depth: int, layers: Sequence[int], q0: float, samples: int, networks: int,
-                   seed: int, device: str = "cpu", weights: str = "gaussian",
+                   seed: int, placement: Placement, weights: str = "gaussian",
                    noise2: float = 0.0, max_cond: float = 1e12,
                    on_step: Callable[[Any], None] | None = None) -> dict[int, SampledBound]:
     """Sampled bound I_N(X; x^l) (seed 000 Eq. (35); seed 001 Eq. (11)) at each of ``layers``.
@@ -75,12 +76,12 @@ def sampled_bounds(psi: Callable[[Any], Any], *, sw2: float, sb2: float, width: 
     ``networks`` independent networks of ``width`` (square weights, input dim = width) are
     drawn; each sees ``samples`` i.i.d. N(0, q0 I) inputs (and fresh pre-activation noise of
     variance ``noise2``); the joint sample covariance of (X, x^l) in float64 gives the plug-in
-    bound. Deterministic under ``seed``; runs on CUDA when ``device`` is cuda. ``on_step``
+    bound. Deterministic under ``seed``; runs on ``placement``, in float64. ``on_step``
     sees every :class:`~theorycheck.simulate.networks.LayerStep` (e.g. to keep the weights).
     Cost: O(networks * depth * width^2 * samples) for the sweep, O(networks * width^3) per
     layer for the bounds.
     """
-    place = resolve(device, "float64")
+    place = torch_placement(placement, "float64", entry="simulate.sampled_bounds")
     gen = place.generator(seed)
     spec = NetSpec(sw2=sw2, sb2=sb2, width=width, depth=depth, weights=weights, noise2=noise2)
     wanted = set(layers)

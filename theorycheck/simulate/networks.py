@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import torch
 
 from theorycheck.errors import Status, TheoryCheckError
-from theorycheck.simulate.device import Placement
+from theorycheck.simulate.device import TorchPlacement
 
 WEIGHT_KINDS = ("gaussian", "orthogonal")
 TorchFn = Callable[[torch.Tensor], torch.Tensor]
@@ -65,7 +65,7 @@ class NetSpec:
         return self.width, (self.n0 if layer == 1 else self.width)
 
 
-def haar_orthogonal(gen: torch.Generator, place: Placement, batch: int, n_out: int,
+def haar_orthogonal(gen: torch.Generator, place: TorchPlacement, batch: int, n_out: int,
                     n_in: int) -> torch.Tensor:
     """``batch`` Haar-distributed partial isometries of shape ``(n_out, n_in)``.
 
@@ -82,7 +82,7 @@ def haar_orthogonal(gen: torch.Generator, place: Placement, batch: int, n_out: i
     return q if tall else q.transpose(-2, -1)
 
 
-def draw_weights(gen: torch.Generator, place: Placement, batch: int, n_out: int, n_in: int,
+def draw_weights(gen: torch.Generator, place: TorchPlacement, batch: int, n_out: int, n_in: int,
                  kind: str, sw2: float) -> torch.Tensor:
     """Weights ``(batch, n_out, n_in)``: Gaussian ``N(0, sw2/n_in)`` or scaled orthogonal."""
     if kind == "gaussian":
@@ -93,7 +93,7 @@ def draw_weights(gen: torch.Generator, place: Placement, batch: int, n_out: int,
     return q.mul_(math.sqrt(sw2 * max(1.0, n_out / n_in)))
 
 
-def draw_bias(gen: torch.Generator, place: Placement, batch: int, n: int,
+def draw_bias(gen: torch.Generator, place: TorchPlacement, batch: int, n: int,
               sb2: float) -> torch.Tensor:
     """Biases ``(batch, n, 1)`` with i.i.d. ``N(0, sb2)`` entries (zeros when sb2 = 0)."""
     if sb2 == 0:
@@ -113,7 +113,7 @@ class LayerStep:
 
 
 def sweep(x0: torch.Tensor, spec: NetSpec, psi: TorchFn, gen: torch.Generator,
-          place: Placement) -> Iterator[LayerStep]:
+          place: TorchPlacement) -> Iterator[LayerStep]:
     """Propagate ``x0`` (B, N0, P) through B freshly drawn networks, yielding every layer.
 
     Weights are drawn layer by layer as the sweep advances, so only one layer's weights live
@@ -133,7 +133,7 @@ def sweep(x0: torch.Tensor, spec: NetSpec, psi: TorchFn, gen: torch.Generator,
         yield LayerStep(layer, w, pre, x)
 
 
-def gaussian_inputs(gen: torch.Generator, place: Placement, batch: int, dim: int, count: int,
+def gaussian_inputs(gen: torch.Generator, place: TorchPlacement, batch: int, dim: int, count: int,
                     q0: float) -> torch.Tensor:
     """``(batch, dim, count)`` i.i.d. ``N(0, q0)`` inputs."""
     x = torch.randn(batch, dim, count, generator=gen, device=place.device, dtype=place.dtype)

@@ -34,7 +34,8 @@ import numpy as np
 import torch
 
 from theorycheck.errors import Status, TheoryCheckError
-from theorycheck.simulate.device import resolve
+from theorycheck.placement import Placement
+from theorycheck.simulate.device import TorchPlacement, torch_placement
 from theorycheck.simulate.networks import haar_orthogonal
 
 UNIT_RANGE = ("sigmoid", "hard_sigmoid", "logistic")
@@ -43,7 +44,8 @@ UNIT_RANGE = ("sigmoid", "hard_sigmoid", "logistic")
 @dataclass(frozen=True)
 class TrainConfig:
     """One training run. ``steps`` mini-batch SGD steps of size ``batch``; ``eval_every`` steps
-    between recorded train-accuracy points (the full training set is evaluated)."""
+    between recorded train-accuracy points (the full training set is evaluated); where it runs
+    is the ``placement`` given to :func:`train` / :func:`train_many`."""
 
     activation: str = "tanh"
     depth: int = 10
@@ -58,7 +60,6 @@ class TrainConfig:
     eval_every: int = 50
     train_size: int = 1440
     seed: int = 0
-    device: str = "cpu"
     precision: str = "float32"
 
     def __post_init__(self) -> None:
@@ -140,24 +141,23 @@ class MLP(torch.nn.Module):
         return h
 
     @torch.no_grad()
-    def initialise(self, k: int, gen: torch.Generator, sw2: float, sb2: float,
-                   kind: str) -> None:
+    def initialise(self, k: int, gen: torch.Generator, place: TorchPlacement, sw2: float,
+                   sb2: float, kind: str) -> None:
         """Network ``k``: W ~ N(0, sw2/N_in) or sqrt(sw2 max(1, N_out/N_in)) x Haar, b ~ N(0, sb2),
-        layer by layer (weight then bias), every draw from ``gen``."""
-        from theorycheck.simulate.device import Placement
-
+        layer by layer (weight then bias), every draw from ``gen`` on ``place`` (the device and
+        dtype of the parameters)."""
         for w_all, b_all in zip(self.weights, self.biases, strict=True):
             w = w_all[k]
-            place = Placement(w.device, w.dtype)
             n_out, n_in = w.shape
             if kind == "gaussian":
-                new = torch.randn(n_out, n_in, generator=gen, device=w.device, dtype=w.dtype)
+                new = torch.randn(n_out, n_in, generator=gen, device=place.device,
+                                  dtype=place.dtype)
                 new.mul_(math.sqrt(sw2 / n_in))
             else:
                 new = haar_orthogonal(gen, place, 1, n_out, n_in)[0]
                 new.mul_(math.sqrt(sw2 * max(1.0, n_out / n_in)))
             w.copy_(new)
-            b = torch.randn(n_out, generator=gen, device=w.device, dtype=w.dtype)
+            b = torch.randn(n_out, generator=gen, device=place.device, dtype=place.dtype)
             b_all[k, 0].copy_(b.mul_(math.sqrt(sb2)))
 
 
@@ -172,17 +172,19 @@ THREADED_MACS = 1 << 22
 
 #: fields that must agree between configs trained together (one architecture and schedule)
 SHARED_FIELDS = ("activation", "depth", "width", "steps", "batch", "lr", "momentum",
-                 "eval_every", "train_size", "device", "precision")
+                 "eval_every", "train_size", "precision")
 
 
-def train(cfg: TrainConfig) -> TrainResult:
-    """Train one network; returns its train/test accuracy curve (see :func:`train_many`)."""
-    return train_many([cfg])[0]
+def train(cfg: TrainConfig, *, placement: Placement) -> TrainResult:
+    """Train one network on ``placement``; returns its train/test accuracy curve (see
+    :func:`train_many`)."""
+    return train_many([cfg], placement=placement)[0]
 
 
-def train_many(configs: Sequence[TrainConfig]) -> list[TrainResult]:
-    """Train several networks of one architecture at once, as one stacked model; each result
-    equals what :func:`train` gives for its config alone (up to float rounding order).
+def train_many(configs: Sequence[TrainConfig], *, placement: Placement) -> list[TrainResult]:
+    """Train several networks of one architecture at once on ``placement``, as one stacked
+    model; each result equals what :func:`train` gives for its config alone (up to float
+    rounding order).
 
     The configs may differ in ``sw2``, ``sb2``, ``weights`` and ``seed`` only (each network
     draws its initialisation, its data split and its mini-batch order from its own generator
@@ -203,7 +205,7 @@ def train_many(configs: Sequence[TrainConfig]) -> list[TrainResult]:
         if differ:
             raise TheoryCheckError("configs trained together must share " + ", ".join(differ),
                                    status=Status.INVALID_ARGUMENT)
-    place = resolve(first.device, first.precision)
+    place = torch_placement(placement, first.precision, entry="simulate.training.train_many")
     macs = len(configs) * first.batch * first.width * first.width
     if place.is_cuda or macs >= THREADED_MACS:
         return _train_stack(list(configs), place)
@@ -215,7 +217,8 @@ def train_many(configs: Sequence[TrainConfig]) -> list[TrainResult]:
         torch.set_num_threads(threads)
 
 
-def _stack_data(configs: list[TrainConfig], place: Any, unit: bool) -> tuple[torch.Tensor, ...]:
+def _stack_data(configs: list[TrainConfig], place: TorchPlacement,
+                unit: bool) -> tuple[torch.Tensor, ...]:
     """(x_train, y_train, x_test, y_test) stacked over networks: ``(K, n, 64)`` and ``(K, n)``."""
     splits: dict[int, tuple[np.ndarray, ...]] = {}
     for cfg in configs:
@@ -230,7 +233,7 @@ def _stack_data(configs: list[TrainConfig], place: Any, unit: bool) -> tuple[tor
     return tuple(out)
 
 
-def _train_stack(configs: list[TrainConfig], place: Any) -> list[TrainResult]:
+def _train_stack(configs: list[TrainConfig], place: TorchPlacement) -> list[TrainResult]:
     from theorycheck.simulate import memory
 
     start = time.perf_counter()
@@ -248,7 +251,7 @@ def _train_stack(configs: list[TrainConfig], place: Any) -> list[TrainResult]:
     model.to(device=place.device, dtype=place.dtype)
     gens = [place.generator(cfg.seed) for cfg in configs]
     for k, (cfg, gen) in enumerate(zip(configs, gens, strict=True)):
-        model.initialise(k, gen, cfg.sw2, cfg.sb2, cfg.weights)
+        model.initialise(k, gen, place, cfg.sw2, cfg.sb2, cfg.weights)
     opt = torch.optim.SGD(model.parameters(), lr=first.lr, momentum=first.momentum)
     results = [TrainResult(config=cfg, device=place.name) for cfg in configs]
     alive = np.ones(k_nets, dtype=bool)

@@ -40,8 +40,9 @@ import numpy as np
 import torch
 
 from theorycheck.errors import Status, TheoryCheckError
+from theorycheck.placement import Placement
 from theorycheck.simulate import memory
-from theorycheck.simulate.device import Placement
+from theorycheck.simulate.device import TorchPlacement, torch_placement
 from theorycheck.simulate.networks import NetSpec, gaussian_inputs, sweep
 from theorycheck.simulate.result import Measurement, compare, compare_layers, mean_stderr, z_value
 from theorycheck.simulate.theory import ActFns, MapTheory
@@ -119,7 +120,7 @@ def _batches(total: int, per_item: int, device: torch.device, cap: int = 256) ->
     return [min(b, total - i) for i in range(0, total, b)]
 
 
-def _check(spec: NetSpec, place: Placement, inputs: int) -> int:
+def _check(spec: NetSpec, place: TorchPlacement, inputs: int) -> int:
     nb = memory.dtype_bytes(place.dtype)
     per = nb * (spec.width * max(spec.n0, spec.width) * 2 + 4 * spec.width * inputs)
 
@@ -132,9 +133,11 @@ def _check(spec: NetSpec, place: Placement, inputs: int) -> int:
     return per
 
 
-def measure_variance(act: ActFns, spec: NetSpec, samples: int, seed: int, place: Placement,
-                     q0: float = 1.0, theory_override: np.ndarray | None = None) -> Measurement:
+def measure_variance(act: ActFns, spec: NetSpec, samples: int, seed: int, *,
+                     placement: Placement, precision: str = "auto", q0: float = 1.0,
+                     theory_override: np.ndarray | None = None) -> Measurement:
     """Measure q^1..q^L over ``samples`` networks and compare with the variance map."""
+    place = torch_placement(placement, precision, entry="simulate.variance.measure_variance")
     if samples < 2:
         raise TheoryCheckError("need at least 2 network samples", status=Status.INVALID_ARGUMENT)
     mt = MapTheory(act, spec.sw2, spec.sb2, spec.noise2)
@@ -187,10 +190,12 @@ def measure_variance(act: ActFns, spec: NetSpec, samples: int, seed: int, place:
         extra=extra)
 
 
-def measure_correlation(act: ActFns, spec: NetSpec, samples: int, seed: int, place: Placement,
-                        c0: float = 0.5, q0: float | None = None,
+def measure_correlation(act: ActFns, spec: NetSpec, samples: int, seed: int, *,
+                        placement: Placement, precision: str = "auto", c0: float = 0.5,
+                        q0: float | None = None,
                         theory_override: np.ndarray | None = None) -> Measurement:
     """Measure c^1..c^L for input pairs over ``samples`` networks against the correlation map."""
+    place = torch_placement(placement, precision, entry="simulate.variance.measure_correlation")
     if samples < 2:
         raise TheoryCheckError("need at least 2 network samples", status=Status.INVALID_ARGUMENT)
     if not -1.0 < c0 < 1.0:
