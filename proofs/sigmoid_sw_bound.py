@@ -4,18 +4,13 @@ For phi(x) = 1/(1+e^-x): if chi1 = 1 then sw2 >~ 100 for any sb2 >= 0.  Every pr
 the proof is checked on its own: the identity Phi = phi'^2, the printed Phi' and Phi''(0), the
 preliminary bound (27), the monotonicity argument that puts the infimum at sb2 = 0, and the
 printed number "sigma_w ~ 103.05".  The infimum of sw2 over the critical line
-{chi1 = 1, sb2 >= 0} is computed to the run's precision two independent ways:
-
-* Newton's method on the 2x2 system (23)-(24) (q*, sw2), Gaussian integrals by the gaussian
-  layer's tanh-sinh engine, with the Jacobian from Gaussian integration by parts
-  (d/dq E f(sqrt(q) z) = E f''(sqrt(q) z) / 2);
-* a secant root of sb2(q) = q - E[phi^2]/E[phi'^2] = 0 on the critical line parametrised by q
-  (sw2(q) = 1/E[phi'(sqrt(q) z)^2]), integrals by Gauss-Legendre quadrature in x.
+{chi1 = 1, sb2 >= 0} is computed to the run's precision two independent ways
+(:mod:`theorycheck.meanfield.sigmoid_line`): Newton's method on the 2x2 system (23)-(24) with
+tanh-sinh integrals, and a secant root of sb2(q) = 0 with Gauss-Legendre integrals.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 import mpmath as mp
@@ -28,15 +23,13 @@ from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Findin
 from theorycheck.claims.checks import property_result
 from theorycheck.claims.evidence import dec, put, skipped, step
 from theorycheck.errors import Status, TheoryCheckError
-from theorycheck.gaussian import expect_mp
 from theorycheck.meanfield.sigmoid_line import (
+    chi1_at_zero_bias,
     dphi_sq,
-    dq_phi_sq,
     grid_line,
-    grid_moments,
-    grid_phi_sq,
     minimum_sw2,
-    q_star_curve,
+    sympy_phi,
+    variance_map_stability,
 )
 
 PRINTED_SIGMA_W = "103.05"   # the printed "sigma_w ~ 103.05" (seed 002, Appendix, after (27))
@@ -45,20 +38,9 @@ _B = dphi_sq                 # phi'^2, integrated over |x| <= sqrt(Q) by the tai
 
 
 # -- symbolic steps ------------------------------------------------------------------------------
-@lru_cache(maxsize=1)
-def _sym() -> tuple[sp.Symbol, sp.Symbol, sp.Expr, sp.Expr, sp.Expr, sp.Expr]:
-    """x, phi as a variable p in (0, 1), phi(x), phi'(x), Phi as a polynomial in p (26), Phi(x)."""
-    x = sp.Symbol("x", real=True)
-    p = sp.Symbol("varphi", positive=True)    # phi as a variable in (0, 1)
-    phi = 1 / (1 + sp.exp(-x))
-    dphi = sp.diff(phi, x)
-    Phi_of = p**2 - 2 * p**3 + p**4          # (26)
-    return x, p, phi, dphi, Phi_of, Phi_of.subs(p, phi)
-
-
 def _identity(run: ClaimRun) -> CheckResult:
     """phi' = phi(1 - phi), hence phi'^2 = Phi(phi) (seed 002, Eq. (26)); SymPy, exact."""
-    x, p, phi, dphi, Phi_of, _ = _sym()
+    x, p, phi, dphi, Phi_of, _ = sympy_phi()
     d1 = sp.simplify(dphi - phi * (1 - phi))
     d2 = sp.simplify(sp.diff(phi, x, 2) - dphi * (1 - 2 * phi))
     d3 = sp.simplify(sp.diff(phi, x, 3) - dphi * (1 - 6 * dphi))
@@ -82,7 +64,7 @@ def _identity(run: ClaimRun) -> CheckResult:
 def _phi_prime(run: ClaimRun) -> CheckResult:
     """The printed Phi'(x) against d Phi/dx, and the sign of Phi' (seed 002, Appendix after
     (26)); SymPy, exact, signs at 80 rational points to 30 digits."""
-    x, p, phi, dphi, _, Phi = _sym()
+    x, p, phi, dphi, _, Phi = sympy_phi()
     true = sp.diff(Phi, x)
     printed = (2 * p * (1 - 2 * p) * (1 - p)).subs(p, phi)
     ratio = sp.simplify(true / printed)
@@ -98,8 +80,7 @@ def _phi_prime(run: ClaimRun) -> CheckResult:
             corrected=r"\Phi'(x) = 2\varphi\,\varphi'\,(1-2\varphi)(1-\varphi)",
             evidence=f"SymPy: d Phi/dx divided by the printed form = {sp.sstr(ratio)} "
                      "(= phi'(x)); the printed form is d Phi/d phi (chain-rule factor phi' "
-                     "omitted).  phi' > 0, so the sign argument survives.",
-            affects_conclusion=False))
+                     "omitted).  phi' > 0, so the sign argument survives."))
     ok = signs_ok
     return CheckResult(
         method="symbolic", status=CheckStatus.of(ok),
@@ -117,7 +98,7 @@ def _phi_prime(run: ClaimRun) -> CheckResult:
 
 def _phi_second(run: ClaimRun) -> CheckResult:
     """Phi''(0) against the printed -1 (seed 002, Appendix after (26)); SymPy, exact."""
-    x, _, _, _, _, Phi = _sym()
+    x, _, _, _, _, Phi = sympy_phi()
     val = sp.nsimplify(sp.simplify(sp.diff(Phi, x, 2).subs(x, 0)))
     Phi0 = sp.simplify(Phi.subs(x, 0))
     printed = sp.Integer(-1)
@@ -126,8 +107,7 @@ def _phi_second(run: ClaimRun) -> CheckResult:
             kind="misprint", where="seed 002, Appendix, second-derivative test after (26)",
             printed=r"\Phi''(0) = -1", corrected=rf"\Phi''(0) = {sp.latex(val)}",
             evidence=f"SymPy: Phi''(0) = {val} exactly (Phi(0) = {Phi0}); the sign is "
-                     "right, so x = 0 is still a maximum",
-            affects_conclusion=False))
+                     "right, so x = 0 is still a maximum"))
     ok = bool(val < 0)
     return CheckResult(
         method="symbolic", status=CheckStatus.of(ok),
@@ -141,7 +121,7 @@ def _phi_second(run: ClaimRun) -> CheckResult:
 
 def _preliminary_bound(run: ClaimRun) -> CheckResult:
     """1/sw2 = E Phi(k z) <= Phi(0): the bound (27) on sw2, not on sw (seed 002, Eq. (27))."""
-    x, _, _, _, _, Phi = _sym()
+    x, _, _, _, _, Phi = sympy_phi()
     Phi0 = sp.simplify(Phi.subs(x, 0))
     sw2_bound = 1 / Phi0
     run.finding(Finding(
@@ -152,8 +132,7 @@ def _preliminary_bound(run: ClaimRun) -> CheckResult:
                   rf"\sigma_w^2 \ge {sp.latex(sw2_bound)}\ (\sigma_w \ge "
                   rf"{sp.latex(sp.sqrt(sw2_bound))})",
         evidence="Eq. (25) has 1/sigma_w^2 on the left; Phi(0) = 1/16 is computed, so the "
-                 "preliminary bound is on sigma_w^2 (= 16), not on sigma_w",
-        affects_conclusion=False))
+                 "preliminary bound is on sigma_w^2 (= 16), not on sigma_w"))
     return CheckResult(
         method="symbolic", status=CheckStatus.PASSED,
         summary=f"1/sw2 = E Phi(k z) <= Phi(0) = {Phi0}, so sw2 >= {sw2_bound} on the "
@@ -164,17 +143,10 @@ def _preliminary_bound(run: ClaimRun) -> CheckResult:
         evidence={"preliminary_sw2_bound": str(sw2_bound)})
 
 
-def _minimum(dps: int) -> dict[str, Any]:
-    """inf sw2 on {chi1 = 1, sb2 >= 0} to ``dps`` digits, by Newton (tanh-sinh) and by the secant
-    with Gauss-Legendre integrals (:func:`~theorycheck.meanfield.sigmoid_line.minimum_sw2`)."""
-    return minimum_sw2(dps, gauss_legendre_expect)
-
-
 # -- numeric, property and simulation checks --------------------------------------------------
 def _critical_line_shape(run: ClaimRun) -> CheckResult:
-    """Along the critical line parametrised by q, sw2(q) increases and sb2(q) changes sign once,
-    so inf sw2 over sb2 >= 0 is at sb2 = 0 (seed 002, Appendix after Eq. (27)); float64 grid
-    of q in [1e-4, 1e4] with a tail bound beyond it."""
+    """On the critical line sw2(q) increases and sb2(q) changes sign once, so inf sw2 over sb2 >= 0
+    is at sb2 = 0 (seed 002, after Eq. (27)); float64 grid q in [1e-4, 1e4], a bound beyond."""
     q_max = 1e4
     q = np.logspace(-4, 4, run.pick(400, 2000))
     sw2, sb2, err = grid_line(q)
@@ -202,8 +174,7 @@ def _critical_line_shape(run: ClaimRun) -> CheckResult:
                   "sb2 >= 0 is at sb2 = 0",
         evidence=f"grid of {q.size} q in [1e-4, {q_max:.0e}]: sw2 increasing: {increasing};"
                  f" sign changes of sb2: {crossings}; beyond the grid sb2(q) >= "
-                 f"{mp.nstr(tail, 8)} > 0 (bound)",
-        affects_conclusion=False))
+                 f"{mp.nstr(tail, 8)} > 0 (bound)"))
     return CheckResult(
         method="numeric", status=CheckStatus.of(ok),
         summary=(f"on the critical line parametrised by q: sw2(q) increasing={increasing}, "
@@ -219,10 +190,11 @@ def _critical_line_shape(run: ClaimRun) -> CheckResult:
 
 
 def _min_sw2(run: ClaimRun) -> CheckResult:
-    """inf sw2 on {chi1 = 1, sb2 >= 0} to the run's precision, two routes (:func:`_minimum`),
+    """inf sw2 on {chi1 = 1, sb2 >= 0} to the run's precision, two routes
+    (:func:`~theorycheck.meanfield.sigmoid_line.minimum_sw2`, Gauss-Legendre the second rule),
     against the theorem's sw2 >~ 100 and the printed sigma_w ~ 103.05 (seed 002, Thm 1)."""
     dps = run.dps
-    m = _minimum(dps)
+    m = minimum_sw2(dps, gauss_legendre_expect)
     run.record["min"] = m
     ev: dict[str, Any] = {}
     put(ev, "min_sw2", m["sw2"].value, m["sw2"].error, dps)
@@ -250,8 +222,7 @@ def _min_sw2(run: ClaimRun) -> CheckResult:
         evidence=f"min sw2 over {{chi1 = 1, sb2 >= 0}} = {ev['min_sw2']} +- "
                  f"{ev['min_sw2_err']} (two methods); the printed number is sigma_w^2, "
                  f"not sigma_w, and differs from it by a relative "
-                 f"{ev['printed_vs_min_sw2_relative_difference']}",
-        affects_conclusion=False))
+                 f"{ev['printed_vs_min_sw2_relative_difference']}"))
     if not agree:
         raise TheoryCheckError(
             f"the two routes to min sw2 differ by {mp.nstr(m['sw2'].error, 3)}, more than "
@@ -271,16 +242,10 @@ def _stability(run: ClaimRun) -> CheckResult:
     slope sw2 dA/dq < 1 there: q* is the stable fixed point (seed 002, Eq. (23))."""
     if "min" not in run.record:
         return skipped("numeric", "stability at the minimum", "the minimum was not computed")
-    m = run.record["min"]
-    dps = run.dps
-    with mp.workdps(dps + 10):
-        w, q = m["sw2"].value, m["q"].value
-        dA = expect_mp(dq_phi_sq, q, dps=dps)
-        slope = w * dA.value
-        scan_q = np.logspace(-6, 6, run.pick(300, 1500))
-    V, _ = grid_phi_sq(scan_q)
-    gap = float(w) * V - scan_q
-    crossings = int(np.sum(np.sign(gap[1:]) != np.sign(gap[:-1])))
+    m, dps = run.record["min"], run.dps
+    w = m["sw2"].value
+    scan_q = np.logspace(-6, 6, run.pick(300, 1500))
+    slope, dA, crossings = variance_map_stability(w, m["q"].value, scan_q, dps)
     ok = slope < 1 and crossings == 1
     ev: dict[str, Any] = {"fixed_points_on_scan": crossings}
     put(ev, "variance_map_slope_at_q_star", slope, w * dA.error + m["q"].error, dps)
@@ -294,8 +259,7 @@ def _stability(run: ClaimRun) -> CheckResult:
 
 
 def _property(run: ClaimRun) -> CheckResult:
-    """Any point of the critical line with sb2 >= 0 has sw2 >= 100 (seed 002, Thm 1): a
-    hypothesis search over log10 q in [-6, 8] on the float64 line."""
+    """sb2 >= 0 on the critical line => sw2 >= 100 (seed 002, Thm 1); hypothesis over log10 q."""
     def holds(log10q: float) -> bool:
         q = np.array([10.0 ** log10q])
         sw2, sb2, err = grid_line(q)
@@ -314,12 +278,10 @@ def _property(run: ClaimRun) -> CheckResult:
 
 
 def _simulation(run: ClaimRun) -> CheckResult:
-    """One sigmoid layer at the minimum (sw2, 0) with inputs at q*: the measured
-    m1 = E tr(J^T J)/N against chi1 = 1 within the simulation layer's derived tolerance."""
-    from theorycheck.simulate import measure  # lazy: torch
-
+    """One sigmoid layer at the minimum (sw2, 0), inputs at q*: m1 = E tr(J^T J)/N vs chi1 = 1."""
     if "min" not in run.record:
         return skipped("simulation", "chi1 = 1 at the minimum", "the minimum was not computed")
+    from theorycheck.simulate import measure  # lazy: torch
     w = float(run.record["min"]["sw2"].value)
     # m1 of one layer is a mean of psi'(x_j)^2 over N inputs: at q* ~ 46 that is heavy-
     # tailed (most terms ~0), so many cheap networks (stochastic-trace probes) are better
@@ -330,11 +292,9 @@ def _simulation(run: ClaimRun) -> CheckResult:
                   method="probe", probes=16)
     m1 = res.extra.get("m1", {})
     ok = bool(m1.get("agree", False))
-    ev = {f"m1_{k}": str(m1[k]) for k in ("theory", "measured", "stderr", "tolerance")
-          if k in m1}
-    ev.update({"width": str(res.params.get("width")), "samples": str(res.params.get(
-        "samples")), "tolerance_derivation": res.tolerance_derivation,
-        "device": res.device})
+    ev = {f"m1_{k}": str(m1[k]) for k in ("theory", "measured", "stderr", "tolerance") if k in m1}
+    ev |= {"width": str(res.params.get("width")), "samples": str(res.params.get("samples")),
+           "tolerance_derivation": res.tolerance_derivation, "device": res.device}
     return CheckResult(
         method="simulation", status=CheckStatus.of(ok),
         summary=f"one sigmoid layer at (sw2, sb2) = ({w:.6f}, 0) with inputs at q*: "
@@ -354,7 +314,6 @@ def _simulation(run: ClaimRun) -> CheckResult:
               "claims too.",
     hypotheses=("phi(x) = 1/(1+exp(-x))", "chi1 = 1 (critical line)", "sb2 >= 0"),
     methods=("symbolic", "numeric", "property", "simulation"),
-    per_activation=False,
     printed=(
         r"q^* = \sigma_w^2 \int \mathcal{D}z\, \varphi(\sqrt{q^*}z)^2 + \sigma_b^2 \quad (23)",
         r"\chi_1 = \sigma_w^2 \int \mathcal{D}z\, \varphi'(\sqrt{q^*}z)^2 \quad (24)",
@@ -384,9 +343,7 @@ def sigmoid_sw_bound(run: ClaimRun) -> list[Finding]:
     if "min" in run.record:
         w = float(run.record["min"]["sw2"].value)
         sw2s = np.logspace(0, 3, run.pick(200, 600))
-        q_at = q_star_curve(sw2s)
-        dphi2 = grid_moments(q_at)[1]
         run.outcome.figures.extend(run.figure("chi1_curve", "sigmoid-sw-bound-chi1", sw2s,
-                                              sw2s * dphi2, critical_sw2=w, sb2=0.0,
-                                              activation="sigmoid"))
+                                              chi1_at_zero_bias(sw2s), critical_sw2=w,
+                                              sb2=0.0, activation="sigmoid"))
     return []

@@ -6,7 +6,9 @@
 * the sigmoid and its first three derivatives in mpmath, evaluated without cancellation, and the
   integrands of A, B and of their q-derivatives (Gaussian integration by parts:
   d/dq E f(sqrt(q) z) = E f''(sqrt(q) z) / 2);
-* the line, q*(sw2) at sb2 = 0 and the minimum of sw2 on {sb2 >= 0} in float64 (grid engine);
+* the sigmoid and Phi = phi'^2 as a polynomial in phi (Eq. (26)) in SymPy;
+* the line, q*(sw2) and chi1(sw2) at sb2 = 0, the minimum of sw2 on {sb2 >= 0} and the fixed
+  points of the variance map there, in float64 (grid engine);
 * the minimum to any precision, two routes: Newton's method on the 2x2 system (23)-(24) in
   (q*, sw2) with tanh-sinh integrals, and a secant root of sb2(q) = 0 with a second quadrature
   rule the caller gives (Gauss-Legendre).
@@ -15,10 +17,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 import mpmath as mp
 import numpy as np
+import sympy as sp
 from scipy.optimize import brentq
 from scipy.special import expit
 
@@ -73,6 +77,20 @@ def dq_dphi_sq(u: mp.mpf) -> mp.mpf:
     return ddphi(u) ** 2 + dphi(u) * dddphi(u)
 
 
+# -- the same in SymPy (the symbolic checks of the proof) -----------------------------------------
+@lru_cache(maxsize=1)
+def sympy_phi() -> tuple[sp.Symbol, sp.Symbol, sp.Expr, sp.Expr, sp.Expr, sp.Expr]:
+    """The sigmoid in SymPy: x, phi as a variable p in (0, 1), phi(x), phi'(x), and
+    Phi = p^2 - 2 p^3 + p^4 (seed 002, Eq. (26); Phi(phi(x)) = phi'(x)^2 is the integrand of
+    1/sw2 on the critical line, Eq. (25)) as a polynomial in p and as a function of x."""
+    x = sp.Symbol("x", real=True)
+    p = sp.Symbol("varphi", positive=True)    # phi as a variable in (0, 1)
+    phi = 1 / (1 + sp.exp(-x))
+    dphi = sp.diff(phi, x)
+    Phi_of = p**2 - 2 * p**3 + p**4          # (26)
+    return x, p, phi, dphi, Phi_of, Phi_of.subs(p, phi)
+
+
 # -- the critical line, float64 (grid engine) ----------------------------------------------------
 def grid_moments(q: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """E phi(sqrt(q) z)^2, E phi'(sqrt(q) z)^2 and their errors on the grid engine (float64)."""
@@ -106,6 +124,14 @@ def q_star_curve(sw2: np.ndarray) -> np.ndarray:
         raise TheoryCheckError("q / E phi^2 is not increasing on the grid",
                                status=Status.ILL_CONDITIONED)
     return np.exp(np.interp(np.log(sw2), np.log(ratio), np.log(q)))
+
+
+def chi1_at_zero_bias(sw2: np.ndarray) -> np.ndarray:
+    """chi1 = sw2 E phi'(sqrt(q*) z)^2 at sb2 = 0 along ``sw2``, q* from :func:`q_star_curve`
+    (float64; seed 002, Fig. 5)."""
+    q_at = q_star_curve(sw2)
+    dphi2 = grid_moments(q_at)[1]
+    return sw2 * dphi2
 
 
 def float_minimum() -> tuple[float, float]:
@@ -144,6 +170,22 @@ def newton_2x2(q0: float, w0: float, dps: int) -> dict[str, Any]:
                 "err_sw2": abs(qerr[1]) + last * w, "A": A, "B": B, "dA": dA}
 
 
+def variance_map_stability(w: mp.mpf, q: mp.mpf, scan_q: np.ndarray, dps: int
+                           ) -> tuple[mp.mpf, Estimate, int]:
+    """Stability of the fixed point q of the variance map q -> w A(q) at sb2 = 0 (Eq. (23)).
+
+    Returns the slope w dA/dq at q (tanh-sinh, ``dps`` digits), the Estimate dA/dq, and the
+    number of fixed points on ``scan_q`` (sign changes of w A(q) - q on the float64 grid).
+    """
+    with mp.workdps(dps + 10):
+        dA = expect_mp(dq_phi_sq, q, dps=dps)
+        slope = w * dA.value
+    V, _ = grid_phi_sq(scan_q)
+    gap = float(w) * V - scan_q
+    crossings = int(np.sum(np.sign(gap[1:]) != np.sign(gap[:-1])))
+    return slope, dA, crossings
+
+
 def secant_sb2_root(q0: float, dps: int, rule: SecondRule) -> dict[str, Any]:
     """Root of sb2(q) = q - E phi^2 / E phi'^2 by the secant method from ``q0``, integrals by
     ``rule`` (Gauss-Legendre in the claim): q, sw2 = 1/E phi'^2 there and the residual sb2(q)."""
@@ -177,6 +219,7 @@ def minimum_sw2(dps: int, second_rule: SecondRule) -> dict[str, Any]:
     return {"sw2": sw2, "q": q, "newton": a, "secant": b, "float64": (q0, w0)}
 
 
-__all__ = ["SecondRule", "dddphi", "ddphi", "dphi", "dphi_sq", "dq_dphi_sq", "dq_phi_sq",
-           "float_minimum", "grid_line", "grid_moments", "grid_phi_sq", "minimum_sw2",
-           "newton_2x2", "phi", "phi_sq", "q_star_curve", "secant_sb2_root"]
+__all__ = ["SecondRule", "chi1_at_zero_bias", "dddphi", "ddphi", "dphi", "dphi_sq",
+           "dq_dphi_sq", "dq_phi_sq", "float_minimum", "grid_line", "grid_moments",
+           "grid_phi_sq", "minimum_sw2", "newton_2x2", "phi", "phi_sq", "q_star_curve",
+           "secant_sb2_root", "sympy_phi", "variance_map_stability"]
