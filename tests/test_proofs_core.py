@@ -103,9 +103,9 @@ def _ratio_moment_mc(n0: int, m: int, seed: int) -> tuple[float, float]:
 def test_ratio_moment_symbolic_against_monte_carlo() -> None:
     import sympy as sp
 
-    from proofs.correlation_variance_finite import _ratio_moment_symbolic
+    from theorycheck.information.input_correlation import ratio_moment_symbolic
 
-    r = _ratio_moment_symbolic()
+    r = ratio_moment_symbolic()
     sw2 = r["sw2"]
     assert r["polar"][1] == sp.oo and r["polar"][2] == sp.oo
     for n0 in range(3, 7):
