@@ -3,16 +3,11 @@
 The claim: under the classic i.i.d. mean-field assumption C_ij^(0,l) is asymptotically Gaussian
 (28), so it takes values outside [-1, 1] with non-zero probability; its variance is finite and
 non-zero for every finite input dimension N0 because V(W_ij / sum_k W_jk^2) is finite (32); it
-propagates by (33).
-
-What the checks compute.  From the definition (20), for one weight draw,
-Cov(X_j^(1), X_i) = W_ji s0 beta0 and Var(X_j^(1)) = alpha sum_k W_jk^2 (alpha = Var psi(X)),
-so C^(0,1) = W_ji beta0 / sqrt(alpha sum_k W_jk^2) = u_i beta0/sqrt(alpha) with u = W_j/|W_j|
-uniform on the sphere: |C| <= |beta0|/sqrt(alpha) <= 1 (Cauchy-Schwarz), V = beta0^2/(alpha N0).
-The printed (31) divides by the variance instead of the standard deviation; with it
-E[W_i^2/(sum W^2)^2] = 1/(sw2 (N0 - 2)) for N0 >= 3 and is infinite for N0 = 1, 2.  Checked by
-two SymPy derivations (polar decomposition; a Laplace-transform identity), truncated integrals
-and Monte Carlo (plain and importance-sampled), hypothesis searches, and finite networks.
+propagates by (33).  From the definition (20), C^(0,1) = u_i beta0/sqrt(alpha) with u = W_j/|W_j|
+(:mod:`theorycheck.information.input_correlation`), so |C| <= 1 and V = beta0^2/(alpha N0); the
+printed (31) divides by the variance instead of the standard deviation, and its (32) is infinite
+for N0 = 1, 2.  Checked by SymPy (two routes), truncated integrals, Monte Carlo, hypothesis
+searches and finite networks.
 """
 
 from __future__ import annotations
@@ -29,15 +24,7 @@ from theorycheck.claims.checks import search_counterexample
 from theorycheck.claims.evidence import dec, put, step
 from theorycheck.claims.strategies import generated_activations
 from theorycheck.errors import TheoryCheckError
-from theorycheck.gaussian import expect_mp
-from theorycheck.information.input_correlation import (
-    beta0_bracket,
-    beta0_root,
-    layer_one_correlation_symbolic,
-    ratio_moment_monte_carlo,
-    ratio_moment_symbolic,
-    same_value,
-)
+from theorycheck.information import input_correlation as ic
 
 S0SQ = 1          # input variance sigma_i^(0)^2 of the i.i.d. inputs (the paper leaves it free)
 
@@ -46,7 +33,7 @@ S0SQ = 1          # input variance sigma_i^(0)^2 of the i.i.d. inputs (the paper
 def _symbolic_definition(run: ClaimRun) -> CheckResult:
     """C^(0,1) from the definition (20) for one weight draw, its range |C| <= 1 and the printed
     (31) against it (seed 000, Eqs. (20), (25)-(31)); SymPy, exact, N0 = 3."""
-    c = layer_one_correlation_symbolic()
+    c = ic.layer_one_correlation_symbolic()
     W, rowsq, beta0, alpha_c = c["W"], c["rowsq"], c["beta0"], c["alpha_c"]
     scaled_true, scaled_printed, bound_terms = c["scaled_true"], c["scaled_printed"], \
         c["bound_terms"]
@@ -110,9 +97,9 @@ def _symbolic_definition(run: ClaimRun) -> CheckResult:
 def _symbolic_eq32(run: ClaimRun) -> CheckResult:
     """E[W_i^2/(sum_k W_k^2)^2] for every N0 by two SymPy routes, against the printed claim that
     (32) is finite for every N0 (seed 000, Eq. (32))."""
-    r = ratio_moment_symbolic()
+    r = ic.ratio_moment_symbolic()
     sw2 = r["sw2"]
-    agree = all(same_value(r["polar"][n], r["laplace"][n]) for n in r["polar"])
+    agree = all(ic.same_value(r["polar"][n], r["laplace"][n]) for n in r["polar"])
     infinite = [n for n, v in r["polar"].items() if v == sp.oo]
     closed = {n: sp.simplify(1 / (sw2 * (n - 2))) for n in r["polar"] if n > 2}
     closed_ok = all(sp.simplify(r["polar"][n] - v) == 0 for n, v in closed.items())
@@ -125,7 +112,7 @@ def _symbolic_eq32(run: ClaimRun) -> CheckResult:
     for n in r["polar"]:
         steps.append(step(sp.Eq(sp.Symbol(f"N0={n}"), r["polar"][n]),
                           f"polar route; Laplace route gives {r['laplace'][n]}",
-                          same_value(r["polar"][n], r["laplace"][n])))
+                          ic.same_value(r["polar"][n], r["laplace"][n])))
     run.finding(Finding(
         kind="misprint", where="seed 000, Eq. (32) and the finiteness argument after (33)",
         printed=r"\mathbb{V}\Big(\frac{\mathbf{W}_{ij}}{\sum_k \mathbf{W}_{jk}^2}\Big) = "
@@ -197,19 +184,15 @@ def _numeric(run: ClaimRun) -> CheckResult:
                      if mp.mpf(trunc[n]["growth_1e-8_over_1e-2"]) > 1.5]
     ev["truncated_E_W2_over_R4"] = trunc
     ev["diverging_N0"] = diverging
-    mc = ratio_moment_monte_carlo(run.seed, float(sw2), run.pick(5, 6))
+    mc = ic.ratio_moment_monte_carlo(run.seed, float(sw2), run.pick(5, 6))
     ev["monte_carlo"] = mc
     mc_ok = all(mc[str(n)]["within_5_se"] for n in range(3, 7))
     # per activation: beta0, alpha, the bound |C| <= |beta0|/sqrt(Var psi), V(C^(0,1))
     rows: dict[str, Any] = {}
     bound_bad = []
     for act in acts:
-        p = act.mpmath(0)
-        kinks = [float(k) for k in act.kinks]
         try:
-            b0 = expect_mp(lambda u, p=p: u * p(u), S0SQ, dps=dps, breakpoints=kinks)
-            m1 = expect_mp(p, S0SQ, dps=dps, breakpoints=kinks)
-            m2 = expect_mp(lambda u, p=p: p(u) ** 2, S0SQ, dps=dps, breakpoints=kinks)
+            b0, m1, m2 = ic.layer_one_moments(act, S0SQ, dps)
         except TheoryCheckError as err:
             rows[act.name] = {"skipped": err.message}
             continue
@@ -248,7 +231,7 @@ def _property_beta0(run: ClaimRun) -> CheckResult:
     std s0, against 'two odd functions => beta0 != 0' (seed 000, Sec. III B)."""
     space = generated_activations(odd=True, max_terms=2)
     n = run.pick(40, 400)
-    example, tried = search_counterexample(space, lambda g: beta0_bracket(
+    example, tried = search_counterexample(space, lambda g: ic.beta0_bracket(
         g.activation(), g.kink_points) is None,
                                            max_examples=n, seed=run.seed)
     statement = ("Sec. III B: for odd psi, beta0 = Int psi(s0 z) z Dz != 0 ('two odd functions'),"
@@ -258,11 +241,11 @@ def _property_beta0(run: ClaimRun) -> CheckResult:
         return CheckResult(method="property", status=CheckStatus.PASSED,
                            name="beta0 != 0 for odd psi",
                            summary=f"{statement}: no counterexample in {tried}", evidence=ev)
-    bracket = beta0_bracket(example.activation(), example.kink_points)
+    bracket = ic.beta0_bracket(example.activation(), example.kink_points)
     ce: dict[str, str] = {}
     if bracket:
         dps = max(run.dps, 20)
-        root, value = beta0_root(example.activation(), example.kink_points, bracket, dps)
+        root, value = ic.beta0_root(example.activation(), example.kink_points, bracket, dps)
         with mp.workdps(dps + 10):
             ce = {"psi": example.formula, "input_std_s0": dec(root, dps),
                   "beta0_at_root": dec(value, 3),

@@ -27,6 +27,7 @@ import sympy as sp
 from scipy import stats
 
 from theorycheck.gaussian import GridEngine, expect_mp
+from theorycheck.numbers import Estimate
 
 N0_RANGE = range(1, 7)     # the input dimensions N0 both routes evaluate
 
@@ -86,6 +87,18 @@ def ratio_moment_symbolic() -> dict[str, Any]:
                for n in N0_RANGE}
     return {"inv_chi2": inv_chi2, "polar": polar, "laplace": laplace, "general": general,
             "sw2": sw2, "nu": nu}
+
+
+def layer_one_moments(act: Any, q: Any, dps: int) -> tuple[Estimate, Estimate, Estimate]:
+    """The Gaussian moments behind C^(0,1) at input variance ``q`` = s0^2 (seed 000, Eq. (30)):
+    E[u psi(u)] (= s0 beta0), E psi(u) and E psi(u)^2 with u = sqrt(q) z, by tanh-sinh at
+    ``dps`` digits with the activation's kinks as breakpoints (:func:`expect_mp`)."""
+    p = act.mpmath(0)
+    kinks = [float(k) for k in act.kinks]
+    b0 = expect_mp(lambda u, p=p: u * p(u), q, dps=dps, breakpoints=kinks)
+    m1 = expect_mp(p, q, dps=dps, breakpoints=kinks)
+    m2 = expect_mp(lambda u, p=p: p(u) ** 2, q, dps=dps, breakpoints=kinks)
+    return b0, m1, m2
 
 
 def beta0_bracket(act: Any, kinks: Sequence[float]) -> tuple[float, float] | None:
@@ -160,4 +173,5 @@ def ratio_moment_monte_carlo(seed: int, sw2: float, max_log10_samples: int) -> d
 
 
 __all__ = ["N0_RANGE", "beta0_bracket", "beta0_root", "layer_one_correlation_symbolic",
+           "layer_one_moments",
            "ratio_moment_monte_carlo", "ratio_moment_symbolic", "same_value"]
