@@ -17,7 +17,7 @@ the fixed-point equation (52)).  The checks:
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, partial
 from types import SimpleNamespace
 from typing import Any
 
@@ -25,29 +25,31 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from proofs._shared import (
-    FastMeanField,
-    activations_for,
-    dec,
-    figure,
-    mp_fixed_point_beta,
-    need,
-    put,
-    skipped,
-    step,
-)
-from theorycheck.claims import CheckResult, ClaimOutcome, Finding, RunContext, claim
-from theorycheck.claims.checks import guarded, search_counterexample
+from proofs._shared import FastMeanField, mp_fixed_point_beta
+from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Condition, Finding, claim
+from theorycheck.claims.evidence import dec, put, skipped, step
+from theorycheck.claims.search_checks import search
+from theorycheck.claims.strategies import activation_plane_points, generated_activations
 from theorycheck.errors import Status, TheoryCheckError
+from theorycheck.gaussian.symbolic import expect_standard
+from theorycheck.meanfield import MeanField, phase_plane
 
 CONDITION = ("psi is not linear: psi(s* z) is not proportional to z (the only equality case of "
              "the Cauchy-Schwarz step; for psi(x) = a x at (sw2, sb2) = (1/a^2, 0) every q > 0 "
              "is a fixed point and beta = 1)")
 CONFIRM_DIGITS = 20      # a counterexample needs beta = 1 and map(q) = q to this many digits
+NOT_SIMULATED = (
+    "not run: in a finite network the empirical beta_N = sw Cov(psi(h), h)/Var(h) obeys "
+    "beta_N <= 1 by the same Cauchy-Schwarz step for any law of h, and at a stationary "
+    "layer E h^2 = sw2 E psi(h)^2 + sb2 holds exactly in expectation over the weights; a "
+    "simulation would test only that h is near-Gaussian (the qmap and variance checks do "
+    "that), not this claim")
 
 
 # -- symbolic --------------------------------------------------------------------------------------
-def _symbolic(outcome: ClaimOutcome) -> CheckResult:
+def _symbolic(run: ClaimRun) -> CheckResult:
+    """The identity beta^2 = 1 - sb2/q* - sw2 E[(psi - a z)^2]/q* (seed 000, Eqs. (51)-(55))
+    and the printed equality condition of (51) against psi = |x| (SymPy, exact)."""
     a = sp.Symbol("a", real=True)                   # E[psi(s z) z]
     b = sp.Symbol("b", nonnegative=True)            # E[psi(s z)^2]
     q, sw2 = sp.symbols("q_star sigma_w^2", positive=True)
@@ -70,15 +72,14 @@ def _symbolic(outcome: ClaimOutcome) -> CheckResult:
     ]
     # the printed equality condition of (51): psi(s* x)^2 proportional to x^2.  psi = |x| meets it
     s, z = sp.Symbol("s", positive=True), sp.Symbol("z", real=True)
-    gauss = sp.exp(-z**2 / 2) / sp.sqrt(2 * sp.pi)
-    a_abs = sp.integrate(sp.Abs(s * z) * z * gauss, (z, -sp.oo, sp.oo))
-    b_abs = sp.integrate((s * z) ** 2 * gauss, (z, -sp.oo, sp.oo))
+    a_abs = expect_standard(sp.Abs(s * z) * z, z)
+    b_abs = expect_standard((s * z) ** 2, z)
     gap_abs = sp.simplify(b_abs - a_abs**2)
     steps.append(step(sp.Eq(sp.Symbol("E[|s z| z]"), a_abs),
                       f"psi = |x| has psi(s x)^2 = s^2 x^2, yet the Cauchy-Schwarz gap is "
                       f"{gap_abs} > 0", bool(gap_abs != 0)))
     if gap_abs != 0:
-        outcome.findings.append(Finding(
+        run.finding(Finding(
             kind="misprint", where="seed 000, Eq. (51), equality condition",
             printed=r"\text{equality only if } \psi(\sigma^* x)^2 \propto x^2",
             corrected=r"\text{equality iff } \psi(\sigma^* x) \propto x \text{ (a.e.)}",
@@ -95,7 +96,7 @@ def _symbolic(outcome: ClaimOutcome) -> CheckResult:
                       "where sw2 c^2 = 1, sb2 = 0 (a continuum of fixed points q > 0)", None))
     ok = identity == 0
     return CheckResult(
-        method="symbolic", status="passed" if ok else "failed",
+        method="symbolic", status=CheckStatus.of(ok),
         summary="beta^2 = 1 - sb2/q* - sw2 E[(psi - a z)^2]/q* (SymPy), so beta <= 1; strict "
                 "unless sb2 = 0 and psi(s* z) = a z a.s., i.e. psi linear -- the printed strict "
                 "'beta < 1 when s* != 0' needs psi not linear",
@@ -105,24 +106,28 @@ def _symbolic(outcome: ClaimOutcome) -> CheckResult:
 
 
 # -- numeric ---------------------------------------------------------------------------------------
-def _plane_grid(ctx: RunContext) -> tuple[np.ndarray, np.ndarray]:
-    n_w, n_b = ctx.pick((48, 25), (160, 81))
+def _plane_grid(run: ClaimRun) -> tuple[np.ndarray, np.ndarray]:
+    """The (sw2, sb2) grid of the beta plane: sw2 in [0.04, 4], sb2 in [0, 1]."""
+    n_w, n_b = run.pick((48, 25), (160, 81))
     sw2 = np.linspace(0.04, 4.0, n_w)
     sb2 = np.linspace(0.0, 1.0, n_b)
     return sw2, sb2
 
 
-def _numeric(ctx: RunContext, outcome: ClaimOutcome, acts: list[Any]) -> CheckResult:
-    mf_mod = need("theorycheck.meanfield")
-    sw2, sb2 = _plane_grid(ctx)
+def _numeric(run: ClaimRun) -> CheckResult:
+    """The float64 plane of beta (Eq. (38)) per activation, its maximum over q* > 0, confirmed
+    with mpmath at the run's precision together with the identity of (55)."""
+    acts = run.activations()
+    sw2, sb2 = _plane_grid(run)
     rows: dict[str, dict[str, Any]] = {}
     failures: list[dict[str, Any]] = []
     best: tuple[float, str] | None = None
     planes: dict[str, Any] = {}
     for act in acts:
         engine = "meanfield.phase_plane"
+        plane: Any
         try:
-            plane = mf_mod.phase_plane(act, sw2, sb2, with_xi_c=False)
+            plane = phase_plane(act, sw2, sb2, with_xi_c=False)
         except TheoryCheckError as err:
             # second route: the float64 fixed-point search of the property check, on the grid
             try:
@@ -157,51 +162,51 @@ def _numeric(ctx: RunContext, outcome: ClaimOutcome, acts: list[Any]) -> CheckRe
     # mpmath at the run's precision at the argmax: every activation in the full profile; in the
     # quick profile tanh (the source's example) and the activation closest to 1
     confirm = [a for a in acts if a.name in rows and "skipped" not in rows[a.name]]
-    if ctx.quick:
+    if run.quick:
         keep = {"tanh", best[1] if best else ""}
         confirm = [a for a in confirm if a.name in keep] or confirm[:1]
     for act in confirm:
         row = rows[act.name]
-        mf = mf_mod.MeanField(act, dps=ctx.dps)
-        with mp.workdps(ctx.dps + 10):
+        mf = MeanField(act, dps=run.dps)
+        with mp.workdps(run.dps + 10):
             w, v = mp.mpf(row["argmax_sw2"]), mp.mpf(row["argmax_sb2"])
             beta = mf.beta(w, v)
             qs = mf.q_star(w, v)
-            put(row, "max_beta_mp", beta.value, beta.error, ctx.dps)
-            put(row, "q_star_at_argmax_mp", qs.value, qs.error, ctx.dps)
+            put(row, "max_beta_mp", beta.value, beta.error, run.dps)
+            put(row, "q_star_at_argmax_mp", qs.value, qs.error, run.dps)
             # the identity of the symbolic check, evaluated: 1 - beta^2 = sb2/q* + sw2 R/q*
             e_psi2 = mf.expect("psi2", qs.value)
             a_val = beta.value * mp.sqrt(qs.value) / mp.sqrt(w)
             R = e_psi2.value - a_val**2
             resid = (1 - beta.value**2) - (v / qs.value + w * R / qs.value)
             put(row, "identity_residual", resid,
-                beta.error * 2 + e_psi2.error * w / qs.value + qs.error / qs.value, ctx.dps)
-            put(row, "one_minus_beta_mp", 1 - beta.value, beta.error, ctx.dps)
+                beta.error * 2 + e_psi2.error * w / qs.value + qs.error / qs.value, run.dps)
+            put(row, "one_minus_beta_mp", 1 - beta.value, beta.error, run.dps)
         if beta.value > 1 + beta.error:
             failures.append({"activation": act.name, "sw2": row["argmax_sw2"],
                              "sb2": row["argmax_sb2"], "beta_mp": row["max_beta_mp"]})
-    outcome.per_activation.update({k: {"beta_plane": v} for k, v in rows.items()})
+    run.outcome.per_activation.update({k: {"beta_plane": v} for k, v in rows.items()})
     # figure: the beta plane with the EOC and the DI point (seed 000, Fig. 6b) for tanh
     fig_act = "tanh" if "tanh" in planes else next(
         (k for k, v in planes.items() if v.chi1 is not None), None)
     figs: list[str] = []
-    if fig_act and ctx.figure_dir and planes[fig_act].chi1 is not None:
+    if fig_act and planes[fig_act].chi1 is not None:
         plane = planes[fig_act]
-        eoc = need("theorycheck.report.phase_figures").eoc_from_plane(plane)
         act = next(a for a in acts if a.name == fig_act)
         d0 = act.properties.dpsi0
         di = (1.0 / float(d0) ** 2, 0.0) if d0 not in (None, 0) and act.properties.psi0 == 0 \
             else None
-        figs = figure(ctx, "beta_plane", f"beta-le-one-{fig_act}", sw2, sb2, plane.beta,
-                      eoc=eoc if eoc[0].size else None, di=di, activation=fig_act)
-        outcome.figures.extend(figs)
+        # the EOC is read off the chi1 plane by the report layer (its chi1 = 1 contour)
+        figs = run.figure("beta_plane_eoc", f"beta-le-one-{fig_act}", sw2, sb2, plane.beta,
+                          plane.chi1, di=di, activation=fig_act)
+        run.outcome.figures.extend(figs)
     if not confirm:
         raise TheoryCheckError("no activation had a computable beta plane",
                                status=Status.NO_FINITE_FIXED_POINT)
     ok = not failures
     n_ok = sum(1 for r in rows.values() if "skipped" not in r)
     return CheckResult(
-        method="numeric", status="passed" if ok else "failed",
+        method="numeric", status=CheckStatus.of(ok),
         summary=(f"beta <= 1 at every grid point with q* > 0 for {n_ok} activation(s) "
                  f"({sw2.size} x {sb2.size} grid, sw2 in [{sw2[0]:g}, {sw2[-1]:g}], sb2 in "
                  f"[0, {sb2[-1]:g}]); closest to 1: {best[1] if best else '-'} with max beta = "
@@ -251,10 +256,11 @@ def _violation_cached(formula: str, point: tuple[float, float], dps: int,
     return None
 
 
-def _property(ctx: RunContext, outcome: ClaimOutcome, *, nonlinear_only: bool) -> CheckResult:
-    strategies = need("theorycheck.claims.strategies")
-    acts = strategies.activation_plane_points(
-        strategies.generated_activations(max_terms=2), sw2=(0.05, 4.0), sb2=(0.0, 1.0))
+def _property(run: ClaimRun, *, nonlinear_only: bool) -> CheckResult:
+    """A hypothesis search over generated activations and points of the plane for a fixed
+    point q* > 0 with beta = 1 (Eqs. (53)-(55)); ``nonlinear_only``: inside the condition."""
+    space = activation_plane_points(generated_activations(max_terms=2), sw2=(0.05, 4.0),
+                                    sb2=(0.0, 1.0))
     seen: dict[str, Any] = {}
     skipped_linear = [0]
 
@@ -265,32 +271,24 @@ def _property(ctx: RunContext, outcome: ClaimOutcome, *, nonlinear_only: bool) -
             return True
         return _violation(gen, point, CONFIRM_DIGITS + 5, seen) is None
 
-    n = ctx.pick(60, 600)
-    example, tried = search_counterexample(acts, holds, max_examples=n, seed=ctx.seed)
     statement = ("beta < 1 at every fixed point q* > 0 (stable or neutral) of every generated "
                  "activation" + (" that is not linear" if nonlinear_only else ""))
-    ev: dict[str, Any] = {"examples": tried, "max_examples": n, "seed": ctx.seed,
-                          "property": statement}
+    found = search(statement, space, holds, max_examples=run.pick(60, 600), seed=run.seed)
     if nonlinear_only:
-        ev["linear_examples_outside_condition"] = skipped_linear[0]
-    if example is None:
-        return CheckResult(method="property", status="passed",
-                           name="inside the condition" if nonlinear_only else "search",
-                           summary=f"{statement}: no counterexample in {tried} examples",
-                           evidence=ev)
-    gen, point = example
-    ce = dict(_violation(gen, point, max(ctx.dps, CONFIRM_DIGITS + 5), {})
+        found.evidence["linear_examples_outside_condition"] = skipped_linear[0]
+    if found.example is None:
+        return found.passed()
+    gen, point = found.example
+    ce = dict(_violation(gen, point, max(run.dps, CONFIRM_DIGITS + 5), {})
               or seen.get("found", {}))
     ce.update(gen.describe())
-    return CheckResult(method="property", status="failed",
-                       summary=f"{statement}: shrunk counterexample psi = {gen.formula} at "
-                               f"(sw2, sb2) = {point}: beta = {ce.get('beta')} at q* = "
-                               f"{ce.get('q_star')} ({ce.get('fixed_point_kind')} fixed point)",
-                       evidence=ev, counterexample=ce)
+    return found.failed(f"{statement}: shrunk counterexample psi = {gen.formula} at "
+                        f"(sw2, sb2) = {point}: beta = {ce.get('beta')} at q* = "
+                        f"{ce.get('q_star')} ({ce.get('fixed_point_kind')} fixed point)", ce)
 
 
 # -- the claim -------------------------------------------------------------------------------------
-@claim(
+claim(
     id="beta-le-one",
     source="seed 000, Eqs. (37)-(38), (50)-(55), Fig. 6",
     statement="beta(sw, sb) = sw Int psi(s* z) z Dz / s* (s* = sqrt(q*)) satisfies beta < 1 "
@@ -310,45 +308,24 @@ def _property(ctx: RunContext, outcome: ClaimOutcome, *, nonlinear_only: bool) -
         r"\beta^2 < 1 \ (\sigma^* \ne 0) \quad (53)\text{-}(55)",
     ),
     core=True,
+    checks=[
+        Check("symbolic", "Cauchy-Schwarz chain (51)-(55)", _symbolic),
+        Check("numeric", "beta plane per activation", _numeric),
+        Check("property", "search", partial(_property, nonlinear_only=False)),
+        Check("simulation", "finite network",
+              lambda run: skipped("simulation", "finite network", NOT_SIMULATED)),
+    ],
+    condition=Condition(
+        text=CONDITION, search="search",
+        inside=Check("property", "inside the condition", partial(_property, nonlinear_only=True)),
+        outside=lambda ce: ce.get("linear") == "True",
+        finding=lambda ce: Finding(
+            kind="unstated-condition", where="seed 000, Eqs. (53)-(55)",
+            printed=r"\beta < 1 \text{ when } \sigma^* \ne 0",
+            corrected=r"\beta < 1 \text{ when } \sigma^* \ne 0 \text{ and } \psi "
+                      r"\text{ is not linear}",
+            evidence=f"search counterexample: psi = {ce.get('psi')} at (sw2, sb2) = "
+                     f"({ce.get('sw2')}, {ce.get('sb2')}): q* = {ce.get('q_star')}, "
+                     f"beta = {ce.get('beta')}",
+            affects_conclusion=True)),
 )
-def beta_le_one(ctx: RunContext) -> ClaimOutcome:
-    outcome = ClaimOutcome()
-    outcome.checks.append(guarded("symbolic", "Cauchy-Schwarz chain (51)-(55)",
-                                  lambda: _symbolic(outcome)))
-    try:
-        acts = activations_for(ctx)
-    except TheoryCheckError as err:
-        acts = []
-        outcome.checks.append(skipped("numeric", "beta plane", f"could not run: {err.message}"))
-    if acts:
-        outcome.checks.append(guarded("numeric", "beta plane per activation",
-                                      lambda: _numeric(ctx, outcome, acts)))
-    search = guarded("property", "search", lambda: _property(ctx, outcome, nonlinear_only=False))
-    outcome.checks.append(search)
-    outcome.checks.append(skipped(
-        "simulation", "finite network",
-        "not run: in a finite network the empirical beta_N = sw Cov(psi(h), h)/Var(h) obeys "
-        "beta_N <= 1 by the same Cauchy-Schwarz step for any law of h, and at a stationary "
-        "layer E h^2 = sw2 E psi(h)^2 + sb2 holds exactly in expectation over the weights; a "
-        "simulation would test only that h is near-Gaussian (the qmap and variance checks do "
-        "that), not this claim"))
-    if search.status == "failed":
-        ce = search.counterexample or {}
-        if ce.get("linear") == "True":
-            inside = guarded("property", "inside the condition",
-                             lambda: _property(ctx, outcome, nonlinear_only=True))
-            outcome.checks.append(inside)
-            if inside.status == "passed" and not any(
-                    c.status == "failed" for c in outcome.checks
-                    if c is not search and c.method != "symbolic"):
-                outcome.condition = CONDITION
-                outcome.findings.append(Finding(
-                    kind="unstated-condition", where="seed 000, Eqs. (53)-(55)",
-                    printed=r"\beta < 1 \text{ when } \sigma^* \ne 0",
-                    corrected=r"\beta < 1 \text{ when } \sigma^* \ne 0 \text{ and } \psi "
-                              r"\text{ is not linear}",
-                    evidence=f"search counterexample: psi = {ce.get('psi')} at (sw2, sb2) = "
-                             f"({ce.get('sw2')}, {ce.get('sb2')}): q* = {ce.get('q_star')}, "
-                             f"beta = {ce.get('beta')}",
-                    affects_conclusion=True))
-    return outcome

@@ -155,15 +155,6 @@ def _symbolic_true_variance(run: ClaimRun) -> CheckResult:
 
 
 # -- numeric ---------------------------------------------------------------------------------------
-def _truncated(n0: int, eps: mp.mpf, sw2: mp.mpf) -> mp.mpf:
-    """E[W_i^2/R^4 ; R^2 > eps] = (1/N0) E[1/R^2 ; R^2 > eps], R^2 = (sw2/N0) chi^2(N0)."""
-    s2 = sw2 / n0
-    k = mp.mpf(n0) / 2
-    pdf = lambda x: x ** (k - 1) * mp.exp(-x / 2) / (2**k * mp.gamma(k))  # noqa: E731
-    lo = eps / s2
-    return mp.quad(lambda x: pdf(x) / x, [lo, lo * 10, 1, 10, mp.inf]) / (n0 * s2)
-
-
 def _numeric(run: ClaimRun) -> CheckResult:
     """(32) by truncated integrals (divergent for N0 = 1, 2) and Monte Carlo (1/(sw2 (N0 - 2))
     for N0 >= 3); beta0, alpha, the bound |C^(0,1)| <= |beta0|/sqrt(Var psi) <= 1 and V(C^(0,1))
@@ -176,7 +167,7 @@ def _numeric(run: ClaimRun) -> CheckResult:
     with mp.workdps(dps + 10):
         trunc: dict[str, Any] = {}
         for n0 in (1, 2, 3, 4):
-            vals = [_truncated(n0, mp.mpf(10) ** -k, sw2) for k in (2, 4, 6, 8)]
+            vals = [ic.truncated_ratio_moment(n0, mp.mpf(10) ** -k, sw2) for k in (2, 4, 6, 8)]
             trunc[str(n0)] = {f"eps=1e-{k}": dec(v, 10) for k, v in zip((2, 4, 6, 8), vals,
                                                                           strict=True)}
             trunc[str(n0)]["growth_1e-8_over_1e-2"] = dec(vals[-1] / vals[0], 8)
@@ -261,8 +252,8 @@ def _property_eq32(run: ClaimRun) -> CheckResult:
     """Search N0 for a divergent (32): the truncated moment keeps growing as eps -> 0."""
     def finite(n0: int) -> bool:
         with mp.workdps(25):
-            a = _truncated(n0, mp.mpf(10) ** -6, mp.mpf(1))
-            b = _truncated(n0, mp.mpf(10) ** -12, mp.mpf(1))
+            a = ic.truncated_ratio_moment(n0, mp.mpf(10) ** -6, mp.mpf(1))
+            b = ic.truncated_ratio_moment(n0, mp.mpf(10) ** -12, mp.mpf(1))
             return bool(b / a < 1 + mp.mpf(10) ** -3)
 
     n = run.pick(30, 200)
@@ -275,7 +266,8 @@ def _property_eq32(run: ClaimRun) -> CheckResult:
                            name="(32) finite for every N0",
                            summary=f"no divergent N0 in {tried} examples", evidence=ev)
     with mp.workdps(25):
-        grow = {f"eps=1e-{k}": dec(_truncated(example, mp.mpf(10) ** -k, mp.mpf(1)), 8)
+        grow = {f"eps=1e-{k}": dec(ic.truncated_ratio_moment(example, mp.mpf(10) ** -k,
+                                                             mp.mpf(1)), 8)
                 for k in (3, 6, 9, 12)}
     return CheckResult(method="property", status=CheckStatus.FAILED,
                        name="(32) finite for every N0",

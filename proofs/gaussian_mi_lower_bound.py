@@ -18,20 +18,11 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from theorycheck.claims.checks import guarded, property_result
-from theorycheck.claims.model import CheckResult, ClaimOutcome, DerivationStep, Finding, RunContext
-from theorycheck.claims.registry import claim
-from theorycheck.information import (
-    channel_covariance_2d,
-    gaussian_mi,
-    gaussian_mi_binary,
-    gaussian_mi_channel,
-    gaussian_mi_channel_mp,
-    gaussian_moments_mp,
-    true_mi_binary,
-    true_mi_channel,
-    true_mi_channel_2d,
-)
+from theorycheck import information as info
+from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
+from theorycheck.claims.checks import property_result
+from theorycheck.claims.model import DerivationStep
+from theorycheck.gaussian import expect_normal_mp
 from theorycheck.information.channels import CHANNELS, get_channel
 from theorycheck.numbers import to_decimal
 
@@ -50,7 +41,9 @@ PRINTED = (
 DEFAULT_CHANNELS = ("linear", "tanh", "relu", "sigmoid", "cubic", "softsign")
 
 
-def _symbolic() -> CheckResult:
+def _symbolic(run: ClaimRun) -> CheckResult:
+    """The LMMSE proof of seed 000, Eq. (34) (SymPy: scalar and block residual covariance, the
+    identity with (35)) and the Appendix A steps (A2), (A7)-(A8) as printed; SymPy, about 1 s."""
     steps = [
         DerivationStep(r"I(Z;Y) = h(Z) - h(Z\mid Y),\quad h(Z) = \tfrac12\log\det(2\pi e\,"
                        r"\Sigma_{ZZ})", "Z Gaussian (the hypothesis): h(Z) is exact", True),
@@ -99,7 +92,7 @@ def _symbolic() -> CheckResult:
         "this is what (A3) uses; it requires the quadratic form, not its log, in (A2)",
         quad_mean == 1))
     with mp.workdps(30):
-        e_log = mp.quad(lambda t: mp.log(t * t) * mp.npdf(t), [-mp.inf, 0, mp.inf])
+        e_log = expect_normal_mp(lambda t: mp.log(t * t), [-mp.inf, 0, mp.inf])
         closed = -mp.euler - mp.log(2)
     steps.append(DerivationStep(
         rf"\mathbb E[\log((Z-\mu)^2/\sigma^2)] = -\gamma - \log 2 = {mp.nstr(closed, 10)} \ne 1",
@@ -111,38 +104,40 @@ def _symbolic() -> CheckResult:
         "chain rule of relative entropy; uses f_Z = g_Z (Z Gaussian) and the moment identity "
         "(A4) for log g, log g_Y", True))
     ok = ok_a and ok35 and ok_block and quad_mean == 1
+    run.record["symbolic"] = evidence = {
+        "lmmse_scalar": ok_a, "bound_equals_35_scalar": ok35, "lmmse_blocks": ok_block,
+        "E_quadratic_form_n1": str(quad_mean), "E_log_quadratic_form_n1": to_decimal(e_log, 20),
+        "E_log_closed_form": "-EulerGamma - log(2)"}
     return CheckResult(
-        method="symbolic", status="passed" if ok else "failed",
+        method="symbolic", status=CheckStatus.of(ok),
         name="LMMSE proof of (34); Appendix A steps",
         summary=("I(Z;Y) >= I_N proved via h(Z|Y) <= h(Z - AY) <= Gaussian entropy (SymPy: "
                  "LMMSE residual for any block sizes, scalar identity with (35)); (A2) as printed "
                  f"gives E log(.) = {mp.nstr(closed, 8)} instead of 1; (A7)-(A8) have the wrong "
                  "sign"),
-        evidence={"lmmse_scalar": ok_a, "bound_equals_35_scalar": ok35,
-                  "lmmse_blocks": ok_block, "E_quadratic_form_n1": str(quad_mean),
-                  "E_log_quadratic_form_n1": to_decimal(e_log, 20),
-                  "E_log_closed_form": "-EulerGamma - log(2)"},
-        steps=steps)
+        evidence=evidence, steps=steps)
 
 
-def _numeric(ctx: RunContext) -> CheckResult:
+def _numeric(run: ClaimRun) -> CheckResult:
+    """Eq. (34) for ``Y = psi(Z) + sigma n``: the true MI by quadrature (error estimate) against
+    ``I_N`` of Eq. (35) in mpmath at ``run.dps``, per channel and sigma; one 2-D tanh case."""
     rows: list[dict[str, Any]] = []
     ok = True
-    names = [n for n in (ctx.activations or DEFAULT_CHANNELS) if n in CHANNELS]
-    sigmas = ctx.pick((0.3, 1.0), (0.1, 0.3, 1.0, 3.0))
+    names = [n for n in (run.ctx.activations or DEFAULT_CHANNELS) if n in CHANNELS]
+    sigmas = run.pick((0.3, 1.0), (0.1, 0.3, 1.0, 3.0))
     for name in names:
         ch = get_channel(name)
-        mom = gaussian_moments_mp(ch.mpmath, 1, kinks=ch.kinks, dps=ctx.dps)
+        mom = info.gaussian_moments_mp(ch.mpmath, 1, kinks=ch.kinks, dps=run.dps)
         for sigma in sigmas:
             # cubic: psi spans +-z_max^3, the quadrature cost grows like (range/sigma)^2;
             # a shorter z range (tail bound ~4e-9, added to the error) keeps it affordable
-            if name == "cubic" and sigma < ctx.pick(1.0, 0.3):
+            if name == "cubic" and sigma < run.pick(1.0, 0.3):
                 continue
             z_max = 6.5 if name == "cubic" else 8.5
-            true = true_mi_channel(ch.numpy, sigma, kinks=ch.kinks, z_max=z_max)
-            lower = gaussian_mi_channel_mp(ch.mpmath, sigma, kinks=ch.kinks, dps=ctx.dps,
+            true = info.true_mi_channel(ch.numpy, sigma, kinks=ch.kinks, z_max=z_max)
+            lower = info.gaussian_mi_channel_mp(ch.mpmath, sigma, kinks=ch.kinks, dps=run.dps,
                                            moments=mom)
-            with mp.workdps(ctx.dps + 10):
+            with mp.workdps(run.dps + 10):
                 gap = true.value - lower.value
                 err = true.error + lower.error
                 holds = gap >= -3 * err
@@ -150,22 +145,22 @@ def _numeric(ctx: RunContext) -> CheckResult:
             rows.append({"psi": name, "sigma": sigma,
                          "I_true": to_decimal(true.value, 15),
                          "I_true_err": to_decimal(true.error, 3),
-                         "I_N": to_decimal(lower.value, ctx.dps),
+                         "I_N": to_decimal(lower.value, run.dps),
                          "I_N_err": to_decimal(lower.error, 3),
                          "gap": to_decimal(gap, 10), "gap_err": to_decimal(err, 3),
                          "holds": bool(holds)})
     # 2-D case (n = 2): correlated Gaussian Z, componentwise tanh channel
     sigma2, rho = 0.5, 0.6
-    t2 = true_mi_channel_2d(np.tanh, sigma2, rho)
-    cov = channel_covariance_2d(np.tanh, sigma2, rho)
-    i_n2 = gaussian_mi(cov, 2)
+    t2 = info.true_mi_channel_2d(np.tanh, sigma2, rho)
+    cov = info.channel_covariance_2d(np.tanh, sigma2, rho)
+    i_n2 = info.gaussian_mi(cov, 2)
     gap2 = float(t2.value) - i_n2
     ok2 = gap2 >= -3 * (float(t2.error) + 1e-10)
     ok = ok and ok2
     linear = [r for r in rows if r["psi"] == "linear"]
     tight = all(abs(float(r["gap"])) <= 3 * float(r["gap_err"]) + 1e-12 for r in linear)
     return CheckResult(
-        method="numeric", status="passed" if ok else "failed",
+        method="numeric", status=CheckStatus.of(ok),
         name="I(Z;Y) by quadrature vs I_N for Y = psi(Z) + sigma n",
         summary=(f"I >= I_N for {len(rows)} (psi, sigma) pairs within the error estimates "
                  f"(smallest gap {min(float(r['gap']) for r in rows):.3g}); equality for linear "
@@ -179,57 +174,61 @@ def _numeric(ctx: RunContext) -> CheckResult:
         counterexample=None if ok else {"rows": [r for r in rows if not r["holds"]]})
 
 
-def _appendix_a7(ctx: RunContext) -> dict[str, Any]:
+def _appendix_a7(run: ClaimRun) -> dict[str, Any]:
     """Evidence for the (A7)-(A8) sign: printed (A7) = h_f(Y) - h_g(Y) = -D(f_Y || g_Y) < 0 while
     I - I_N > 0 (tanh channel); h_f(Y) = I + 1/2 log(2 pi e sigma^2),
     h_g(Y) = 1/2 log(2 pi e Var Y)."""
     ch = get_channel("tanh")
     sigma = 0.3
-    true = true_mi_channel(ch.numpy, sigma)
-    lower = gaussian_mi_channel_mp(ch.mpmath, sigma, dps=ctx.dps)
-    mom = gaussian_moments_mp(ch.mpmath, 1, dps=ctx.dps)
+    true = info.true_mi_channel(ch.numpy, sigma)
+    lower = info.gaussian_mi_channel_mp(ch.mpmath, sigma, dps=run.dps)
+    mom = info.gaussian_moments_mp(ch.mpmath, 1, dps=run.dps)
     var_y = float(mom["second"].value - mom["mean"].value ** 2) + sigma ** 2
     a7 = float(true.value) + 0.5 * math.log(sigma ** 2 / var_y)
     return {"psi": "tanh", "sigma": sigma, "A7_printed_value": repr(a7),
             "I_minus_I_N": repr(float(true.value - lower.value))}
 
 
-def _property(ctx: RunContext) -> CheckResult:
+def _property(run: ClaimRun) -> CheckResult:
+    """Eq. (34) searched over (channel, sigma, input scale) with float64 quadratures (3 sigma
+    of their error estimates as tolerance); hypothesis, 12 examples under the quick profile."""
     names = sorted(n for n in CHANNELS if n != "cubic")
 
     def holds(ex: tuple[str, float, float]) -> bool:
         name, sigma, scale = ex
         ch = get_channel(name)
-        t = true_mi_channel(ch.numpy, sigma, scale=scale, kinks=ch.kinks)
-        g = gaussian_mi_channel(ch.numpy, sigma, scale=scale, kinks=ch.kinks)
+        t = info.true_mi_channel(ch.numpy, sigma, scale=scale, kinks=ch.kinks)
+        g = info.gaussian_mi_channel(ch.numpy, sigma, scale=scale, kinks=ch.kinks)
         return float(t.value) >= float(g.value) - 3 * float(t.error + g.error) - 1e-12
 
     strategy = st.tuples(st.sampled_from(names), st.floats(0.2, 2.0), st.floats(0.3, 2.0))
     return property_result(
         "I(Z;Y) >= I_N(Z;Y), Z ~ N(0, scale^2), Y = psi(Z) + sigma n",
         "true MI (quadrature) >= Gaussian MI of the same covariance", strategy, holds,
-        max_examples=ctx.pick(12, 120), seed=ctx.seed,
+        max_examples=run.pick(12, 120), seed=run.seed,
         describe=lambda ex: {"psi": ex[0], "sigma": ex[1], "scale": ex[2]})
 
 
-def _outside_hypothesis(ctx: RunContext) -> CheckResult:
+def _outside_hypothesis(run: ClaimRun) -> CheckResult:
+    """Z = +-1 (outside the hypothesis of Eq. (34)): ``I < I_N = 1/2 log(1 + 1/sigma^2)``, and
+    ``I <= log 2``, by mpmath quadrature at ``run.dps``."""
     rows = []
     violated = []
-    for sigma in ctx.pick((0.2, 0.4, 1.0), (0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0)):
-        t = true_mi_binary(sigma, dps=ctx.dps)
-        g = gaussian_mi_binary(sigma, dps=ctx.dps)
-        with mp.workdps(ctx.dps + 10):
+    for sigma in run.pick((0.2, 0.4, 1.0), (0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0)):
+        t = info.true_mi_binary(sigma, dps=run.dps)
+        g = info.gaussian_mi_binary(sigma, dps=run.dps)
+        with mp.workdps(run.dps + 10):
             below = t.value + t.error < g
             le_log2 = t.value - t.error <= mp.log(2)
-        rows.append({"sigma": sigma, "I_true": to_decimal(t.value, ctx.dps),
-                     "I_true_err": to_decimal(t.error, 3), "I_N": to_decimal(g, ctx.dps),
-                     "log2": to_decimal(mp.log(2), ctx.dps), "I_true_below_I_N": bool(below),
+        rows.append({"sigma": sigma, "I_true": to_decimal(t.value, run.dps),
+                     "I_true_err": to_decimal(t.error, 3), "I_N": to_decimal(g, run.dps),
+                     "log2": to_decimal(mp.log(2), run.dps), "I_true_below_I_N": bool(below),
                      "I_true_le_log2": bool(le_log2)})
         if below:
             violated.append(sigma)
     ok = bool(violated) and all(r["I_true_le_log2"] for r in rows)
     return CheckResult(
-        method="numeric", status="passed" if ok else "failed",
+        method="numeric", status=CheckStatus.of(ok),
         name="hypothesis 'Z Gaussian' is necessary (Z = +-1 outside it)",
         summary=(f"outside the hypothesis the bound fails: Z = +-1, Y = Z + sigma n has "
                  f"I < I_N = 1/2 log(1 + 1/sigma^2) for sigma in {violated} (the Gaussian input "
@@ -237,6 +236,20 @@ def _outside_hypothesis(ctx: RunContext) -> CheckResult:
                  f"even I <= log 2 < I_N). This documents the hypothesis' necessity, not a "
                  f"failure of the claim as stated"),
         evidence={"rows": rows, "threshold_sigma": to_decimal(1 / mp.sqrt(3), 12)})
+
+
+NOTE_34 = Finding(
+    kind="note", where="seed 000, Eq. (34); seed 001, Prop. 1", printed=PRINTED[0],
+    corrected=r"\text{as printed, with the hypothesis } \mathbf Z \text{ Gaussian}",
+    evidence=("the hypothesis is necessary: for Z = +-1, Y = Z + sigma n, "
+              "I < I_N at every sigma checked (AWGN: Gaussian inputs maximise I at "
+              "fixed power), with I <= log 2 < I_N when sigma < 1/sqrt(3) (check "
+              "'outside the hypothesis'). Seed 001's equations are lost; its "
+              "prose states the same hypothesis (f(x) Gaussian). In seed 000 "
+              "Z^(l) is a deterministic function of Z, so I(Z;Z^(l)) is "
+              "typically +inf and (34) holds trivially; seed 001 adds noise "
+              "before each activation"),
+    affects_conclusion=False)
 
 
 @claim(
@@ -248,22 +261,20 @@ def _outside_hypothesis(ctx: RunContext) -> CheckResult:
                 "(Z, Y) with finite second moments, Sigma_ZZ and Sigma_YY invertible"),
     methods=("symbolic", "numeric", "property"),
     printed=PRINTED,
+    checks=[Check("symbolic", "LMMSE proof; App. A", _symbolic),
+            Check("numeric", "quadrature vs I_N", _numeric),
+            Check("property", "I >= I_N property", _property),
+            Check("numeric", "outside the hypothesis", _outside_hypothesis)],
 )
-def gaussian_mi_lower_bound(ctx: RunContext) -> ClaimOutcome:
-    """Checks of seed 000, Eqs. (34)-(35), App. A and seed 001, Prop. 1."""
-    checks = [
-        guarded("symbolic", "LMMSE proof; App. A", _symbolic),
-        guarded("numeric", "quadrature vs I_N", lambda: _numeric(ctx)),
-        guarded("property", "I >= I_N property", lambda: _property(ctx)),
-        guarded("numeric", "outside the hypothesis", lambda: _outside_hypothesis(ctx)),
-    ]
-    a7: dict[str, Any] = {}
+def gaussian_mi_lower_bound(run: ClaimRun) -> list[Finding]:
+    """The misprints of seed 000, App. A, Eqs. (A2) and (A7)-(A8), with the evidence of the
+    symbolic check and of :func:`_appendix_a7`; then the note on the hypothesis of Eq. (34)."""
     try:
-        a7 = _appendix_a7(ctx)
-    except Exception as err:  # evidence only; recorded below
+        a7 = _appendix_a7(run)
+    except Exception as err:  # evidence only; recorded in the finding
         a7 = {"unavailable": f"{type(err).__name__}: {err}"}
-    sym = checks[0].evidence
-    findings = [
+    sym = run.record.get("symbolic", {})
+    return [
         Finding(kind="misprint", where="seed 000, Appendix A, Eq. (A2)", printed=PRINTED[2],
                 corrected=(r"-\tfrac12\log[(2\pi)^n\det\Sigma] - \tfrac12\int f(\mathbf Z)"
                            r"(\mathbf Z-\mathbb E\mathbf Z)^T\Sigma^{-1}(\mathbf Z-\mathbb E"
@@ -284,17 +295,5 @@ def gaussian_mi_lower_bound(ctx: RunContext) -> ClaimOutcome:
                           f"{a7.get('A7_printed_value')} while I - I_N = {a7.get('I_minus_I_N')}."
                           " (A4) also writes g(X) for g(Z)"),
                 affects_conclusion=False),
-        Finding(kind="note", where="seed 000, Eq. (34); seed 001, Prop. 1",
-                printed=PRINTED[0],
-                corrected=r"\text{as printed, with the hypothesis } \mathbf Z \text{ Gaussian}",
-                evidence=("the hypothesis is necessary: for Z = +-1, Y = Z + sigma n, "
-                          "I < I_N at every sigma checked (AWGN: Gaussian inputs maximise I at "
-                          "fixed power), with I <= log 2 < I_N when sigma < 1/sqrt(3) (check "
-                          "'outside the hypothesis'). Seed 001's equations are lost; its "
-                          "prose states the same hypothesis (f(x) Gaussian). In seed 000 "
-                          "Z^(l) is a deterministic function of Z, so I(Z;Z^(l)) is "
-                          "typically +inf and (34) holds trivially; seed 001 adds noise "
-                          "before each activation"),
-                affects_conclusion=False),
+        NOTE_34,
     ]
-    return ClaimOutcome(checks=checks, findings=findings)

@@ -16,9 +16,9 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from theorycheck.claims.checks import guarded, property_result
-from theorycheck.claims.model import CheckResult, ClaimOutcome, DerivationStep, Finding, RunContext
-from theorycheck.claims.registry import claim
+from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Condition, Finding, claim
+from theorycheck.claims.checks import property_result
+from theorycheck.claims.model import DerivationStep
 from theorycheck.errors import TheoryCheckError
 from theorycheck.information import cholesky_omegas, mi_from_omegas
 from theorycheck.information.randmat import random_psd, random_spd
@@ -35,7 +35,10 @@ CONDITION = ("beta >= 0 (equivalently sigma_w >= 0 for an increasing activation)
              "C^(l,l) held fixed and beta^(2l) w_i < 1")
 
 
-def _symbolic() -> CheckResult:
+def _symbolic(run: ClaimRun) -> CheckResult:
+    """dI_N/d(beta^2) >= 0 on the domain of seed 000, Eq. (49), the chain rule to beta and the
+    evenness of I_N in beta (SymPy, two eigenvalues; the sum is termwise), and beta odd in sigma_w
+    by Eq. (38)."""
     t, beta = sp.symbols("t beta", real=True)
     lyr = sp.Symbol("l", positive=True, integer=True)
     w1, w2 = sp.symbols("omega_1 omega_2", nonnegative=True)
@@ -66,7 +69,7 @@ def _symbolic() -> CheckResult:
         "Eq. (38): the integral J = E[z psi(s z)] = s E[psi'(s z)] > 0 for increasing psi does not "
         "depend on the sign of sigma_w", True))
     ok = ok_dt and ok_chain and ok_even
-    return CheckResult(method="symbolic", status="passed" if ok else "failed",
+    return CheckResult(method="symbolic", status=CheckStatus.of(ok),
                        name="derivative of I_N in beta^2 and in beta",
                        summary=("dI_N/d(beta^2) >= 0 on the domain (SymPy); dI_N/dbeta = 2 beta "
                                 "dI_N/d(beta^2), so I_N decreases in beta for beta < 0; "
@@ -76,24 +79,26 @@ def _symbolic() -> CheckResult:
                        steps=steps)
 
 
-def _numeric(ctx: RunContext) -> CheckResult:
-    rng = np.random.default_rng(ctx.seed + 44)
+def _numeric(run: ClaimRun) -> CheckResult:
+    """I_N of seed 000, Eqs. (44), (49) on a beta grid over [-0.9, 0.9] beta_max for fixed w_i of
+    a random PSD M and SPD C (mpmath at ``run.dps + 10``)."""
+    rng = np.random.default_rng(run.seed + 44)
     m, c = random_psd(rng, 4, 3), random_spd(rng, 4)
     w = cholesky_omegas(m, c)
     depth = 2
-    with mp.workdps(ctx.dps + 10):
+    with mp.workdps(run.dps + 10):
         ws = [mp.mpf(v) if v > 1e-12 else mp.mpf(0) for v in w]
         bmax = (1 / max(ws)) ** (mp.mpf(1) / (2 * depth))
         betas = [bmax * mp.mpf(k) / 10 for k in (-9, -6, -3, 0, 3, 6, 9)]
         vals = [-mp.fsum(mp.log1p(-(b ** (2 * depth)) * wi) for wi in ws) / 2 for b in betas]
-    rows = [{"beta": to_decimal(b, 12), "I_N": to_decimal(v, ctx.dps)}
+    rows = [{"beta": to_decimal(b, 12), "I_N": to_decimal(v, run.dps)}
             for b, v in zip(betas, vals, strict=True)]
     inc_pos = all(vals[i] < vals[i + 1] for i in range(3, 6))
     dec_neg = all(vals[i] > vals[i + 1] for i in range(0, 3))
-    even = all(abs(vals[i] - vals[6 - i]) <= mp.mpf(10) ** (-ctx.dps) for i in range(3))
+    even = all(abs(vals[i] - vals[6 - i]) <= mp.mpf(10) ** (-run.dps) for i in range(3))
     ok = inc_pos and even
     return CheckResult(
-        method="numeric", status="passed" if ok else "failed",
+        method="numeric", status=CheckStatus.of(ok),
         name="I_N(beta) on a grid, fixed w_i",
         summary=(f"I_N increases on [0, 0.9 beta_max] and is even; on [-0.9 beta_max, 0] it "
                  f"decreases (decreasing there: {dec_neg})"),
@@ -104,6 +109,8 @@ def _numeric(ctx: RunContext) -> CheckResult:
 
 
 def _pair_holds(ex: tuple[int, int, int, float, float, int], nonneg: bool) -> bool:
+    """One example ``(n, rank M, depth l, u1, u2, seed)``: ``I_N`` of seed 000, Eq. (49) at
+    ``beta = u beta_max`` is no smaller at the larger beta (with |beta| when ``nonneg``)."""
     n, rank, depth, u1, u2, seed = ex
     rng = np.random.default_rng(seed)
     w = cholesky_omegas(random_psd(rng, n, min(rank, n)), random_spd(rng, n))
@@ -123,21 +130,50 @@ def _pair_holds(ex: tuple[int, int, int, float, float, int], nonneg: bool) -> bo
         return True
 
 
-def _property(ctx: RunContext, nonneg: bool) -> CheckResult:
+def _property(run: ClaimRun, nonneg: bool) -> CheckResult:
+    """beta1 < beta2 => I_N(beta1) <= I_N(beta2) (seed 000, Eq. (49)) searched over random M, C,
+    depth and beta pairs, for every beta in the domain or (``nonneg``) for beta >= 0 only."""
     strategy = st.tuples(st.integers(1, 6), st.integers(1, 6), st.integers(1, 4),
                          st.floats(-1.0, 1.0), st.floats(-1.0, 1.0), st.integers(0, 2 ** 32 - 1))
     where = "beta >= 0" if nonneg else "all beta in the domain"
     return property_result(
         f"I_N increasing in beta ({where})",
         f"beta1 < beta2 => I_N(beta1) <= I_N(beta2), {where}, random PSD M and SPD C",
-        strategy, lambda ex: _pair_holds(ex, nonneg), max_examples=ctx.pick(80, 600),
-        seed=ctx.seed + (7 if nonneg else 0),
+        strategy, lambda ex: _pair_holds(ex, nonneg), max_examples=run.pick(80, 600),
+        seed=run.seed + (7 if nonneg else 0),
         describe=lambda ex: {"n": ex[0], "rank_M": min(ex[1], ex[0]), "depth": ex[2],
                              "beta1_over_beta_max": ex[3], "beta2_over_beta_max": ex[4],
                              "seed": ex[5]})
 
 
-@claim(
+NOTE_FIXED_C = Finding(
+    kind="note", where="seed 000, Sec. IV B, 'C^(0,0), prod W, C^(l,l) principally fixed'",
+    printed=r"\beta = \beta(\sigma_w,\sigma_b) \text{ is the only non-trivial variable}",
+    corrected=(r"\partial\mathcal I_{\mathcal N}/\partial\beta \text{ at fixed } "
+               r"\widetilde M, C^{(l,l)};\ C^{(l,l)} \text{ also depends on } "
+               r"(\sigma_w,\sigma_b)"),
+    evidence=("the monotonicity proved (and checked here) is a partial derivative at fixed "
+              "M = P C^(l,l)^-1 P^T; in a network C^(l,l) (correlations among the units of "
+              "layer l) moves with (sigma_w, sigma_b) too, so I_N is not a function of beta "
+              "alone. Not simulated in this claim (the finite-network comparison belongs to "
+              "mi-max-at-di); recorded as an assumption the argument needs"),
+    affects_conclusion=False)
+
+
+def _even_in_beta(ce: dict[str, Any]) -> Finding:
+    """The unstated condition beta >= 0, with the shrunk counterexample of the all-beta search."""
+    return Finding(
+        kind="unstated-condition", where="seed 000, Sec. IV B (after Eq. (49))",
+        printed=PRINTED[2],
+        corrected=(r"\mathcal I_{\mathcal N} \text{ increases with } \beta^2 \text{ (with } "
+                   r"|\beta|\text{); with } \beta \text{ only for } \beta \ge 0"),
+        evidence=(f"I_N is even in beta (SymPy); shrunk counterexample with beta < 0: {ce}; "
+                  "beta < 0 whenever sigma_w < 0, which the source's domain "
+                  "(sigma_w, sigma_b) in R x (0, inf) allows"),
+        affects_conclusion=True)
+
+
+claim(
     id="mi-monotone-in-beta",
     source="seed 000, Sec. IV B, Eqs. (44)-(49)",
     statement="I_N(Z; Z^(l)) increases monotonically with beta = beta(sigma_w, sigma_b)",
@@ -145,44 +181,12 @@ def _property(ctx: RunContext, nonneg: bool) -> CheckResult:
                 "distribution and depth)", "beta^(2l) w_i < 1 for every i (Eq. 49 domain)"),
     methods=("symbolic", "numeric", "property"),
     printed=PRINTED,
+    checks=[Check("symbolic", "derivative", _symbolic),
+            Check("numeric", "grid", _numeric),
+            Check("property", "all beta", lambda run: _property(run, nonneg=False))],
+    condition=Condition(text=CONDITION, search="all beta",
+                        inside=Check("property", "beta >= 0",
+                                     lambda run: _property(run, nonneg=True)),
+                        finding=_even_in_beta),
+    findings=[NOTE_FIXED_C],
 )
-def mi_monotone_in_beta(ctx: RunContext) -> ClaimOutcome:
-    """Checks of seed 000, Sec. IV B."""
-    checks = [
-        guarded("symbolic", "derivative", _symbolic),
-        guarded("numeric", "grid", lambda: _numeric(ctx)),
-        guarded("property", "all beta", lambda: _property(ctx, nonneg=False)),
-        guarded("property", "beta >= 0", lambda: _property(ctx, nonneg=True)),
-    ]
-    outside = next((c for c in checks if c.method == "property"
-                    and c.name.endswith("(all beta in the domain)")), None)
-    inside = next((c for c in checks if c.method == "property"
-                   and c.name.endswith("(beta >= 0)")), None)
-    findings: list[Finding] = []
-    condition = ""
-    ce: dict[str, Any] = (outside.counterexample or {}) if outside else {}
-    if outside is not None and outside.status == "failed" and inside is not None \
-            and inside.status == "passed":
-        condition = CONDITION
-        findings.append(Finding(
-            kind="unstated-condition", where="seed 000, Sec. IV B (after Eq. (49))",
-            printed=PRINTED[2],
-            corrected=(r"\mathcal I_{\mathcal N} \text{ increases with } \beta^2 \text{ (with } "
-                       r"|\beta|\text{); with } \beta \text{ only for } \beta \ge 0"),
-            evidence=(f"I_N is even in beta (SymPy); shrunk counterexample with beta < 0: {ce}; "
-                      "beta < 0 whenever sigma_w < 0, which the source's domain "
-                      "(sigma_w, sigma_b) in R x (0, inf) allows"),
-            affects_conclusion=True))
-    findings.append(Finding(
-        kind="note", where="seed 000, Sec. IV B, 'C^(0,0), prod W, C^(l,l) principally fixed'",
-        printed=r"\beta = \beta(\sigma_w,\sigma_b) \text{ is the only non-trivial variable}",
-        corrected=(r"\partial\mathcal I_{\mathcal N}/\partial\beta \text{ at fixed } "
-                   r"\widetilde M, C^{(l,l)};\ C^{(l,l)} \text{ also depends on } "
-                   r"(\sigma_w,\sigma_b)"),
-        evidence=("the monotonicity proved (and checked here) is a partial derivative at fixed "
-                  "M = P C^(l,l)^-1 P^T; in a network C^(l,l) (correlations among the units of "
-                  "layer l) moves with (sigma_w, sigma_b) too, so I_N is not a function of beta "
-                  "alone. Not simulated in this claim (the finite-network comparison belongs to "
-                  "mi-max-at-di); recorded as an assumption the argument needs"),
-        affects_conclusion=False))
-    return ClaimOutcome(checks=checks, findings=findings, condition=condition)

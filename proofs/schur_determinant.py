@@ -8,31 +8,24 @@ they evaluate to ``1/2 log 1 = 0``: a printed step that does not follow from (41
 
 from __future__ import annotations
 
-from typing import Any
-
 import mpmath as mp
 import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from theorycheck.claims.checks import guarded, property_result
-from theorycheck.claims.model import (
-    CheckResult,
-    ClaimOutcome,
-    DerivationStep,
-    Finding,
-    RunContext,
-)
-from theorycheck.claims.registry import claim
+from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
+from theorycheck.claims.checks import property_result
+from theorycheck.claims.model import DerivationStep
 from theorycheck.information import (
     gaussian_mi,
     gaussian_mi_correlation,
+    gaussian_mi_correlation_mp,
     gaussian_mi_mp,
     gaussian_mi_schur,
     schur_factorisation,
 )
 from theorycheck.information.randmat import random_correlation, weight_product
-from theorycheck.numbers import Estimate, to_decimal
+from theorycheck.numbers import to_decimal
 
 PRINTED = (
     r"\det\Sigma^{(0,l)} = \det\Sigma^{(l)}\,\det\big(\Sigma^{(0)} - D^{(0)}C^{(0,l)}D^{(l)}"
@@ -55,7 +48,7 @@ CORRECT_43 = (r"\tfrac12\log\frac{\det C^{(0,0)}}{\det(C^{(0,0)} - C^{(0,l)}(C^{
               r"(C^{(0,l)})^{T})}")
 
 
-def _symbolic_factorisation() -> CheckResult:
+def _symbolic_factorisation(run: ClaimRun) -> CheckResult:
     """(40): general block sizes via the block LDU factorisation (SymPy MatrixSymbols), then the
     explicit determinant identity for 1x1 and 2x2 blocks with D0, Dl, C symbolic."""
     steps: list[DerivationStep] = []
@@ -97,7 +90,7 @@ def _symbolic_factorisation() -> CheckResult:
             rf"\det\Sigma^{{(0,l)}} - \mathrm{{rhs}}(40) = {sp.latex(diff)}\quad ({k}\times{k}"
             r"\text{ blocks, } D, C \text{ symbolic})", "explicit SymPy determinant", diff == 0))
     ok = blocks_ok and all(v == "0" for v in explicit.values())
-    return CheckResult(method="symbolic", status="passed" if ok else "failed",
+    return CheckResult(method="symbolic", status=CheckStatus.of(ok),
                        name="Eq. (40) block-determinant factorisation",
                        summary=("Eq. (40) proved for all block sizes (block LDU) and checked "
                                 "explicitly for 1x1 and 2x2 blocks" if ok else
@@ -107,7 +100,7 @@ def _symbolic_factorisation() -> CheckResult:
                        counterexample=None if ok else {"explicit_difference": explicit})
 
 
-def _symbolic_reductions() -> CheckResult:
+def _symbolic_reductions(run: ClaimRun) -> CheckResult:
     """(41) -> corrected (42) -> corrected (43), and the printed (42)/(43) as printed; (44)."""
     steps: list[DerivationStep] = []
     d1, d2, e1, e2, a, b = sp.symbols("d1 d2 e1 e2 a b", positive=True)
@@ -154,62 +147,55 @@ def _symbolic_reductions() -> CheckResult:
         "checked symbolically for 1x1 blocks (matrix sizes: numeric property check)", ok44))
     ok = replaced and ok42 and ok43 and ok44
     printed_zero = sp.simplify(printed42) == 1 and sp.simplify(printed43) == 1
+    run.record["reductions"] = evidence = {
+        "replacement_D_Sigma_inv_D": replaced, "corrected_42_equals_41": ok42,
+        "corrected_43_equals_42": ok43, "eq44_from_39_scalar": ok44,
+        "printed_42_ratio": str(sp.simplify(printed42)),
+        "printed_43_ratio": str(sp.simplify(printed43)),
+        "printed_ratio_is_identically_one": printed_zero}
     return CheckResult(
-        method="symbolic", status="passed" if ok else "failed",
+        method="symbolic", status=CheckStatus.of(ok),
         name="Eqs. (41)-(44) reductions (corrected) and (42)-(43) as printed",
         summary=("(41) reduces to the corrected (42), (43) and, with (39), to (44); the printed "
                  "(42)-(43) have identical numerator and denominator (ratio 1, I_N = 0)"),
-        evidence={"replacement_D_Sigma_inv_D": replaced, "corrected_42_equals_41": ok42,
-                  "corrected_43_equals_42": ok43, "eq44_from_39_scalar": ok44,
-                  "printed_42_ratio": str(sp.simplify(printed42)),
-                  "printed_43_ratio": str(sp.simplify(printed43)),
-                  "printed_ratio_is_identically_one": printed_zero},
-        steps=steps)
+        evidence=evidence, steps=steps)
 
 
-def _mp_corr43(c00: np.ndarray, c0l: np.ndarray, cll: np.ndarray, dps: int) -> Estimate:
-    vals = []
-    for extra in (10, 20):
-        with mp.workdps(dps + extra):
-            a, x, b = mp.matrix(c00.tolist()), mp.matrix(c0l.tolist()), mp.matrix(cll.tolist())
-            schur = a - x * mp.inverse(b) * x.T
-            vals.append(mp.log(mp.det(a) / mp.det(schur)) / 2)
-    with mp.workdps(dps + 20):
-        return Estimate(vals[1], abs(vals[1] - vals[0]) + mp.mpf(10) ** (-(dps + 5)),
-                        "mpmath at two precisions")
-
-
-def _numeric(ctx: RunContext) -> CheckResult:
-    """One example at ctx.dps: (35)/(41) vs corrected (43) vs printed (42)-(43)."""
-    rng = np.random.default_rng(ctx.seed + 40)
+def _numeric(run: ClaimRun) -> CheckResult:
+    """One example at ``run.dps``: I_N of seed 000, Eq. (35) (= (41)) against the corrected (43),
+    both in mpmath at two precisions, and the printed (42)-(43) (= 0)."""
+    rng = np.random.default_rng(run.seed + 40)
     n0, nl = 2, 3
     joint_c = random_correlation(rng, n0 + nl, ridge=0.3)
     c00, cll, c0l = joint_c[:n0, :n0], joint_c[n0:, n0:], joint_c[:n0, n0:]
     d = np.exp(rng.uniform(-1.0, 1.0, n0 + nl))
-    with mp.workdps(ctx.dps + 40):   # Sigma = D C D formed exactly enough from the float64 C, D
+    with mp.workdps(run.dps + 40):   # Sigma = D C D formed exactly enough from the float64 C, D
         sigma = [[mp.mpf(joint_c[i, j]) * mp.mpf(d[i]) * mp.mpf(d[j]) for j in range(n0 + nl)]
                  for i in range(n0 + nl)]
-    i35 = gaussian_mi_mp(sigma, n0, dps=ctx.dps)
-    i43 = _mp_corr43(c00, c0l, cll, ctx.dps)
-    with mp.workdps(ctx.dps + 20):
+    i35 = gaussian_mi_mp(sigma, n0, dps=run.dps)
+    i43 = gaussian_mi_correlation_mp(c00, c0l, cll, dps=run.dps)
+    with mp.workdps(run.dps + 20):
         diff = abs(i35.value - i43.value)
         tol = 10 * (i35.error + i43.error)
     printed = mp.mpf(0)  # (1/2) log(x / x) for the printed (42), (43)
     ok = diff <= tol
+    run.record["numeric"] = evidence = {
+        "n0": n0, "nl": nl, "sd": [float(v) for v in d],
+        "I_35": to_decimal(i35.value, run.dps), "I_35_err": to_decimal(i35.error, 3),
+        "I_43_corrected": to_decimal(i43.value, run.dps),
+        "I_43_corrected_err": to_decimal(i43.error, 3),
+        "difference": to_decimal(diff, 3), "I_42_43_printed": to_decimal(printed, 3)}
     return CheckResult(
-        method="numeric", status="passed" if ok else "failed",
+        method="numeric", status=CheckStatus.of(ok),
         name="Eqs. (35), (43) at the run's precision",
         summary=(f"I_N by (35) = {mp.nstr(i35.value, 12)} equals corrected (43) within "
                  f"{mp.nstr(diff, 3)}; printed (42)-(43) give 0"),
-        evidence={"n0": n0, "nl": nl, "sd": [float(v) for v in d],
-                  "I_35": to_decimal(i35.value, ctx.dps), "I_35_err": to_decimal(i35.error, 3),
-                  "I_43_corrected": to_decimal(i43.value, ctx.dps),
-                  "I_43_corrected_err": to_decimal(i43.error, 3),
-                  "difference": to_decimal(diff, 3), "I_42_43_printed": to_decimal(printed, 3)},
-        counterexample=None if ok else {"difference": to_decimal(diff, 3)})
+        evidence=evidence, counterexample=None if ok else {"difference": to_decimal(diff, 3)})
 
 
-def _property_factorisation(ctx: RunContext) -> CheckResult:
+def _property_factorisation(run: ClaimRun) -> CheckResult:
+    """seed 000, Eq. (40) and (41) = corrected (42) = corrected (43) in float64 on random SPD
+    correlation matrices and scalings (tolerance 1e-11 cond(C) n)."""
     def holds(ex: tuple[int, int, int]) -> bool:
         n0, nl, seed = ex
         rng = np.random.default_rng(seed)
@@ -230,11 +216,11 @@ def _property_factorisation(ctx: RunContext) -> CheckResult:
         "Eq. (40) and (41) = corrected (42) = corrected (43) on random SPD matrices",
         "log det S = log det S_ll + log det(Schur) and the three I_N forms agree "
         "(tolerance 1e-10 cond(C) n)", strategy, holds,
-        max_examples=ctx.pick(60, 500), seed=ctx.seed,
+        max_examples=run.pick(60, 500), seed=run.seed,
         describe=lambda ex: {"n0": ex[0], "nl": ex[1], "seed": ex[2]})
 
 
-def _property_eq44(ctx: RunContext) -> CheckResult:
+def _property_eq44(run: ClaimRun) -> CheckResult:
     """(44) given (39): random widths, depth, C00, Cll, beta inside the domain."""
 
     def holds(ex: tuple[int, int, int, float, int]) -> bool:
@@ -260,9 +246,18 @@ def _property_eq44(ctx: RunContext) -> CheckResult:
     return property_result(
         "Eq. (44) from Eq. (39) and the corrected (43)",
         "-1/2 log det(I - beta^(2l) M C00) equals the corrected (43) with C0l from (39)",
-        strategy, holds, max_examples=ctx.pick(40, 300), seed=ctx.seed + 1,
+        strategy, holds, max_examples=run.pick(40, 300), seed=run.seed + 1,
         describe=lambda ex: {"n0": ex[0], "nl": ex[1], "depth": ex[2],
                              "beta2l_times_max_w": ex[3], "seed": ex[4]})
+
+
+NOTE_44 = Finding(
+    kind="note", where="seed 000, Eq. (44)",
+    printed=r"\mathcal I_{\mathcal N}(\mathbf X;\mathbf X^{(l)})",
+    corrected=r"\mathcal I_{\mathcal N}(\mathbf Z;\mathbf Z^{(l)})",
+    evidence="(41)-(43) are about the Gaussian Z; (44) switches to X without comment. (44) "
+             "itself follows from (39) and the corrected (43); it needs beta^(2l) w_i < 1 "
+             "for the joint covariance to be positive definite", affects_conclusion=False)
 
 
 @claim(
@@ -275,31 +270,29 @@ def _property_eq44(ctx: RunContext) -> CheckResult:
                 "D^(0), D^(l) = diag(Sigma)^(1/2), so Sigma = D C D"),
     methods=("symbolic", "numeric", "property"),
     printed=PRINTED,
+    checks=[Check("symbolic", "Eq. (40)", _symbolic_factorisation),
+            Check("symbolic", "Eqs. (41)-(44)", _symbolic_reductions),
+            Check("numeric", "Eqs. (35), (43)", _numeric),
+            Check("property", "Eq. (40) random SPD", _property_factorisation),
+            Check("property", "Eq. (44) from (39)", _property_eq44)],
 )
-def schur_determinant(ctx: RunContext) -> ClaimOutcome:
-    """Checks of seed 000, Eqs. (40)-(44)."""
-    checks = [
-        guarded("symbolic", "Eq. (40)", _symbolic_factorisation),
-        guarded("symbolic", "Eqs. (41)-(44)", _symbolic_reductions),
-        guarded("numeric", "Eqs. (35), (43)", lambda: _numeric(ctx)),
-        guarded("property", "Eq. (40) random SPD", lambda: _property_factorisation(ctx)),
-        guarded("property", "Eq. (44) from (39)", lambda: _property_eq44(ctx)),
-    ]
-    red = next((c for c in checks if c.name.startswith("Eqs. (41)")), None)
-    num = next((c for c in checks if c.method == "numeric"), None)
-    ev: dict[str, Any] = {}
-    if red is not None and red.status != "skipped":
-        ev["symbolic"] = (f"printed (42) ratio = {red.evidence.get('printed_42_ratio')}, "
-                          f"printed (43) ratio = {red.evidence.get('printed_43_ratio')}")
-    if num is not None and num.status != "skipped":
-        ev["numeric"] = (f"(35) gives {num.evidence.get('I_35')}; printed (42)-(43) give "
-                         f"{num.evidence.get('I_42_43_printed')}")
+def schur_determinant(run: ClaimRun) -> list[Finding]:
+    """The misprints of seed 000, Eqs. (42)-(43) (when the symbolic reductions find the printed
+    ratios identically 1), with the symbolic and numeric evidence; then the note on Eq. (44)."""
+    red, num = run.record.get("reductions"), run.record.get("numeric")
+    shown = []
+    if red is not None:
+        shown.append(f"printed (42) ratio = {red.get('printed_42_ratio')}, "
+                     f"printed (43) ratio = {red.get('printed_43_ratio')}")
+    if num is not None:
+        shown.append(f"(35) gives {num.get('I_35')}; printed (42)-(43) give "
+                     f"{num.get('I_42_43_printed')}")
     findings: list[Finding] = []
-    if red is not None and red.evidence.get("printed_ratio_is_identically_one"):
+    if red is not None and red.get("printed_ratio_is_identically_one"):
         findings += [
             Finding(kind="misprint", where="seed 000, Eq. (42)", printed=PRINTED[2],
                     corrected=CORRECT_42 + r" \quad (42)",
-                    evidence="; ".join(ev.values()) + "; corrected form equals (41) "
+                    evidence="; ".join(shown) + "; corrected form equals (41) "
                              "(SymPy, 2x2 blocks; property check on random SPD)",
                     affects_conclusion=False),
             Finding(kind="misprint", where="seed 000, Eq. (43)", printed=PRINTED[3],
@@ -308,11 +301,4 @@ def schur_determinant(ctx: RunContext) -> ClaimOutcome:
                              "det C^(0,0) (dividing det Sigma^(0) by det(D^(0))^2)",
                     affects_conclusion=False),
         ]
-    findings.append(Finding(
-        kind="note", where="seed 000, Eq. (44)",
-        printed=r"\mathcal I_{\mathcal N}(\mathbf X;\mathbf X^{(l)})",
-        corrected=r"\mathcal I_{\mathcal N}(\mathbf Z;\mathbf Z^{(l)})",
-        evidence="(41)-(43) are about the Gaussian Z; (44) switches to X without comment. (44) "
-                 "itself follows from (39) and the corrected (43); it needs beta^(2l) w_i < 1 "
-                 "for the joint covariance to be positive definite", affects_conclusion=False))
-    return ClaimOutcome(checks=checks, findings=findings)
+    return [*findings, NOTE_44]

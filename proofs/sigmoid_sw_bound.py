@@ -18,11 +18,12 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from proofs._shared import gauss_legendre_expect, sim_activation
+from proofs._shared import sim_activation
 from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
 from theorycheck.claims.checks import property_result
 from theorycheck.claims.evidence import dec, put, skipped, step
 from theorycheck.errors import Status, TheoryCheckError
+from theorycheck.gaussian import integrate_mp
 from theorycheck.meanfield.sigmoid_line import (
     chi1_at_zero_bias,
     dphi_sq,
@@ -34,7 +35,6 @@ from theorycheck.meanfield.sigmoid_line import (
 
 PRINTED_SIGMA_W = "103.05"   # the printed "sigma_w ~ 103.05" (seed 002, Appendix, after (27))
 THEOREM_BOUND = 100          # the theorem's "sw2 >~ 100"
-_B = dphi_sq                 # phi'^2, integrated over |x| <= sqrt(Q) by the tail bound
 
 
 # -- symbolic steps ------------------------------------------------------------------------------
@@ -160,7 +160,7 @@ def _critical_line_shape(run: ClaimRun) -> CheckResult:
     # q >= Q once it is positive at Q -- no further crossing of sb2 = 0.
     with mp.workdps(30):
         r = mp.sqrt(q_max)
-        I_Q = mp.quad(_B, [-r, -10, 0, 10, r])
+        I_Q = integrate_mp(dphi_sq, [-r, -10, 0, 10, r])
         tail = q_max - mp.sqrt(mp.e) * mp.sqrt(2 * mp.pi * q_max) / I_Q
         tail_ok = bool(tail > 0 and q_max > 2 * mp.pi * mp.e / I_Q**2 / 4)
     ok = increasing and crossings == 1 and bool(sb2[0] < 0) and bool(sb2[-1] > 0) \
@@ -191,10 +191,10 @@ def _critical_line_shape(run: ClaimRun) -> CheckResult:
 
 def _min_sw2(run: ClaimRun) -> CheckResult:
     """inf sw2 on {chi1 = 1, sb2 >= 0} to the run's precision, two routes
-    (:func:`~theorycheck.meanfield.sigmoid_line.minimum_sw2`, Gauss-Legendre the second rule),
+    (:func:`~theorycheck.meanfield.sigmoid_line.minimum_sw2`: tanh-sinh and Gauss-Legendre),
     against the theorem's sw2 >~ 100 and the printed sigma_w ~ 103.05 (seed 002, Thm 1)."""
     dps = run.dps
-    m = minimum_sw2(dps, gauss_legendre_expect)
+    m = minimum_sw2(dps)
     run.record["min"] = m
     ev: dict[str, Any] = {}
     put(ev, "min_sw2", m["sw2"].value, m["sw2"].error, dps)

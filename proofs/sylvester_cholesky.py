@@ -9,14 +9,16 @@ contribute factors of 1, so the two readings agree; checked here.
 
 from __future__ import annotations
 
+from typing import Any
+
 import mpmath as mp
 import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from theorycheck.claims.checks import guarded, property_result
-from theorycheck.claims.model import CheckResult, ClaimOutcome, DerivationStep, Finding, RunContext
-from theorycheck.claims.registry import claim
+from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
+from theorycheck.claims.checks import property_result
+from theorycheck.claims.model import DerivationStep
 from theorycheck.information import cholesky_omegas, sylvester_forms
 from theorycheck.information.randmat import random_psd, random_spd, weight_product
 from theorycheck.numbers import to_decimal
@@ -32,7 +34,9 @@ PRINTED = (
 )
 
 
-def _symbolic() -> CheckResult:
+def _symbolic(run: ClaimRun) -> CheckResult:
+    """seed 000, Eqs. (46) = (47) = (48) with explicit symbolic n x n determinants (n = 1, 2, 3),
+    (48) = (49) by the eigenvalues of a symmetric 2x2 matrix, and zero w_i giving factors 1."""
     steps: list[DerivationStep] = []
     b = sp.Symbol("b", real=True)
     results: dict[str, bool] = {}
@@ -72,7 +76,7 @@ def _symbolic() -> CheckResult:
                                 "restricting (49) to {w_i > 0} drops only factors equal to 1",
                                 ok_zero))
     ok = all(results.values()) and ok_zero
-    return CheckResult(method="symbolic", status="passed" if ok else "failed",
+    return CheckResult(method="symbolic", status=CheckStatus.of(ok),
                        name="Eqs. (46)-(49) symbolic",
                        summary=("(46) = (47) = (48) for symbolic n = 1, 2, 3 and (48) = (49) "
                                 "(characteristic polynomial) hold" if ok else
@@ -81,9 +85,30 @@ def _symbolic() -> CheckResult:
                        counterexample=None if ok else {k: v for k, v in results.items() if not v})
 
 
-def _numeric(ctx: RunContext) -> CheckResult:
-    """An example with singular M of Eq. (45) form (a narrow hidden layer), at ctx.dps."""
-    rng = np.random.default_rng(ctx.seed + 45)
+CORRECTED_49 = (r"\det(I - \beta^{2l}\widetilde M C^{(0,0)}) = \prod_{i=1}^{\dim\widetilde M}"
+                r"(1 - \beta^{2l}\omega_i),\ \omega_i \ge 0"
+                r" \text{ (zero eigenvalues contribute 1)}")
+
+
+def _zero_omegas(ev: dict[str, Any]) -> Finding:
+    """The note on Eq. (49): its product over w_i > 0 equals the one over all i, with the singular
+    example of :func:`_numeric` (evidence ``ev``)."""
+    return Finding(
+        kind="note", where="seed 000, Eq. (49) and the sentence before it", printed=PRINTED[3],
+        corrected=CORRECTED_49,
+        evidence=(f"M of Eq. (45) has rank <= min_i N_i, so it is singular whenever a layer is "
+                  f"narrower than N_0: widths {ev.get('widths')} give rank {ev.get('rank_M')} and "
+                  f"{ev.get('zero_omegas')} zero w_i; the product over all i equals that over "
+                  f"w_i > 0 (diff {ev.get('diff_49_pos_vs_46')}). The later requirement "
+                  "w_i in (0, beta^-2l) should read [0, beta^-2l)"),
+        affects_conclusion=False)
+
+
+def _numeric(run: ClaimRun) -> CheckResult:
+    """seed 000, Eqs. (46), (48), (49) and (49) over w_i > 0 for a singular M of the Eq. (45) form
+    (a narrow hidden layer), in mpmath at ``run.dps + 10`` and ``+ 20`` (their difference the
+    error); records the note on Eq. (49)."""
+    rng = np.random.default_rng(run.seed + 45)
     widths = [4, 2, 4]
     p = weight_product(rng, widths)
     cll = random_spd(rng, widths[-1], ridge=0.5)
@@ -95,7 +120,7 @@ def _numeric(ctx: RunContext) -> CheckResult:
     vals: dict[str, list[mp.mpf]] = {"46": [], "48": [], "49": [], "49_pos": []}
     omegas: list[mp.mpf] = []
     for extra in (10, 20):
-        with mp.workdps(ctx.dps + extra):
+        with mp.workdps(run.dps + extra):
             pp = mp.matrix(p.tolist())      # M of Eq. (45) formed in mpmath: exact rank 2
             mm = pp * mp.inverse(mp.matrix(cll.tolist())) * pp.T
             mm = (mm + mm.T) / 2
@@ -110,25 +135,26 @@ def _numeric(ctx: RunContext) -> CheckResult:
             vals["46"].append(mp.det(eye - bb * mm * cc))
             vals["48"].append(mp.det(eye - bb * inner))
             vals["49"].append(mp.fprod(1 - bb * w for w in ev))
-            cut = mp.mpf(10) ** (-(ctx.dps + extra) // 2) * max(abs(w) for w in ev)
+            cut = mp.mpf(10) ** (-(run.dps + extra) // 2) * max(abs(w) for w in ev)
             vals["49_pos"].append(mp.fprod(1 - bb * w for w in ev if w > cut))
-    with mp.workdps(ctx.dps + 20):
-        errs = {k: abs(v[1] - v[0]) + mp.mpf(10) ** (-(ctx.dps + 5)) for k, v in vals.items()}
+    with mp.workdps(run.dps + 20):
+        errs = {k: abs(v[1] - v[0]) + mp.mpf(10) ** (-(run.dps + 5)) for k, v in vals.items()}
         ref = vals["46"][1]
         diffs = {k: abs(v[1] - ref) for k, v in vals.items() if k != "46"}
-        tol = 10 * sum(errs.values()) + mp.mpf(10) ** (-(ctx.dps // 2))
+        tol = 10 * sum(errs.values()) + mp.mpf(10) ** (-(run.dps // 2))
         ok = all(d <= tol for d in diffs.values())
-        n_zero = sum(1 for w in omegas if abs(w) <= mp.mpf(10) ** (-(ctx.dps // 2)))
+        n_zero = sum(1 for w in omegas if abs(w) <= mp.mpf(10) ** (-(run.dps // 2)))
     evidence = {"widths": widths, "rank_M": int(np.linalg.matrix_rank(m)), "b": repr(bval),
                 "zero_omegas": n_zero,
-                "omegas": [to_decimal(w, 12) if abs(w) > mp.mpf(10) ** -(ctx.dps // 2)
+                "omegas": [to_decimal(w, 12) if abs(w) > mp.mpf(10) ** -(run.dps // 2)
                            else "0" for w in omegas]}
     for k, v in vals.items():
-        evidence[f"det_{k}"] = to_decimal(v[1], ctx.dps)
+        evidence[f"det_{k}"] = to_decimal(v[1], run.dps)
         evidence[f"det_{k}_err"] = to_decimal(errs[k], 3)
     for k, d in diffs.items():
         evidence[f"diff_{k}_vs_46"] = to_decimal(d, 3)
-    return CheckResult(method="numeric", status="passed" if ok else "failed",
+    run.finding(_zero_omegas(evidence))
+    return CheckResult(method="numeric", status=CheckStatus.of(ok),
                        name="Eqs. (46)-(49) at the run's precision, singular M",
                        summary=(f"rank-{evidence['rank_M']} M (4x4): the four forms agree to "
                                 f"{mp.nstr(max(diffs.values()), 3)}; {n_zero} zero eigenvalue(s) "
@@ -138,7 +164,9 @@ def _numeric(ctx: RunContext) -> CheckResult:
                                                        for k in diffs})
 
 
-def _property(ctx: RunContext) -> CheckResult:
+def _property(run: ClaimRun) -> CheckResult:
+    """seed 000, Eqs. (46)-(49) in float64 on random PSD M (singular included) and SPD C, with a
+    tolerance scaled by n cond(C) and the size of the product."""
     def holds(ex: tuple[int, int, float, int]) -> bool:
         n, rank, bval, seed = ex
         rng = np.random.default_rng(seed)
@@ -156,12 +184,12 @@ def _property(ctx: RunContext) -> CheckResult:
     return property_result(
         "Eqs. (46)-(49) on random PSD M (singular included) and SPD C",
         "det(I-bMC) = det(I-bL^TML) = prod(1-b w_i) = prod over {w_i>0}; L^TML is PSD",
-        strategy, holds, max_examples=ctx.pick(80, 600), seed=ctx.seed,
+        strategy, holds, max_examples=run.pick(80, 600), seed=run.seed,
         describe=lambda ex: {"n": ex[0], "rank_M": min(ex[1], ex[0]), "b": ex[2],
                              "seed": ex[3]})
 
 
-@claim(
+claim(
     id="sylvester-cholesky",
     source="seed 000, Eqs. (45)-(49)",
     statement=("det(I - b M C) = det(I - b L^T M L) = prod_i (1 - b w_i) with C = L L^T and w_i "
@@ -170,29 +198,7 @@ def _property(ctx: RunContext) -> CheckResult:
                 "M (Eq. 45) symmetric positive semi-definite"),
     methods=("symbolic", "numeric", "property"),
     printed=PRINTED,
+    checks=[Check("symbolic", "Eqs. (46)-(49) symbolic", _symbolic),
+            Check("numeric", "Eqs. (46)-(49) numeric", _numeric),
+            Check("property", "Eqs. (46)-(49) property", _property)],
 )
-def sylvester_cholesky(ctx: RunContext) -> ClaimOutcome:
-    """Checks of seed 000, Eqs. (45)-(49)."""
-    checks = [
-        guarded("symbolic", "Eqs. (46)-(49) symbolic", _symbolic),
-        guarded("numeric", "Eqs. (46)-(49) numeric", lambda: _numeric(ctx)),
-        guarded("property", "Eqs. (46)-(49) property", lambda: _property(ctx)),
-    ]
-    num = next((c for c in checks if c.method == "numeric" and c.status != "skipped"), None)
-    findings = []
-    if num is not None:
-        findings.append(Finding(
-            kind="note", where="seed 000, Eq. (49) and the sentence before it",
-            printed=PRINTED[3],
-            corrected=(r"\det(I - \beta^{2l}\widetilde M C^{(0,0)}) = "
-                       r"\prod_{i=1}^{\dim\widetilde M}"
-                       r"(1 - \beta^{2l}\omega_i),\ \omega_i \ge 0"
-                       r" \text{ (zero eigenvalues contribute 1)}"),
-            evidence=(f"M of Eq. (45) has rank <= min_i N_i, so it is singular whenever a layer "
-                      f"is narrower than N_0: widths {num.evidence.get('widths')} give rank "
-                      f"{num.evidence.get('rank_M')} and {num.evidence.get('zero_omegas')} zero "
-                      f"w_i; the product over all i equals that over w_i > 0 "
-                      f"(diff {num.evidence.get('diff_49_pos_vs_46')}). The later requirement "
-                      "w_i in (0, beta^-2l) should read [0, beta^-2l)"),
-            affects_conclusion=False))
-    return ClaimOutcome(checks=checks, findings=findings)

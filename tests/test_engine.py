@@ -200,3 +200,18 @@ def test_time_budget_stops_a_hanging_claim_as_inconclusive() -> None:
     assert record["verdict"] == "inconclusive"
     stopped = next(c for c in record["checks"] if c["name"] == "claim")
     assert stopped["evidence"]["error_status"] == "time-budget-exceeded"
+
+
+def test_a_crashing_check_is_skipped_and_the_others_still_run() -> None:
+    def crashes(run: ClaimRun) -> CheckResult:
+        return 1 / 0  # type: ignore[return-value]
+
+    claim = _declared("half-broken", Check("numeric", "crashes", crashes),
+                      Check("symbolic", "identity", _identity))
+    record = run_claim(claim, RunContext())
+    by_name = {c["name"]: c for c in record["checks"]}
+    assert by_name["crashes"]["status"] == "skipped"
+    assert by_name["crashes"]["summary"].startswith("internal error: ZeroDivisionError")
+    assert "ZeroDivisionError" in by_name["crashes"]["evidence"]["traceback"]
+    assert by_name["identity"]["status"] == "failed"
+    assert record["verdict"] == "fails"

@@ -20,6 +20,7 @@ from theorycheck.information import (
     gaussian_mi_channel,
     gaussian_mi_channel_mp,
     gaussian_mi_correlation,
+    gaussian_mi_correlation_mp,
     gaussian_mi_mp,
     gaussian_mi_schur,
     mi_from_omegas,
@@ -50,6 +51,27 @@ def test_mp_matches_closed_form_to_40_digits() -> None:
     est = gaussian_mi_mp(cov, 1, dps=40)
     assert abs(est.value - want) < mp.mpf(10) ** -40
     assert est.error < mp.mpf(10) ** -30
+
+
+def test_correlation_form_mp_vs_closed_form_and_cholesky_route() -> None:
+    # bivariate, rho = 3/8 exact in float64: I = -1/2 log(1 - rho^2)
+    est = gaussian_mi_correlation_mp([[1.0]], [[0.375]], [[1.0]], dps=40)
+    with mp.workdps(60):
+        want = -mp.log(1 - mp.mpf(3) ** 2 / 64) / 2
+    assert abs(est.value - want) < mp.mpf(10) ** -40
+    assert est.error < mp.mpf(10) ** -30
+    # 2 + 3 blocks: the corrected (43) on C equals (35) on D C D formed exactly (seed 000, (43))
+    rng = np.random.default_rng(7)
+    c = random_correlation(rng, 5, ridge=0.3)
+    d = np.exp(rng.uniform(-1.0, 1.0, 5))
+    with mp.workdps(80):
+        sigma = [[mp.mpf(c[i, j]) * mp.mpf(d[i]) * mp.mpf(d[j]) for j in range(5)]
+                 for i in range(5)]
+    corr = gaussian_mi_correlation_mp(c[:2, :2], c[:2, 2:], c[2:, 2:], dps=30)
+    chol = gaussian_mi_mp(sigma, 2, dps=30)
+    assert abs(corr.value - chol.value) < mp.mpf(10) ** -28
+    assert float(corr.value) == pytest.approx(
+        gaussian_mi_correlation(c[:2, :2], c[:2, 2:], c[2:, 2:]), abs=1e-12)
 
 
 def test_exact_additive_gaussian_vector_case() -> None:

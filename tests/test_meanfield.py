@@ -12,8 +12,10 @@ import mpmath as mp
 import numpy as np
 import pytest
 
+from theorycheck.activations import get_activation
 from theorycheck.errors import Status, TheoryCheckError
 from theorycheck.meanfield import CallableActivation, MeanField, phase_plane
+from theorycheck.meanfield.search import FastMeanField
 
 TANH = CallableActivation(
     "tanh",
@@ -149,3 +151,17 @@ def test_phase_plane_masks() -> None:
     pr = phase_plane(RELU, np.array([1.0, 2.0, 2.5]), np.array([0.0, 0.1]))
     assert pr.no_fixed_point[2].all() and pr.no_fixed_point[1, 1] and pr.non_unique[1, 0]
     assert pr.q_star[0, 0] == 0 and abs(pr.q_star[0, 1] - 0.2) < 1e-12
+
+
+def test_a_fixed_point_on_a_scan_grid_node_is_found() -> None:
+    """relu at (sw2, sb2) = (1, 0.05): q* = sb2 / (1 - sw2/2) = 0.1 exactly, a node of the
+    log-spaced scan grid, where map(q) - q is exactly 0 in float64; chi1 = sw2/2 (closed form).
+    The scan once saw no sign change there and reported 'no stable fixed point'."""
+    relu = get_activation("relu")
+    mf = MeanField(relu, dps=30)
+    q = mf.q_star(mp.mpf(1), mp.mpf("0.05"))
+    assert abs(q.value - mp.mpf("0.1")) <= mp.mpf("1e-28")
+    assert abs(mf.chi1(mp.mpf(1), mp.mpf("0.05")).value - mp.mpf("0.5")) <= mp.mpf("1e-28")
+    fast = FastMeanField(relu, kinks=(0.0,), q_lo=1e-4, q_hi=1e3, n_q=8)   # nodes 1e-4 ... 1e3
+    stable = [p for p in fast.fixed_points(1.0, 0.005) if p.kind == "stable"]   # q* = 0.01
+    assert len(stable) == 1 and abs(stable[0].q - 0.01) <= 1e-12

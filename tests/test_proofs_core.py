@@ -13,7 +13,7 @@ import pytest
 from scipy import integrate, optimize, stats
 from scipy.special import expit
 
-from theorycheck.claims import ClaimOutcome, RunContext, decide
+from theorycheck.claims import ClaimOutcome, ClaimRun, RunContext, decide
 
 pytest.importorskip("theorycheck.gaussian")
 pytest.importorskip("theorycheck.activations")
@@ -50,7 +50,6 @@ def _check(outcome: ClaimOutcome, name: str):
 
 
 def test_sigmoid_minimum_matches_scipy_and_a_second_precision(sigmoid_run: ClaimOutcome) -> None:
-    from proofs._shared import gauss_legendre_expect
     from theorycheck.meanfield.sigmoid_line import minimum_sw2
 
     ev = _check(sigmoid_run, "min sw2").evidence
@@ -59,7 +58,7 @@ def test_sigmoid_minimum_matches_scipy_and_a_second_precision(sigmoid_run: Claim
     assert abs(float(ev["q_star_at_min"]) - q_ref) < 1e-7 * q_ref
     assert float(ev["min_sw2_err"]) < 1e-17
     # the same minimum at 40 digits agrees with the 20-digit run to its stated error
-    m40 = minimum_sw2(40, gauss_legendre_expect)
+    m40 = minimum_sw2(40)
     with mp.workdps(45):
         assert abs(m40["sw2"].value - mp.mpf(ev["min_sw2"])) < mp.mpf(10) ** -17
         assert m40["sw2"].error < mp.mpf(10) ** -37
@@ -163,8 +162,8 @@ def test_correlation_bound_per_activation(correlation_run: ClaimOutcome) -> None
 
 # -- beta: definition vs Stein; the DI point of erf -----------------------------------------------
 def test_beta_two_ways_at_a_fixed_point() -> None:
-    from proofs._shared import FastMeanField, mp_fixed_point_beta
     from theorycheck.activations import get_activation
+    from theorycheck.meanfield.search import FastMeanField, mp_fixed_point_beta
 
     act = get_activation("tanh")
     sw2, sb2 = 1.7, 0.3
@@ -187,21 +186,20 @@ def test_erf_di_point_and_limit() -> None:
     from proofs.beta_max_at_di import _di_numeric, _limit_numeric
     from theorycheck.activations import get_activation
 
-    ctx = RunContext(profile="quick", dps=20, activations=("erf",))
-    out = ClaimOutcome()
-    act = get_activation("erf")
-    res = _di_numeric(ctx, [act], out)
+    run = ClaimRun(ctx=RunContext(profile="quick", dps=20, activations=("erf",)))
+    assert [a.name for a in run.activations()] == [get_activation("erf").name]
+    res = _di_numeric(run)
     sw2 = float(res.evidence["per_activation"]["erf"]["di_point"].strip("()").split(",")[0])
     assert sw2 == pytest.approx(math.pi / 4, rel=1e-14)       # sw = sqrt(pi)/2
     assert res.evidence["per_activation"]["erf"]["q_star_0_attracts_all_q"]
-    lim = _limit_numeric(ctx, [act], out).evidence["per_activation"]["erf"]
+    lim = _limit_numeric(run).evidence["per_activation"]["erf"]
     assert abs(float(lim["limit"]) - 2 / math.sqrt(math.pi)) < 1e-9
 
 
 def test_beta_le_one_search_finds_the_linear_case() -> None:
     from proofs.beta_le_one import _property
 
-    res = _property(RunContext(profile="quick", seed=0), ClaimOutcome(), nonlinear_only=False)
+    res = _property(ClaimRun(ctx=RunContext(profile="quick", seed=0)), nonlinear_only=False)
     assert res.status == "failed"
     ce = res.counterexample
     # reason computed here: psi(x) = a x at sw2 = 1/a^2, sb2 = 0 maps every q to itself, and
@@ -221,14 +219,12 @@ def slope_of(formula: str) -> float:
 
 # -- whole claims (slow) ------------------------------------------------------------------------
 @pytest.mark.slow
-@pytest.mark.parametrize("module,name", [
-    ("beta_le_one", "beta_le_one"), ("beta_max_at_di", "beta_max_at_di"),
-    ("jacobian_moments", "jacobian_moments")])
-def test_whole_claim_verdicts_follow_from_checks(module: str, name: str) -> None:
-    import importlib
+@pytest.mark.parametrize("claim_id", ["beta-le-one", "beta-max-at-di", "jacobian-moments"])
+def test_whole_claim_verdicts_follow_from_checks(claim_id: str) -> None:
+    from theorycheck.claims import get_claim
+    from theorycheck.claims.engine import execute
 
-    fn = getattr(importlib.import_module(f"proofs.{module}"), name)
-    out = fn(RunContext(profile="quick", dps=20))
+    out = execute(get_claim(claim_id), RunContext(profile="quick", dps=20))
     failed = [c for c in out.checks if c.status == "failed"]
     assert all(c.counterexample for c in failed)
     verdict = decide(out)

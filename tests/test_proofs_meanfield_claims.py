@@ -15,18 +15,18 @@ import pytest
 pytest.importorskip("theorycheck.meanfield")
 
 from proofs import cmap_fixed_point, cnn_fixed_point, depth_scales, qmap
-from proofs._meanfield_shared import (
+from proofs._meanfield_shared import grid
+from theorycheck.activations import get_activation
+from theorycheck.claims.registry import discover
+from theorycheck.meanfield import MeanField
+from theorycheck.meanfield.grid_maps import (
     cmap_slope_at_one,
-    geometric_rate,
-    grid,
     iterate,
     kernel_grid,
     qmap_grid,
     richardson,
 )
-from theorycheck.activations import get_activation
-from theorycheck.claims.registry import discover
-from theorycheck.meanfield import MeanField
+from theorycheck.meanfield.rates import geometric_rate
 
 IDS = ("qmap", "cmap-fixed-point", "chi1-jacobian", "depth-scales", "cnn-fixed-point")
 

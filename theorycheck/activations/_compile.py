@@ -29,129 +29,23 @@ import scipy.special as sps
 import sympy as sp
 from sympy.core.relational import Relational
 
+from theorycheck.activations._backends import (
+    MP_FUNCS,
+    NP_FUNCS,
+    Expit,
+    Fn,
+    heaviside_h0,
+    mp_heaviside,
+    mp_pow,
+    np_heaviside,
+    np_zero,
+    one_plus_exp,
+    torch_funcs,
+)
 from theorycheck.errors import Status, TheoryCheckError
-
-Fn = Callable[[Any], Any]
 
 #: the most non-finite numpy entries recomputed with mpmath in one call
 FALLBACK_LIMIT = 4096
-#: |argument| above which mpmath's exp is taken as overflowing (guards runaway precision)
-_MP_EXP_LIMIT = mp.mpf(10) ** 15
-#: magnitude (bits) of a trigonometric argument above which sin/cos give NaN (not computed)
-_MP_TRIG_MAG = 4096
-
-
-# ---------------------------------------------------------------------------------------------
-# structural helpers
-
-
-def _one_plus_exp(node: sp.Expr) -> sp.Expr | None:
-    """Return ``a`` when ``node`` is ``1 + exp(a)``, else None."""
-    if isinstance(node, sp.Add) and len(node.args) == 2:
-        one, other = node.args
-        if other == 1:
-            one, other = other, one
-        if one == 1 and isinstance(other, sp.exp):
-            return other.args[0]
-    return None
-
-
-def _heaviside_h0(node: sp.Heaviside) -> float:
-    """The value H0 of ``Heaviside(a, H0)`` at 0 (1/2 unless given)."""
-    if len(node.args) > 1 and node.args[1] is not None and node.args[1].is_number:
-        return float(node.args[1])
-    return 0.5
-
-
-# ---------------------------------------------------------------------------------------------
-# mpmath scalar functions with guards against runaway precision
-
-
-def _mp_exp(a: Any) -> Any:
-    if isinstance(a, mp.mpf) and abs(a) > _MP_EXP_LIMIT:
-        return mp.inf if a > 0 else mp.mpf(0)
-    return mp.exp(a)
-
-
-def _mp_guard_trig(f: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    def g(a: Any) -> Any:
-        if isinstance(a, mp.mpf) and (not mp.isfinite(a) or (a != 0 and
-                                                              mp.mag(a) > _MP_TRIG_MAG)):
-            return mp.nan  # sin/cos of an astronomically large argument: no usable value
-        return f(a)
-    return g
-
-
-def _mp_sinh(a: Any) -> Any:
-    if isinstance(a, mp.mpf) and abs(a) > _MP_EXP_LIMIT:
-        return mp.inf if a > 0 else -mp.inf
-    return mp.sinh(a)
-
-
-def _mp_cosh(a: Any) -> Any:
-    if isinstance(a, mp.mpf) and abs(a) > _MP_EXP_LIMIT:
-        return mp.inf
-    return mp.cosh(a)
-
-
-def _mp_heaviside(a: Any, h0: float) -> Any:
-    if a > 0:
-        return mp.mpf(1)
-    if a < 0:
-        return mp.mpf(0)
-    return mp.mpf(h0)
-
-
-def _mp_pow(b: Any, e: Any) -> Any:
-    if b == 0:
-        return mp.power(b, e)
-    lg = e * mp.log(abs(b)) if isinstance(e, mp.mpf) else None
-    if lg is not None and abs(lg) > _MP_EXP_LIMIT:
-        if b > 0:
-            return mp.inf if lg > 0 else mp.mpf(0)
-        return mp.nan
-    return mp.power(b, e)
-
-
-# ---------------------------------------------------------------------------------------------
-# backends: each maps a SymPy function class to an elementwise implementation
-
-
-def _np_heaviside(a: Any, h0: float) -> Any:
-    return np.heaviside(a, h0)
-
-
-def _np_zero(a: Any) -> Any:
-    return np.zeros_like(np.asarray(a, dtype=np.float64))
-
-
-class _Expit(sp.Function):
-    """The logistic function 1/(1 + exp(-a)): only an internal node of the numeric builds."""
-
-    nargs = 1
-
-
-_NP_FUNCS: dict[type, Fn] = {
-    _Expit: sps.expit,
-    sp.exp: np.exp, sp.log: np.log, sp.tanh: np.tanh, sp.sinh: np.sinh, sp.cosh: np.cosh,
-    sp.sin: np.sin, sp.cos: np.cos, sp.atan: np.arctan, sp.erf: sps.erf, sp.erfc: sps.erfc,
-    sp.Abs: np.abs, sp.sign: np.sign,
-}
-
-_MP_FUNCS: dict[type, Fn] = {
-    sp.exp: _mp_exp, sp.log: mp.log, sp.tanh: mp.tanh, sp.sinh: _mp_sinh, sp.cosh: _mp_cosh,
-    sp.sin: _mp_guard_trig(mp.sin), sp.cos: _mp_guard_trig(mp.cos), sp.atan: mp.atan,
-    sp.erf: mp.erf, sp.erfc: mp.erfc, sp.Abs: abs, sp.sign: mp.sign,
-}
-
-
-def _torch_funcs(torch: Any) -> dict[type, Fn]:
-    return {
-        _Expit: torch.sigmoid,
-        sp.exp: torch.exp, sp.log: torch.log, sp.tanh: torch.tanh, sp.sinh: torch.sinh,
-        sp.cosh: torch.cosh, sp.sin: torch.sin, sp.cos: torch.cos, sp.atan: torch.atan,
-        sp.erf: torch.erf, sp.erfc: torch.erfc, sp.Abs: torch.abs, sp.sign: torch.sign,
-    }
 
 
 class _Compiler:
@@ -164,11 +58,11 @@ class _Compiler:
             import torch  # lazy: torch is only needed for torch callables
 
             self.torch = torch
-            self.funcs = _torch_funcs(torch)
+            self.funcs = torch_funcs(torch)
         elif backend == "numpy":
-            self.funcs = _NP_FUNCS
+            self.funcs = NP_FUNCS
         elif backend == "mpmath":
-            self.funcs = _MP_FUNCS
+            self.funcs = MP_FUNCS
         else:  # pragma: no cover - internal misuse
             raise ValueError(backend)
 
@@ -229,7 +123,7 @@ class _Compiler:
         if isinstance(node, sp.Pow):
             return self._pow(node)
         if isinstance(node, sp.log) and self.backend != "mpmath":
-            a = _one_plus_exp(node.args[0])
+            a = one_plus_exp(node.args[0])
             if a is not None:
                 inner = self.build(a)
                 if self.backend == "numpy":
@@ -276,7 +170,7 @@ class _Compiler:
         rest: list[Any] = []
         for factor in node.args:
             if isinstance(factor, sp.Pow) and factor.exp.is_Integer and factor.exp < 0:
-                a = _one_plus_exp(factor.base)
+                a = one_plus_exp(factor.base)
                 if a is not None:
                     denominators[a] = denominators.get(a, 0) + int(-factor.exp)
                     continue
@@ -289,14 +183,14 @@ class _Compiler:
                 for a, n in denominators.items():
                     k = sp.simplify(factor.args[0] / a)
                     if k.is_Integer and 0 < int(k) <= n:
-                        out.append(_Expit(a) ** int(k))
+                        out.append(Expit(a) ** int(k))
                         denominators[a] = n - int(k)
                         break
                 else:
                     out.append(factor)
                 continue
             out.append(factor)
-        out += [_Expit(-a) ** n for a, n in denominators.items() if n > 0]
+        out += [Expit(-a) ** n for a, n in denominators.items() if n > 0]
         return out
 
     def _zero(self) -> Fn:
@@ -304,12 +198,12 @@ class _Compiler:
             return lambda _x: mp.mpf(0)
         if self.backend == "torch":
             return lambda x: self.torch.zeros_like(x)
-        return _np_zero
+        return np_zero
 
     def _pow(self, node: sp.Pow) -> Fn:
         base, ex = node.args
         if self.backend != "mpmath" and ex.is_Integer and ex < 0:
-            a = _one_plus_exp(base)
+            a = one_plus_exp(base)
             if a is not None:
                 inner, n = self.build(a), int(-ex)
                 if self.backend == "numpy":
@@ -330,15 +224,15 @@ class _Compiler:
             return lambda x: b(x) ** n
         e = self.build(ex)
         if self.backend == "mpmath":
-            return lambda x: _mp_pow(b(x), e(x))
+            return lambda x: mp_pow(b(x), e(x))
         return lambda x: b(x) ** e(x)
 
     def _heaviside(self, node: sp.Heaviside) -> Fn:
-        arg, h0 = self.build(node.args[0]), _heaviside_h0(node)
+        arg, h0 = self.build(node.args[0]), heaviside_h0(node)
         if self.backend == "mpmath":
-            return lambda x: _mp_heaviside(arg(x), h0)
+            return lambda x: mp_heaviside(arg(x), h0)
         if self.backend == "numpy":
-            return lambda x: _np_heaviside(arg(x), h0)
+            return lambda x: np_heaviside(arg(x), h0)
 
         def th(x: Any) -> Any:
             a = self.tensor(arg(x), x)

@@ -70,7 +70,7 @@ def _torch_fn(attr: str, **kw: Any) -> Callable[[Any], Any]:
     """``torch.nn.functional.<attr>`` (or ``torch.<attr>``), imported at call time."""
 
     def f(t: Any) -> Any:
-        import torch
+        import torch  # lazy: torch is optional; only the simulation layer calls torch callables
 
         fn = getattr(torch, attr, None) or getattr(torch.nn.functional, attr)
         return fn(t, **kw)

@@ -3,7 +3,7 @@
 ``get_activation("tanh")`` or ``get_activation("x/(1+Abs(x))")`` returns a cached
 :class:`Activation`. Derivatives come from ``sympy.diff`` and are cached; numpy, mpmath and
 torch callables are compiled from the SymPy tree by the translator in ``_compile`` (no exec);
-properties and kinks are computed lazily on first access (``properties.py``).
+properties and kinks are computed lazily on first access (``properties.py``, ``kinks.py``).
 """
 
 from __future__ import annotations
@@ -11,18 +11,18 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import sympy as sp
 
 from theorycheck.activations._compile import compile_mpmath, compile_numpy, compile_torch
-from theorycheck.activations.builtins import lookup
+from theorycheck.activations.builtins import BUILTIN_NAMES, lookup
+from theorycheck.activations.kinks import find_kinks
 from theorycheck.activations.parse import X, parse_formula
+from theorycheck.activations.properties import ActivationProperties, compute_properties
+from theorycheck.activations.protocol import KinkInfo
 from theorycheck.errors import Status, TheoryCheckError
-
-if TYPE_CHECKING:
-    from theorycheck.activations.properties import ActivationProperties
 
 #: the highest derivative order callables are offered for
 MAX_DERIVATIVE = 8
@@ -110,16 +110,11 @@ class Activation:
     @cached_property
     def properties(self) -> ActivationProperties:
         """Parity, boundedness, monotonicity, convexity, smoothness, growth (computed once)."""
-        from theorycheck.activations.properties import compute_properties
-
         return compute_properties(self)
 
     @cached_property
-    def kink_info(self) -> tuple[tuple[sp.Expr, ...], dict[sp.Expr, tuple[sp.Expr, sp.Expr]],
-                                 str]:
+    def kink_info(self) -> KinkInfo:
         """(kinks, {kink: (jump of psi, jump of psi')}, decided_by), computed once."""
-        from theorycheck.activations.properties import find_kinks
-
         return find_kinks(self)
 
     @property
@@ -191,7 +186,7 @@ def get_activation(name_or_formula: str | Activation) -> Activation:
     else:
         if text.isidentifier() and text != "x":
             raise TheoryCheckError(f"unknown activation {text!r}; built-ins: "
-                                   f"{', '.join(_builtin_names())}, or a formula in x",
+                                   f"{', '.join(BUILTIN_NAMES)}, or a formula in x",
                                    status=Status.UNKNOWN_ACTIVATION)
         expr = parse_formula(text)
         key = sp.srepr(expr)
@@ -205,9 +200,3 @@ def get_activation(name_or_formula: str | Activation) -> Activation:
             _by_expr[key] = act
         _by_text[text] = act
     return act
-
-
-def _builtin_names() -> tuple[str, ...]:
-    from theorycheck.activations.builtins import BUILTIN_NAMES
-
-    return BUILTIN_NAMES

@@ -21,6 +21,8 @@ from collections.abc import Callable
 import mpmath as mp
 import sympy as sp
 
+from theorycheck.activations._compile import compile_mpmath
+from theorycheck.activations.singularities import real_singularity
 from theorycheck.errors import Status, TheoryCheckError
 
 #: the real variable every activation is written in
@@ -276,8 +278,6 @@ def _check_result(expr: sp.Expr) -> None:
         raise _invalid("formula is not finite (division by zero or an infinite constant)")
     if not isinstance(expr, sp.Expr) or X not in expr.free_symbols:
         raise _invalid("formula does not depend on x")
-    from theorycheck.activations._compile import compile_mpmath  # avoid an import cycle
-
     f = compile_mpmath(expr, X)
     with mp.workdps(15):
         for p in ("0", "0.5", "-0.5", "1", "-1", "2.3", "-2.3", "3", "-3"):
@@ -294,8 +294,6 @@ def _check_result(expr: sp.Expr) -> None:
                 v = v.real
             if not mp.isfinite(v):
                 raise _invalid(f"formula is not finite at x = {p}")
-    from theorycheck.activations.singularities import real_singularity
-
     found = real_singularity(expr, X)
     if found is not None:
         raise _invalid(found.message())

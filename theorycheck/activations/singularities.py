@@ -24,6 +24,9 @@ from typing import Any
 
 import numpy as np
 import sympy as sp
+from scipy.optimize import brentq
+
+from theorycheck.activations._compile import _Compiler
 
 SCAN_RADIUS = 100.0
 SCAN_POINTS = 40_001
@@ -87,8 +90,6 @@ def _critical(node: sp.Basic, guard: sp.Basic, x: sp.Symbol
 
 
 def _numpy(expr: sp.Basic, x: sp.Symbol) -> Callable[[np.ndarray], np.ndarray]:
-    from theorycheck.activations._compile import _Compiler
-
     raw = _Compiler("numpy", x).build(expr)
 
     def f(v: np.ndarray) -> np.ndarray:
@@ -136,8 +137,6 @@ def _contract_minimum(gf: Callable[[np.ndarray], np.ndarray], lo: float, hi: flo
 def _scan_zeros(gf: Callable[[np.ndarray], np.ndarray], xs: np.ndarray, gs: np.ndarray
                 ) -> Iterator[float]:
     """Zeros of g on the scan grid: sign changes, exact zeros, and touching minima."""
-    from scipy.optimize import brentq
-
     finite = np.isfinite(gs)
     exact = np.flatnonzero(finite & (gs == 0.0))
     yield from (float(xs[i]) for i in exact[:MAX_CANDIDATES])

@@ -7,15 +7,32 @@ the static ones it declared, then those its ``derive`` step computes from the ev
 
 from __future__ import annotations
 
+import traceback
+
 from theorycheck.claims.checks import guarded
 from theorycheck.claims.declare import Check, ClaimRun, Condition
 from theorycheck.claims.model import CheckResult, CheckStatus, ClaimOutcome, RunContext
 from theorycheck.claims.registry import Claim
+from theorycheck.errors import TheoryCheckError
 
 
 def run_check(check: Check, run: ClaimRun) -> CheckResult:
-    """One check, guarded (a :class:`TheoryCheckError` skips it with the reason) and timed."""
-    return guarded(check.method, check.name, lambda: check.run(run))
+    """One check, guarded and timed: a :class:`TheoryCheckError` skips it with its status and
+    reason; any other exception (a bug) skips it as an internal error with the traceback, and
+    the claim's other checks still run. Neither is ever a pass."""
+
+    def body() -> CheckResult:
+        try:
+            return check.run(run)
+        except TheoryCheckError:
+            raise
+        except Exception as err:  # recorded in the check, never swallowed silently
+            return CheckResult(method=check.method, status=CheckStatus.SKIPPED, name=check.name,
+                               summary=f"internal error: {type(err).__name__}: {err}",
+                               evidence={"traceback": traceback.format_exc(limit=6)},
+                               inconclusive=True)
+
+    return guarded(check.method, check.name, body)
 
 
 def apply_condition(condition: Condition, run: ClaimRun,

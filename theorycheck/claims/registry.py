@@ -85,13 +85,15 @@ def _register(new: Claim) -> None:
 
 
 def claim(*, id: str, source: str, statement: str, hypotheses: Iterable[str] = (),
-          methods: Iterable[Method] = ALL_METHODS, per_activation: bool = False,
+          methods: Iterable[Method] | None = None, per_activation: bool = False,
           printed: Iterable[str] = (), core: bool = False, checks: Iterable[Check] = (),
           findings: Iterable[Finding] = (), condition: Condition | None = None,
           activations: Iterable[str] | None = None) -> Callable[[DeriveFindings],
                                                                 DeriveFindings]:
     """Declare the claim ``id``: what ``source`` states, and the ``checks`` that test it.
 
+    ``methods`` are the methods the report lists for the claim (default: those of its checks;
+    a listed method no check uses is reported as not run, with the reason);
     ``findings`` are static findings (recorded after the checks' own); ``condition`` an
     unstated condition the engine tests with one rule (:class:`Condition`); ``activations``
     the default activation names when the user names none (None: every built-in). Use it as a
@@ -100,6 +102,9 @@ def claim(*, id: str, source: str, statement: str, hypotheses: Iterable[str] = (
     """
     spec = ClaimSpec(checks=tuple(checks), findings=tuple(findings), condition=condition,
                      activations=None if activations is None else tuple(activations))
+    if methods is None:
+        used = {c.method for c in spec.checks}
+        methods = [m for m in ALL_METHODS if m in used] if used else ALL_METHODS
     return _Declaration(Claim(id=id, source=source, statement=statement, spec=spec,
                               hypotheses=tuple(hypotheses), methods=tuple(methods),
                               per_activation=per_activation, printed=tuple(printed),

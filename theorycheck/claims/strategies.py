@@ -21,9 +21,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+import numpy as np
 import sympy as sp
 from hypothesis import assume
 from hypothesis import strategies as st
+from scipy.optimize import brentq
+
+from theorycheck.activations import BUILTIN_NAMES, get_activation
 
 X = sp.Symbol("x", real=True)
 
@@ -137,11 +141,6 @@ class GeneratedActivation:
         """Where an argument of |.|, max or min crosses its switching point, on [-60, 60]:
         sign changes of the (compiled) switching function on a fine grid, refined by brentq.
         A cheap numeric superset of the activation's kinks, for quadrature breakpoints."""
-        import numpy as np
-        from scipy.optimize import brentq
-
-        from theorycheck.activations import get_activation
-
         switches: set[sp.Expr] = set()
         for node in self.expr.atoms(sp.Abs, sp.Max, sp.Min):
             args = list(node.args)
@@ -167,8 +166,6 @@ class GeneratedActivation:
 
     def activation(self) -> Any:
         """The :class:`theorycheck.activations.Activation` for this formula (parsed safely)."""
-        from theorycheck.activations import get_activation
-
         return get_activation(self.formula)
 
     def describe(self) -> dict[str, str]:
@@ -283,7 +280,6 @@ def generated_activations(draw: st.DrawFn, *, odd: bool | None = None,
 
 def builtin_activations(names: Sequence[str] | None = None) -> st.SearchStrategy[Any]:
     """One of the built-in activations (or of ``names``), as Activation objects."""
-    from theorycheck.activations import BUILTIN_NAMES, get_activation
 
     chosen = list(names) if names else list(BUILTIN_NAMES)
     return st.sampled_from(chosen).map(get_activation)

@@ -173,6 +173,10 @@ def verify(
                      cache_dir=None if cache.directory is None else str(cache.directory),
                      command=reproducing_command(ids, profile.value, dps, activations,
                                                  device.value, seed, max_seconds))
+    if staging is not None:
+        from theorycheck.report.figures import draw  # lazy: matplotlib
+
+        ctx.draw_figure = draw
     previous_cache = use_cache(cache)
     try:
         with sigterm_as_interrupt():

@@ -14,36 +14,18 @@ Cost: ~ (24 + 14 + #kinks) x n_nodes evaluations per q (about 1000), i.e. ~40 us
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 from theorycheck.errors import Status, TheoryCheckError
+from theorycheck.gaussian.rules import panel_nodes
 
 Func = Callable[[np.ndarray], np.ndarray]
 FuncXZ = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 _SCALE_POINTS = np.array([0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0])
 _INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)
-
-
-@lru_cache(maxsize=16)
-def _gl(n: int) -> tuple[np.ndarray, np.ndarray]:
-    x, w = np.polynomial.legendre.leggauss(n)
-    return x, w
-
-
-def _nodes(bp: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Gauss-Legendre nodes and weights (rows, panels * n) on the panels between breakpoints."""
-    x, w = _gl(n)
-    lo, hi = bp[:, :-1], bp[:, 1:]
-    half = 0.5 * (hi - lo)
-    mid = 0.5 * (hi + lo)
-    z = mid[:, :, None] + half[:, :, None] * x[None, None, :]
-    wt = half[:, :, None] * w[None, None, :]
-    rows = bp.shape[0]
-    return z.reshape(rows, -1), wt.reshape(rows, -1)
 
 
 class GridEngine:
@@ -99,8 +81,8 @@ class GridEngine:
         for start in range(0, qf.size, chunk):
             sl = slice(start, start + chunk)
             bp = self._bp(a[sl], s[sl], L[sl])
-            zf, wf = _nodes(bp, self.n_nodes)
-            zc, wc = _nodes(bp, self.n_nodes - 8)
+            zf, wf = panel_nodes(bp, self.n_nodes)
+            zc, wc = panel_nodes(bp, self.n_nodes - 8)
             gf = np.exp(-0.5 * zf * zf) * _INV_SQRT_2PI
             gc = np.exp(-0.5 * zc * zc) * _INV_SQRT_2PI
             xf = a[sl, None] + s[sl, None] * zf
@@ -165,7 +147,7 @@ class GridEngine:
         bp = self._bp(a, s, L)
         out = []
         for n in (self.n_nodes, self.n_nodes - 8):
-            z, w = _nodes(bp, n)
+            z, w = panel_nodes(bp, n)
             wf = w * np.exp(-0.5 * z * z) * _INV_SQRT_2PI * f(s[:, None] * z)
             vals = np.empty((K, qf.size))
             h0, h1 = np.ones_like(z), z
@@ -210,7 +192,7 @@ class GridEngine:
             bp = self._bp(np.zeros(1), np.array([s]), np.array([self.L]))
             res = []
             for n in (self.n_nodes, self.n_nodes - 8):
-                z1, w1 = _nodes(bp, n)
+                z1, w1 = panel_nodes(bp, n)
                 z1, w1 = z1[0], w1[0]
                 a = s * cf[i] * z1
                 q_in = np.full(z1.size, (s * r) ** 2)

@@ -2,7 +2,9 @@
 
 E g^p = var^(p/2) (p - 1)!! for even p and 0 for odd p, applied monomial by monomial (exact,
 SymPy); used for the symbolic checks of the variance and correlation maps (seed 000,
-Eqs. (9)-(19)) on polynomial activations.
+Eqs. (9)-(19)) on polynomial activations; and E f(z) over one standard Gaussian by SymPy's
+integrator, for closed forms of Stein's lemma and Cauchy-Schwarz equality cases (seed 000,
+Eqs. (51), (57), (66)).
 """
 
 from __future__ import annotations
@@ -34,4 +36,19 @@ def expect_independent(expr: Any, variances: dict[Any, Any]) -> Any:
     return sp.simplify(total)
 
 
-__all__ = ["expect_independent"]
+def gauss_moment(n: int) -> sp.Integer:
+    """E z^n for z ~ N(0, 1): 0 for odd n, (n - 1)!! for even n (exact)."""
+    return sp.Integer(0) if n % 2 else sp.factorial2(n - 1)
+
+
+def expect_standard(expr: Any, z: sp.Symbol) -> Any:
+    """E expr over z ~ N(0, 1): Int expr(z) exp(-z^2/2)/sqrt(2 pi) dz on the real line.
+
+    SymPy's integrator, exact where it finds a closed form (an unevaluated ``Integral``
+    otherwise); ``expr`` may hold other symbols (a scale ``s``, Heaviside, Abs ...).
+    """
+    gauss = sp.exp(-z**2 / 2) / sp.sqrt(2 * sp.pi)
+    return sp.integrate(expr * gauss, (z, -sp.oo, sp.oo))
+
+
+__all__ = ["expect_independent", "expect_standard", "gauss_moment"]

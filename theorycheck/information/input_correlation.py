@@ -10,6 +10,8 @@ beta0 = E[psi(s0 z) z] and alpha = Var psi: a scaled coordinate u_i of the unit 
   W ~ N(0, (sw2/N0) I), by two routes: the polar decomposition W = R u (R^2 = (sw2/N0)
   chi^2(N0) independent of u, E u_i^2 = 1/N0) and the Laplace form 1/R^4 = int t e^{-t R^2} dt;
   1/(sw2 (N0 - 2)) for N0 >= 3, oo for N0 = 1, 2;
+* :func:`truncated_ratio_moment` -- the same with small radii cut off (divergent as the cut-off
+  goes to 0 where the moment is infinite);
 * :func:`ratio_moment_monte_carlo` -- the same by plain sample means (which keep growing where the
   moment is infinite) and an importance-sampled estimate with finite variance where it is finite;
 * :func:`beta0_bracket`, :func:`beta0_root` -- a zero of beta0(s) = E[psi(s z) z] in the input
@@ -26,7 +28,7 @@ import numpy as np
 import sympy as sp
 from scipy import stats
 
-from theorycheck.gaussian import GridEngine, expect_mp
+from theorycheck.gaussian import GridEngine, expect_mp, integrate_mp
 from theorycheck.numbers import Estimate
 
 N0_RANGE = range(1, 7)     # the input dimensions N0 both routes evaluate
@@ -129,6 +131,20 @@ def beta0_root(act: Any, kinks: Sequence[float], bracket: tuple[float, float], d
         return root, f(root)
 
 
+def truncated_ratio_moment(n0: int, eps: mp.mpf, sw2: mp.mpf) -> mp.mpf:
+    """E[W_i^2/R^4 ; R^2 > eps] = (1/N0) E[1/R^2 ; R^2 > eps], R^2 = (sw2/N0) chi^2(N0).
+
+    The printed (32)'s moment with the radii below sqrt(eps) cut off: it grows without bound as
+    eps -> 0 for N0 = 1, 2 (the moment is infinite) and converges for N0 >= 3.  tanh-sinh on
+    panels of the chi^2 density at the caller's precision.
+    """
+    s2 = sw2 / n0
+    k = mp.mpf(n0) / 2
+    pdf = lambda x: x ** (k - 1) * mp.exp(-x / 2) / (2**k * mp.gamma(k))  # noqa: E731
+    lo = eps / s2
+    return integrate_mp(lambda x: pdf(x) / x, [lo, lo * 10, 1, 10, mp.inf]) / (n0 * s2)
+
+
 def ratio_moment_monte_carlo(seed: int, sw2: float, max_log10_samples: int) -> dict[str, Any]:
     """Plain Monte Carlo of W_1^2/(sum W^2)^2 at growing sample sizes (the running mean and the
     sample variance grow for N0 <= 2), and an importance-sampled estimate for N0 >= 3: radius^2
@@ -174,4 +190,5 @@ def ratio_moment_monte_carlo(seed: int, sw2: float, max_log10_samples: int) -> d
 
 __all__ = ["N0_RANGE", "beta0_bracket", "beta0_root", "layer_one_correlation_symbolic",
            "layer_one_moments",
-           "ratio_moment_monte_carlo", "ratio_moment_symbolic", "same_value"]
+           "ratio_moment_monte_carlo", "ratio_moment_symbolic", "same_value",
+           "truncated_ratio_moment"]

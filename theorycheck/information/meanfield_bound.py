@@ -53,82 +53,40 @@ and sb2 = 0 (then q12 = 0 at every layer) and otherwise overstates the hidden va
 Gaussian-Poincare (Hermite) gives ``v^l - g^l >= noise2 * sw2 E[phi'(u1)phi'(u2)] > 0``, so the
 bound is finite for noise2 > 0.
 
-Numerics: tensor Gauss-Hermite quadrature (probabilists'), vectorised over many (q, q12);
-error estimate = difference between an ``nodes``-point and an ``nodes - 24``-point rule, carried
-through the whole recursion. Accurate for smooth activations (tanh: ~1e-12 at q <= 1, ~1e-6
-at q ~ 3: the poles of tanh at +-i pi/2 slow Gauss-Hermite down); slow convergence for kinked
-ones (relu): the error estimate then says so. Cost O(nodes^2) per layer
-and per parameter point. Torch-free.
+Numerics: tensor Gauss-Hermite quadrature (probabilists':
+:func:`theorycheck.gaussian.rules.univariate` and :func:`~theorycheck.gaussian.rules.bivariate`),
+vectorised over many (q, q12); error estimate = difference between an ``nodes``-point and an
+``nodes - 24``-point rule, carried through the whole recursion. Accurate for smooth activations
+(tanh: ~1e-12 at q <= 1, ~1e-6 at q ~ 3: the poles of tanh at +-i pi/2 slow Gauss-Hermite down);
+slow convergence for kinked ones (relu): the error estimate then says so. Cost O(nodes^2) per
+layer and per parameter point. The noisy variance map's fixed point, EOC and large-depth rate
+are in :mod:`theorycheck.meanfield.noisy`. Torch-free.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.optimize import brentq
 
 from theorycheck.errors import Status, TheoryCheckError
+from theorycheck.gaussian.rules import DEFAULT_NODES, NpFn, bivariate, univariate
+from theorycheck.meanfield.noisy import (  # re-export: moved (limit_rate, noisy_*)
+    limit_rate,
+    noisy_chi1,
+    noisy_eoc_sw2,
+    noisy_q_star,
+    numpy_pair,
+)
 
 Array = NDArray[np.float64]
-NpFn = Callable[[np.ndarray], np.ndarray]
 Form = Literal["centered", "uncentered"]
 ArrayLikeF = float | Array
 
-DEFAULT_NODES = 96
 _COARSE_DROP = 24
-
-
-@lru_cache(maxsize=8)
-def _hermite(n: int) -> tuple[Array, Array]:
-    z, w = np.polynomial.hermite_e.hermegauss(n)
-    return z, w / math.sqrt(2.0 * math.pi)
-
-
-def _fns(act: Any) -> tuple[NpFn, NpFn]:
-    """phi and phi' as vectorised numpy callables from an Activation (``.numpy(k)``)."""
-    if hasattr(act, "numpy"):
-        return act.numpy(0), act.numpy(1)
-    if isinstance(act, tuple) and len(act) == 2:
-        return act
-    raise TheoryCheckError(f"need an Activation or a (phi, dphi) pair, got {act!r}",
-                           status=Status.INVALID_ARGUMENT)
-
-
-def bivariate(f: NpFn, g: NpFn, var: Array | float, cov: Array | float,
-              nodes: int = DEFAULT_NODES) -> Array:
-    """E f(u1) g(u2), (u1, u2) ~ N(0, [[var, cov], [cov, var]]), vectorised over var, cov.
-
-    Tensor Gauss-Hermite with ``nodes**2`` points: u1 = sqrt(var) z1,
-    u2 = (cov/sqrt(var)) z1 + sqrt(var - cov^2/var) z2.
-    """
-    var_a, cov_a = np.broadcast_arrays(np.asarray(var, float), np.asarray(cov, float))
-    shape = var_a.shape
-    v = var_a.reshape(-1, 1, 1)
-    c = np.clip(cov_a.reshape(-1, 1, 1), -v, v)
-    z, w = _hermite(nodes)
-    s = np.sqrt(v)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        a = np.where(s > 0, c / s, 0.0)
-    b = np.sqrt(np.maximum(v - a * a, 0.0))
-    u1 = s * z[None, :, None]
-    u2 = a * z[None, :, None] + b * z[None, None, :]
-    fw = f(u1) * w[None, :, None]
-    gw = g(u2) * w[None, None, :]
-    return np.sum(fw * gw, axis=(1, 2)).reshape(shape)
-
-
-def univariate(f: NpFn, var: Array | float, nodes: int = DEFAULT_NODES) -> Array:
-    """E f(sqrt(var) z), z ~ N(0, 1): Gauss-Hermite, vectorised over var."""
-    var_a = np.asarray(var, float)
-    z, w = _hermite(nodes)
-    vals = f(np.sqrt(var_a.reshape(-1, 1)) * z[None, :]) @ w
-    return vals.reshape(var_a.shape)
 
 
 @dataclass
@@ -191,7 +149,7 @@ def mf_bound_trace(act: Any, sw2: ArrayLikeF, sb2: ArrayLikeF, *, noise2: float,
         raise TheoryCheckError("depth must be >= 1", status=Status.INVALID_ARGUMENT)
     if form not in ("centered", "uncentered"):
         raise TheoryCheckError(f"unknown form {form!r}", status=Status.INVALID_ARGUMENT)
-    phi, dphi = _fns(act)
+    phi, dphi = numpy_pair(act)
     s, b, q0a = (np.asarray(x, float) for x in np.broadcast_arrays(sw2, sb2, q0))
     if np.any(s <= 0) or np.any(b < 0) or np.any(q0a <= 0):
         raise TheoryCheckError("need sw2 > 0, sb2 >= 0, q0 > 0", status=Status.INVALID_ARGUMENT)
@@ -205,72 +163,5 @@ def mf_bound_trace(act: Any, sw2: ArrayLikeF, sb2: ArrayLikeF, *, noise2: float,
                       per_neuron_err=err, form=form)
 
 
-
-def noisy_q_star(act: Any, sw2: float, sb2: float, noise2: float,
-                 nodes: int = DEFAULT_NODES) -> float:
-    """Fixed point of q = sw2 E phi(sqrt(q + noise2) z)^2 + sb2 (bounded phi), by Brent's method.
-
-    Raises ``NO_FINITE_FIXED_POINT`` when phi^2 grows too fast for a root below 1e6.
-    """
-    phi, _ = _fns(act)
-
-    def gap(q: float) -> float:
-        return float(sw2 * univariate(lambda x: phi(x) ** 2, q + noise2, nodes) + sb2 - q)
-
-    hi = 1.0
-    while gap(hi) > 0:
-        hi *= 2.0
-        if hi > 1e6:
-            raise TheoryCheckError("no finite fixed point of the noisy variance map below 1e6",
-                                   status=Status.NO_FINITE_FIXED_POINT)
-    # q = 0 solves the map when sb2 = noise2 = 0 and phi(0) = 0; it is the stable fixed point only
-    # if the map lies below the diagonal just above 0 (else the positive root is the stable one)
-    lo = 0.0 if gap(0.0) > 0 else 1e-10
-    if gap(lo) <= 0:
-        return 0.0
-    return float(brentq(gap, lo, hi, xtol=1e-14, rtol=1e-13))
-
-
-def noisy_chi1(act: Any, sw2: float, sb2: float, noise2: float,
-               nodes: int = DEFAULT_NODES) -> float:
-    """chi1 = sw2 E phi'(sqrt(q* + noise2) z)^2 at the noisy fixed point (seed 002 Eq. (8)
-    with the noise variance added to the argument)."""
-    _, dphi = _fns(act)
-    qs = noisy_q_star(act, sw2, sb2, noise2, nodes)
-    return float(sw2 * univariate(lambda x: dphi(x) ** 2, qs + noise2, nodes))
-
-
-def noisy_eoc_sw2(act: Any, sb2: float, noise2: float, lo: float = 0.2, hi: float = 20.0,
-                  nodes: int = DEFAULT_NODES) -> float:
-    """sw2 on the noisy edge of chaos chi1(sw2, sb2; noise2) = 1, by Brent's method."""
-    f_lo = noisy_chi1(act, lo, sb2, noise2, nodes) - 1.0
-    f_hi = noisy_chi1(act, hi, sb2, noise2, nodes) - 1.0
-    if f_lo * f_hi > 0:
-        raise TheoryCheckError(f"chi1 - 1 does not change sign on sw2 in [{lo}, {hi}]",
-                               status=Status.NO_ROOT_IN_RANGE)
-    return float(brentq(lambda s: noisy_chi1(act, s, sb2, noise2, nodes) - 1.0, lo, hi,
-                        xtol=1e-12, rtol=1e-12))
-
-
-def limit_rate(act: Any, sw2: float, sb2: float, noise2: float, iters: int = 4000,
-               nodes: int = DEFAULT_NODES) -> dict[str, float]:
-    """The large-depth behaviour of the recursion: fixed points q*, q12* and the rate
-    gamma = sw2 E[phi'(u1) phi'(u2)] at them (g^l ~ gamma^l, so the bound decays to 0 like
-    gamma^l when gamma < 1), and chi1 = sw2 E phi'(u)^2 >= gamma (Cauchy-Schwarz)."""
-    phi, dphi = _fns(act)
-    qs = noisy_q_star(act, sw2, sb2, noise2, nodes)
-    var = qs + noise2
-    q12 = 0.0
-    for _ in range(iters):
-        new = float(sw2 * bivariate(phi, phi, var, q12, nodes) + sb2)
-        if abs(new - q12) < 1e-15 * max(1.0, abs(q12)):
-            q12 = new
-            break
-        q12 = new
-    gamma = float(sw2 * bivariate(dphi, dphi, var, q12, nodes))
-    chi1 = float(sw2 * univariate(lambda x: dphi(x) ** 2, var, nodes))
-    return {"q_star": qs, "q12_star": q12, "gamma": gamma, "chi1": chi1}
-
-
-__all__ = ["BoundTrace", "bivariate", "limit_rate", "mf_bound_trace", "noisy_chi1",
-           "noisy_eoc_sw2", "noisy_q_star", "univariate"]
+__all__ = ["DEFAULT_NODES", "BoundTrace", "bivariate", "limit_rate", "mf_bound_trace",
+           "noisy_chi1", "noisy_eoc_sw2", "noisy_q_star", "univariate"]

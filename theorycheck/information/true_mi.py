@@ -8,7 +8,9 @@ references for seed 000, Eq. (34) and seed 001, Prop. 1 (``I >= I_N`` when Z is 
 Quadrature: composite Gauss-Legendre in ``z`` on panels cut where ``psi`` changes by a fraction of
 ``sigma`` (and at the activation's kinks), composite Gauss-Legendre in ``y``; ``p`` on the ``y``
 nodes only sums the ``z`` nodes whose ``psi`` lies within ``10 sigma`` (sorted, banded). Two rules
-(coarse and refined) give the error estimate. Gaussian expectations for ``I_N`` use mpmath.
+(coarse and refined) give the error estimate; the panel rule is
+:func:`theorycheck.gaussian.rules.panel_nodes`. Gaussian expectations for ``I_N`` use mpmath
+(:func:`theorycheck.gaussian.mp_rules.gaussian_moments_mp`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from theorycheck.errors import Status, TheoryCheckError
+from theorycheck.gaussian.mp_rules import gaussian_moments_mp, integrate_two_rules_mp
+from theorycheck.gaussian.rules import normal_weights, panel_nodes
 from theorycheck.numbers import Estimate
 
 Array = NDArray[np.float64]
@@ -43,15 +47,6 @@ class _Rule:
 
 COARSE = _Rule(k=6, dpsi=0.5, dz=0.25, dy=0.5)
 FINE = _Rule(k=10, dpsi=0.25, dz=0.125, dy=0.25)
-
-
-def _panel_nodes(edges: Array, k: int) -> tuple[Array, Array]:
-    x, w = np.polynomial.legendre.leggauss(k)
-    a, b = edges[:-1, None], edges[1:, None]
-    half = 0.5 * (b - a)
-    nodes = (a + b) * 0.5 + half * x[None, :]
-    weights = half * w[None, :]
-    return nodes.ravel(), weights.ravel()
 
 
 def _z_edges(psi: NumpyFn, scale: float, sigma: float, kinks: Sequence[float], rule: _Rule,
@@ -79,8 +74,8 @@ def _z_edges(psi: NumpyFn, scale: float, sigma: float, kinks: Sequence[float], r
 def _z_rule(psi: NumpyFn, scale: float, sigma: float, kinks: Sequence[float], rule: _Rule,
             z_max: float) -> tuple[Array, Array, Array]:
     """Nodes ``z``, weights ``w`` (including the N(0,1) density) and ``u = psi(scale z)``."""
-    z, w = _panel_nodes(_z_edges(psi, scale, sigma, kinks, rule, z_max), rule.k)
-    w = w * np.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)
+    z, w = panel_nodes(_z_edges(psi, scale, sigma, kinks, rule, z_max), rule.k)
+    w = normal_weights(z, w)
     return z, w, np.asarray(psi(scale * z), dtype=np.float64)
 
 
@@ -106,7 +101,7 @@ def _entropy_1d(u: Array, w: Array, sigma: float, rule: _Rule) -> float:
     if n_panels * rule.k > MAX_NODES:
         raise TheoryCheckError(f"quadrature would need {n_panels * rule.k} y nodes",
                                status=Status.TOO_LARGE)
-    y, wy = _panel_nodes(np.linspace(lo, hi, n_panels + 1), rule.k)
+    y, wy = panel_nodes(np.linspace(lo, hi, n_panels + 1), rule.k)
     p = _density_on(y, u, w, sigma)
     pos = p > 0
     return float(-np.sum(wy[pos] * p[pos] * np.log(p[pos])))
@@ -161,44 +156,6 @@ def gaussian_mi_channel(psi: NumpyFn, sigma: float, *, scale: float = 1.0,
     return Estimate(mp.mpf(values[1]), mp.mpf(err), "float64 moments, two Gauss-Legendre rules")
 
 
-def gaussian_moments_mp(psi: MpFn, scale: float | mp.mpf, *, kinks: Sequence[float] = (),
-                        dps: int = 30) -> dict[str, Estimate]:
-    """``E psi(sZ)``, ``E Z psi(sZ)``, ``E psi(sZ)^2`` for ``Z ~ N(0,1)``, ``s = scale``.
-
-    ``mp.quad`` at ``dps + 10`` on ``|z| <= L`` with ``L^2/2 = (dps + 8) ln 10``, split at the
-    kinks and at 0, +-1, +-4; the error is tanh-sinh vs Gauss-Legendre plus a bound on the tails
-    ``|z| > L``. psi is evaluated once per node (cached across the three moments).
-    """
-    out: dict[str, Estimate] = {}
-    with mp.workdps(dps + 10):
-        s = mp.mpf(scale)
-        big = mp.sqrt(2 * (dps + 8) * mp.log(10))
-        pts = sorted({-big, big, mp.mpf(0), mp.mpf(1), mp.mpf(-1), mp.mpf(4), mp.mpf(-4),
-                      *(mp.mpf(k) / s for k in kinks if abs(mp.mpf(k) / s) < big)})
-        dens = 1 / mp.sqrt(2 * mp.pi)
-        cache: dict[mp.mpf, tuple[mp.mpf, mp.mpf]] = {}
-
-        def node(z: mp.mpf) -> tuple[mp.mpf, mp.mpf]:
-            hit = cache.get(z)
-            if hit is None:
-                hit = cache[z] = (psi(s * z), dens * mp.exp(-z * z / 2))
-            return hit
-
-        fns: dict[str, Callable[[mp.mpf], mp.mpf]] = {
-            "mean": lambda z: node(z)[0] * node(z)[1],
-            "cross": lambda z: z * node(z)[0] * node(z)[1],
-            "second": lambda z: node(z)[0] ** 2 * node(z)[1],
-        }
-        edge = max(abs(psi(s * big)), abs(psi(-s * big)), 1)
-        tail = mp.erfc(big / mp.sqrt(2)) * (1 + big) ** 2 * edge ** 2
-        for name, f in fns.items():
-            a = mp.quad(f, pts, method="tanh-sinh")
-            b = mp.quad(f, pts, method="gauss-legendre")
-            out[name] = Estimate(a, abs(a - b) + tail + mp.mpf(10) ** (-(dps + 5)),
-                                 "mp.quad tanh-sinh vs gauss-legendre, tails bounded")
-    return out
-
-
 def gaussian_mi_channel_mp(psi: MpFn, sigma: float | mp.mpf, *, scale: float | mp.mpf = 1,
                            kinks: Sequence[float] = (), dps: int = 30,
                            moments: dict[str, Estimate] | None = None) -> Estimate:
@@ -226,7 +183,8 @@ def gaussian_mi_channel_mp(psi: MpFn, sigma: float | mp.mpf, *, scale: float | m
 def true_mi_binary(sigma: float | mp.mpf, *, dps: int = 30) -> Estimate:
     """``I(Z; Y)`` for ``Z = +-1`` equiprobable (NOT Gaussian), ``Y = Z + sigma n``:
     ``h(Y) - 1/2 log(2 pi e sigma^2)`` with ``p = (phi_sigma(y-1) + phi_sigma(y+1))/2``, by
-    ``mp.quad`` (tanh-sinh vs Gauss-Legendre, split at 0 and +-1). Always ``<= log 2``."""
+    :func:`~theorycheck.gaussian.mp_rules.integrate_two_rules_mp` (tanh-sinh vs Gauss-Legendre,
+    split at 0 and +-1). Always ``<= log 2``."""
     _check_sigma(float(sigma), 1.0)
     with mp.workdps(dps + 10):
         sig = mp.mpf(sigma)
@@ -240,11 +198,11 @@ def true_mi_binary(sigma: float | mp.mpf, *, dps: int = 30) -> Estimate:
             return -mp.exp(logp) * logp
 
         pts = [0, 1, 1 + 12 * sig, mp.inf]
-        vals = [2 * mp.quad(neg_plogp, pts, method=m) for m in ("tanh-sinh", "gauss-legendre")]
+        vals = [2 * v for v in integrate_two_rules_mp(neg_plogp, pts)]
         cond = mp.log(2 * mp.pi * mp.e * sig * sig) / 2
         value = vals[0] - cond
         err = abs(vals[0] - vals[1]) + mp.mpf(10) ** (-(dps + 5))
-    return Estimate(value, err, "mp.quad tanh-sinh vs gauss-legendre")
+    return Estimate(value, err, "tanh-sinh vs gauss-legendre (integrate_two_rules_mp)")
 
 
 def gaussian_mi_binary(sigma: float | mp.mpf, *, dps: int = 30) -> mp.mpf:
@@ -260,7 +218,7 @@ def _entropy_2d(u: Array, w: Array, z: Array, rho: float, sigma: float, rule: _R
     of correlation ``rho``: ``p = A K A^T`` on a tensor y-grid (separable kernel)."""
     lo, hi = float(u.min()) - KERNEL_CUT * sigma, float(u.max()) + KERNEL_CUT * sigma
     n_panels = max(4, math.ceil((hi - lo) / (rule.dy * sigma)))
-    y, wy = _panel_nodes(np.linspace(lo, hi, n_panels + 1), rule.k)
+    y, wy = panel_nodes(np.linspace(lo, hi, n_panels + 1), rule.k)
     if y.size * z.size > 4e7:
         raise TheoryCheckError(f"2-D quadrature too large ({y.size} x {z.size})",
                                status=Status.TOO_LARGE)

@@ -16,6 +16,7 @@ from typing import Any
 import mpmath as mp
 import numpy as np
 
+from theorycheck.activations import get_activation
 from theorycheck.errors import Status, TheoryCheckError
 
 
@@ -43,8 +44,6 @@ class CallableActivation:
 def resolve_activation(act: Any) -> Any:
     """An Activation for ``act`` (a name/formula string goes through ``get_activation``)."""
     if isinstance(act, str):
-        from theorycheck.activations import get_activation  # layer above; imported lazily
-
         return get_activation(act)
     for attr in ("name", "numpy", "mpmath"):
         if not hasattr(act, attr):

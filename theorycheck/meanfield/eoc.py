@@ -6,64 +6,33 @@ fixed point q = q*, so the critical line is parametrised by q:
     sw2(q) = 1 / m(q),   sb2(q) = q - sw2(q) g(q),   m(q) = E psi'(sqrt(q) z)^2,  g(q) = E psi^2.
 
 ``eoc_sw2(sb2)`` solves sb2(q) = sb2 for q, ``eoc_sb2(sw2)`` solves m(q) = 1/sw2.  Roots are
-bracketed on a 321-point log grid in q with the float64 engine, then polished by a secant
-iteration in mpmath (each step two `expect_mp` integrals): error ~ 10**-dps, cost ~ 6 steps.
+bracketed on the 321-point log grid in q of :mod:`~theorycheck.meanfield.roots` with the float64
+engine, then polished by a secant iteration in mpmath (each step two `expect_mp` integrals):
+error ~ 10**-dps, cost ~ 6 steps.
 """
 
 from __future__ import annotations
 
-import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import mpmath as mp
 import numpy as np
 
 from theorycheck.errors import Status, TheoryCheckError
+from theorycheck.meanfield import roots
+from theorycheck.meanfield.maps import MeanFieldMaps, to_mpf
 from theorycheck.meanfield.results import DIPoint, EOCPoint
 from theorycheck.numbers import Estimate
 
-if TYPE_CHECKING:
-    from theorycheck.meanfield.core import MeanField
 
-N_SCAN = 321
-
-
-def _scan_q(mf: MeanField) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    hi = min(1e8, 0.999 * mf.q_limit) if math.isfinite(mf.q_limit) else 1e8
-    qs = np.logspace(-12, math.log10(hi), N_SCAN)
+def _scan_q(mf: MeanFieldMaps) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(q grid, E psi^2, E psi'^2) on the scan grid of :mod:`~theorycheck.meanfield.roots`."""
     p, dp = mf.grid.func(0), mf.grid.func(1)
-    v, _ = mf.grid.expect_xz([lambda x, z: p(x) ** 2, lambda x, z: dp(x) ** 2], qs, strict=False)
+    qs, v = roots.scan(mf.grid, [lambda x, z: p(x) ** 2, lambda x, z: dp(x) ** 2], mf.q_limit)
     return qs, v[0], v[1]
 
 
-def _brackets(qs: np.ndarray, F: np.ndarray) -> list[tuple[float, float]]:
-    ok = np.isfinite(F)
-    out = []
-    for i in range(qs.size - 1):
-        if ok[i] and ok[i + 1] and F[i] * F[i + 1] < 0:
-            out.append((float(qs[i]), float(qs[i + 1])))
-    return out
-
-
-def _secant(mf: MeanField, F: Any, q0: float) -> tuple[mp.mpf, mp.mpf]:
-    """Secant iteration for F(q) = 0 from a float64 root; returns (q, |last step|)."""
-    a, b = mp.mpf(q0), mp.mpf(q0) * (1 + mp.mpf(10) ** -9)
-    fa, fb = F(a), F(b)
-    step = abs(b - a)
-    tol = mp.mpf(10) ** (-mf.dps - 3) * max(abs(b), mp.mpf(1))
-    for _ in range(20):
-        if fb == fa:
-            break
-        c = b - fb * (b - a) / (fb - fa)
-        step = abs(c - b)
-        a, fa, b = b, fb, c
-        if step <= tol:
-            break
-        fb = F(b)
-    return b, step
-
-
-def _point(mf: MeanField, q: mp.mpf, step: mp.mpf, sb2_target: Any, notes: dict[str, str]
+def _point(mf: MeanFieldMaps, q: mp.mpf, step: mp.mpf, sb2_target: Any, notes: dict[str, str]
            ) -> EOCPoint:
     m = mf.expect("dpsi2", q)
     g = mf.expect("psi2", q)
@@ -89,14 +58,14 @@ def _point(mf: MeanField, q: mp.mpf, step: mp.mpf, sb2_target: Any, notes: dict[
                     Estimate(m.value, m.error + q_err, m.method), mu2, notes)
 
 
-def eoc_sw2(mf: MeanField, sb2: Any) -> EOCPoint:
+def eoc_sw2(mf: MeanFieldMaps, sb2: Any) -> EOCPoint:
     """The EOC point with bias variance ``sb2``: (sw2, q*) with chi1 = 1 (seed 002 Eq. (8)).
 
     Raises NO_ROOT_IN_RANGE when no q in (0, 1e8] gives sb2(q) = sb2, NON_UNIQUE_FIXED_POINT when
     sb2(q) = sb2 on a whole range of q (relu at sb2 = 0).  Several roots: the one
     with the smallest q is returned, the others listed in ``notes``.
     """
-    sb2m = mp.mpf(repr(float(sb2))) if isinstance(sb2, float) else mp.mpf(sb2)
+    sb2m = to_mpf(sb2)
     if sb2m < 0:
         raise TheoryCheckError(f"sb2 must be >= 0, got {sb2}")
     notes: dict[str, str] = {}
@@ -122,7 +91,7 @@ def eoc_sw2(mf: MeanField, sb2: Any) -> EOCPoint:
             f"{mf.name}: sb2(q) = q - E psi^2/E psi'^2 equals {sb2} for a whole range of q (e.g."
             f" relu at sb2 = 0: every q is a neutral fixed point at sw2 = 2); the EOC point at"
             " this sb2 is not unique", status=Status.NON_UNIQUE_FIXED_POINT)
-    br = _brackets(qs, F)
+    br = roots.brackets(qs, F)
     if not br:
         raise TheoryCheckError(
             f"{mf.name}: no point of the edge of chaos with sb2={sb2} for q in"
@@ -130,30 +99,29 @@ def eoc_sw2(mf: MeanField, sb2: Any) -> EOCPoint:
             status=Status.NO_ROOT_IN_RANGE)
     if len(br) > 1:
         notes["roots"] = "further EOC roots near q = " + ", ".join(f"{a:.6g}" for a, _ in br[1:])
-    from scipy.optimize import brentq
 
     def ff(q: float) -> float:
         v, _ = mf.grid.expect_many([lambda x: mf.grid.func(0)(x) ** 2,
                                     lambda x: mf.grid.func(1)(x) ** 2], np.array([q]))
         return float(q - v[0][0] / v[1][0] - float(sb2m))
 
-    q0 = brentq(ff, *br[0], xtol=1e-300, rtol=1e-15)
+    q0 = roots.refine(ff, *br[0])
 
     def Fm(q: mp.mpf) -> mp.mpf:
         return q - mf.expect("psi2", q).value / mf.expect("dpsi2", q).value - sb2m
 
-    with mp.workdps(mf.dps + 10):
-        q, step = _secant(mf, Fm, q0)
+    with mf.precision.work():
+        q, step = roots.secant(Fm, q0, mf.dps)
         return _point(mf, q, step, sb2m, notes)
 
 
-def eoc_sb2(mf: MeanField, sw2: Any) -> EOCPoint:
+def eoc_sb2(mf: MeanFieldMaps, sw2: Any) -> EOCPoint:
     """The EOC point with weight variance ``sw2``: solve E psi'(sqrt(q) z)^2 = 1/sw2 for q.
 
     Raises NO_ROOT_IN_RANGE when no q works or the matching sb2 would be negative,
     NON_UNIQUE_FIXED_POINT when E psi'^2 is constant (relu: chi1 = sw2/2 for every q).
     """
-    sw2m = mp.mpf(repr(float(sw2))) if isinstance(sw2, float) else mp.mpf(sw2)
+    sw2m = to_mpf(sw2)
     if sw2m <= 0:
         raise TheoryCheckError(f"sw2 must be > 0, got {sw2}")
     notes: dict[str, str] = {}
@@ -163,7 +131,7 @@ def eoc_sb2(mf: MeanField, sw2: Any) -> EOCPoint:
         raise TheoryCheckError(f"{mf.name}: E psi'(sqrt(q) z)^2 = 1/sw2 for a whole range of q:"
                                " the EOC point at this sw2 is not unique",
                                status=Status.NON_UNIQUE_FIXED_POINT)
-    br = _brackets(qs, F)
+    br = roots.brackets(qs, F)
     if not br:
         if mf.dpsi0 and mf.psi0 == 0 and abs(float(sw2m) * mf.dpsi0 ** 2 - 1) < 1e-15:
             return eoc_sw2(mf, 0)
@@ -172,19 +140,18 @@ def eoc_sb2(mf: MeanField, sw2: Any) -> EOCPoint:
             status=Status.NO_ROOT_IN_RANGE)
     if len(br) > 1:
         notes["roots"] = "further EOC roots near q = " + ", ".join(f"{a:.6g}" for a, _ in br[1:])
-    from scipy.optimize import brentq
 
     def ff(q: float) -> float:
         v, _ = mf.grid.expect(lambda x: mf.grid.func(1)(x) ** 2, np.array([q]))
         return float(v[0] - 1 / float(sw2m))
 
-    q0 = brentq(ff, *br[0], xtol=1e-300, rtol=1e-15)
+    q0 = roots.refine(ff, *br[0])
 
     def Fm(q: mp.mpf) -> mp.mpf:
         return mf.expect("dpsi2", q).value - 1 / sw2m
 
-    with mp.workdps(mf.dps + 10):
-        q, step = _secant(mf, Fm, q0)
+    with mf.precision.work():
+        q, step = roots.secant(Fm, q0, mf.dps)
         pt = _point(mf, q, step, None, notes)
     if pt.sb2.value < -pt.sb2.error:
         raise TheoryCheckError(
@@ -193,7 +160,7 @@ def eoc_sb2(mf: MeanField, sw2: Any) -> EOCPoint:
     return pt
 
 
-def di_point(mf: MeanField) -> DIPoint | None:
+def di_point(mf: MeanFieldMaps) -> DIPoint | None:
     """(sw2, sb2) = (1/psi'(0)^2, 0), where beta = 1 (seed 000 Eqs. (56)-(59)); None otherwise.
 
     Needs psi(0) = 0 (so that q* = 0 is a fixed point at sb2 = 0) and psi'(0) defined, != 0.
@@ -202,12 +169,12 @@ def di_point(mf: MeanField) -> DIPoint | None:
         return None
     if mf.dpsi0 is None or mf.dpsi0 == 0:
         return None
-    with mp.workdps(mf.dps + 10):
+    with mf.precision.work():
         exact = 1 / mf.dpsi0_mp() ** 2
     return DIPoint(float(exact), 0.0, "psi(0) = 0 and psi'(0) != 0", sw2_mp=exact)
 
 
-def di_reason(mf: MeanField) -> str:
+def di_reason(mf: MeanFieldMaps) -> str:
     """Why an activation has no dynamical-isometry point (empty when it has one)."""
     if mf.psi0 != 0:
         return f"psi(0) = {mf.psi0:g} != 0: q* = 0 is not a fixed point at sb2 = 0"

@@ -10,13 +10,12 @@
 * the line, q*(sw2) and chi1(sw2) at sb2 = 0, the minimum of sw2 on {sb2 >= 0} and the fixed
   points of the variance map there, in float64 (grid engine);
 * the minimum to any precision, two routes: Newton's method on the 2x2 system (23)-(24) in
-  (q*, sw2) with tanh-sinh integrals, and a secant root of sb2(q) = 0 with a second quadrature
-  rule the caller gives (Gauss-Legendre).
+  (q*, sw2) with tanh-sinh integrals, and a secant root of sb2(q) = 0 with Gauss-Legendre
+  integrals.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -27,11 +26,8 @@ from scipy.optimize import brentq
 from scipy.special import expit
 
 from theorycheck.errors import Status, TheoryCheckError
-from theorycheck.gaussian import GridEngine, expect_mp
+from theorycheck.gaussian import GridEngine, expect_mp, gauss_legendre_expect
 from theorycheck.numbers import Estimate
-
-#: a second quadrature rule E f(sqrt(q) z) at dps digits, independent of tanh-sinh
-SecondRule = Callable[[Callable[[mp.mpf], mp.mpf], Any, int], mp.mpf]
 
 
 # -- the sigmoid and its derivatives, evaluated without cancellation ---------------------------
@@ -186,22 +182,24 @@ def variance_map_stability(w: mp.mpf, q: mp.mpf, scan_q: np.ndarray, dps: int
     return slope, dA, crossings
 
 
-def secant_sb2_root(q0: float, dps: int, rule: SecondRule) -> dict[str, Any]:
+def secant_sb2_root(q0: float, dps: int) -> dict[str, Any]:
     """Root of sb2(q) = q - E phi^2 / E phi'^2 by the secant method from ``q0``, integrals by
-    ``rule`` (Gauss-Legendre in the claim): q, sw2 = 1/E phi'^2 there and the residual sb2(q)."""
+    Gauss-Legendre (:func:`gauss_legendre_expect`, independent of Newton's tanh-sinh): q,
+    sw2 = 1/E phi'^2 there and the residual sb2(q)."""
     with mp.workdps(dps + 10):
         def sb2(q: mp.mpf) -> mp.mpf:
-            return q - rule(phi_sq, q, dps) / rule(dphi_sq, q, dps)
+            return q - gauss_legendre_expect(phi_sq, q, dps) / gauss_legendre_expect(dphi_sq, q,
+                                                                                     dps)
 
         q = mp.findroot(sb2, (mp.mpf(q0), mp.mpf(q0) * (1 + mp.mpf(10) ** -6)),
                         solver="secant", tol=mp.mpf(10) ** (-2 * (dps + 4)), maxsteps=40)
-        return {"q": q, "sw2": 1 / rule(dphi_sq, q, dps), "sb2_residual": sb2(q)}
+        return {"q": q, "sw2": 1 / gauss_legendre_expect(dphi_sq, q, dps),
+                "sb2_residual": sb2(q)}
 
 
-def minimum_sw2(dps: int, second_rule: SecondRule) -> dict[str, Any]:
+def minimum_sw2(dps: int) -> dict[str, Any]:
     """inf sw2 on {chi1 = 1, sb2 >= 0} (seed 002, Thm 1), two independent routes from the
-    float64 root: :func:`newton_2x2` (tanh-sinh) and :func:`secant_sb2_root` with
-    ``second_rule`` (Gauss-Legendre).
+    float64 root: :func:`newton_2x2` (tanh-sinh) and :func:`secant_sb2_root` (Gauss-Legendre).
 
     Returns Estimates ``sw2`` and ``q`` (the error is the larger of the two routes' difference
     and Newton's propagated error), both routes' results and the float64 start.  Cost ~ a few
@@ -209,7 +207,7 @@ def minimum_sw2(dps: int, second_rule: SecondRule) -> dict[str, Any]:
     """
     q0, w0 = float_minimum()
     a = newton_2x2(q0, w0, dps)
-    b = secant_sb2_root(q0, dps, second_rule)
+    b = secant_sb2_root(q0, dps)
     with mp.workdps(dps + 10):
         diff_sw2 = abs(a["sw2"] - b["sw2"])
         diff_q = abs(a["q"] - b["q"])
@@ -219,7 +217,7 @@ def minimum_sw2(dps: int, second_rule: SecondRule) -> dict[str, Any]:
     return {"sw2": sw2, "q": q, "newton": a, "secant": b, "float64": (q0, w0)}
 
 
-__all__ = ["SecondRule", "chi1_at_zero_bias", "dddphi", "ddphi", "dphi", "dphi_sq",
+__all__ = ["chi1_at_zero_bias", "dddphi", "ddphi", "dphi", "dphi_sq",
            "dq_dphi_sq", "dq_phi_sq", "float_minimum", "grid_line", "grid_moments",
            "grid_phi_sq", "minimum_sw2", "newton_2x2", "phi", "phi_sq", "q_star_curve",
            "secant_sb2_root", "sympy_phi", "variance_map_stability"]

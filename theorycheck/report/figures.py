@@ -22,6 +22,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from theorycheck.errors import Status, TheoryCheckError
+from theorycheck.report.phase_figures import eoc_contour
 
 P = ParamSpec("P")
 ArrayLike = Sequence[float] | np.ndarray
@@ -143,6 +144,17 @@ def beta_plane(figure_dir: str | Path | None, stem: str, sw2: ArrayLike, sb2: Ar
     return plane(figure_dir, stem, sw2, sb2, beta, label=r"$\beta$", eoc=eoc, di=di,
                  title=rf"$\beta(\sigma_w^2, \sigma_b^2)$, {activation}",
                  levels=(0.25, 0.5, 0.75, 0.9, 0.99))
+
+
+def beta_plane_eoc(figure_dir: str | Path | None, stem: str, sw2: ArrayLike, sb2: ArrayLike,
+                   beta: ArrayLike, chi1: ArrayLike, *, di: Point | None = None,
+                   activation: str = "tanh") -> list[str]:
+    """:func:`beta_plane` with the EOC read off the ``chi1`` plane on the same grid (its
+    chi1 = 1 contour, :func:`~theorycheck.report.phase_figures.eoc_contour`; no line where
+    chi1 never crosses 1) (seed 000, Fig. 6b)."""
+    eoc = eoc_contour(sw2, sb2, chi1)
+    return beta_plane(figure_dir, stem, sw2, sb2, beta, eoc=eoc if eoc[0].size else None, di=di,
+                      activation=activation)
 
 
 def mi_plane(figure_dir: str | Path | None, stem: str, sw2: ArrayLike, sb2: ArrayLike,
@@ -270,14 +282,16 @@ def kurtosis_vs_ratio(figure_dir: str | Path | None, stem: str, ratio: ArrayLike
 
 
 __all__ = [
-    "STYLE", "beta_plane", "chi1_curve", "correlation_histogram", "jacobian_spectrum",
-    "kurtosis_vs_ratio", "mi_along_eoc", "mi_plane", "new_figure", "plane", "save", "styled",
+    "STYLE", "beta_plane", "beta_plane_eoc", "chi1_curve", "correlation_histogram",
+    "jacobian_spectrum", "kurtosis_vs_ratio", "mi_along_eoc", "mi_plane", "new_figure", "plane",
+    "save", "styled",
 ]
 
 
 #: the figure kinds a check may ask for (:class:`theorycheck.claims.FigureSpec`.kind)
 FIGURE_KINDS: dict[str, Callable[..., list[str]]] = {
-    "plane": plane, "beta_plane": beta_plane, "mi_plane": mi_plane,
+    "plane": plane, "beta_plane": beta_plane, "beta_plane_eoc": beta_plane_eoc,
+    "mi_plane": mi_plane,
     "mi_along_eoc": mi_along_eoc, "chi1_curve": chi1_curve,
     "jacobian_spectrum": jacobian_spectrum, "correlation_histogram": correlation_histogram,
     "kurtosis_vs_ratio": kurtosis_vs_ratio,

@@ -56,15 +56,21 @@ def plot_plane(plane: Any, quantity: str, path: Path, *,
 
 def eoc_from_plane(plane: Any) -> tuple[np.ndarray, np.ndarray]:
     """The chi1 = 1 contour, read off the plane: for each sb2, sw2 where chi1 crosses 1."""
+    return eoc_contour(plane.sw2, plane.sb2, plane.chi1)
+
+
+def eoc_contour(sw2: Any, sb2: Any, chi1: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The chi1 = 1 contour of a chi1 plane (axis 0 is sw2): for each sb2, the first sw2 where
+    chi1 crosses 1, linearly interpolated between the two grid points around the crossing."""
     xs, ys = [], []
-    chi = np.asarray(plane.chi1)
-    for j, b in enumerate(plane.sb2):
+    chi = np.asarray(chi1)
+    for j, b in enumerate(sb2):
         col = chi[:, j] - 1
         ok = np.isfinite(col)
         idx = np.flatnonzero(ok[:-1] & ok[1:] & (np.sign(col[:-1]) * np.sign(col[1:]) < 0))
         if idx.size:
             i = idx[0]
             t = col[i] / (col[i] - col[i + 1])
-            xs.append(plane.sw2[i] + t * (plane.sw2[i + 1] - plane.sw2[i]))
+            xs.append(sw2[i] + t * (sw2[i + 1] - sw2[i]))
             ys.append(b)
     return np.asarray(xs), np.asarray(ys)

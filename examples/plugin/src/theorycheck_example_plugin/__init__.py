@@ -1,0 +1,1 @@
+"""An example theorycheck claim package (see ``claims``)."""
