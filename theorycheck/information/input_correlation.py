@@ -97,9 +97,16 @@ def layer_one_moments(act: Any, q: Any, dps: int) -> tuple[Estimate, Estimate, E
     ``dps`` digits with the activation's kinks as breakpoints (:func:`expect_mp`)."""
     p = act.mpmath(0)
     kinks = [float(k) for k in act.kinks]
-    b0 = expect_mp(lambda u, p=p: u * p(u), q, dps=dps, breakpoints=kinks)
+
+    def u_psi(u: mp.mpf) -> mp.mpf:
+        return u * p(u)
+
+    def psi_sq(u: mp.mpf) -> mp.mpf:
+        return p(u) ** 2
+
+    b0 = expect_mp(u_psi, q, dps=dps, breakpoints=kinks)
     m1 = expect_mp(p, q, dps=dps, breakpoints=kinks)
-    m2 = expect_mp(lambda u, p=p: p(u) ** 2, q, dps=dps, breakpoints=kinks)
+    m2 = expect_mp(psi_sq, q, dps=dps, breakpoints=kinks)
     return b0, m1, m2
 
 
