@@ -20,9 +20,18 @@ from hypothesis import strategies as st
 from scipy import stats
 from sympy.stats import ChiSquared, variance
 
-from theorycheck.claims.checks import guarded, property_result
-from theorycheck.claims.model import CheckResult, ClaimOutcome, DerivationStep, Finding, RunContext
-from theorycheck.claims.registry import claim
+from theorycheck.claims import (
+    Check,
+    CheckResult,
+    CheckStatus,
+    ClaimRun,
+    DerivationStep,
+    Finding,
+    claim,
+)
+from theorycheck.claims.checks import property_result
+from theorycheck.claims.statistics import variance_se
+from theorycheck.gaussian import expect_mp
 from theorycheck.information import gaussian_moments_mp
 from theorycheck.information.channels import get_channel
 from theorycheck.numbers import to_decimal
@@ -37,7 +46,9 @@ PRINTED = (
 SIGMA_Q = 1  # variance q of the preactivations X_k at which alpha, E psi, Var psi are evaluated
 
 
-def _symbolic() -> CheckResult:
+def _symbolic(run: ClaimRun) -> CheckResult:
+    """Var(alpha (sw2/N) chi^2(N)) and its limit, the printed (26)-(27), and (23) -> (25) for
+    N = 3 (seed 000, Eqs. (23)-(27)); exact, SymPy."""
     steps: list[DerivationStep] = []
     n = sp.Symbol("N", positive=True, integer=True)
     sigma_w, alpha = sp.symbols("sigma_w alpha", positive=True)
@@ -91,29 +102,32 @@ def _symbolic() -> CheckResult:
         "(25) holds when E psi = 0; the printed hint E[psi_a psi_b] = delta_ab needs alpha = 1",
         ok25))
     ok = lim_true == 0 and lim_corr == 0 and ok_indep and ok25
+    evidence = {"variance": str(true_var), "limit": str(lim_true),
+                "printed_26_variance": str(printed_var26),
+                "printed_27_expression": str(sp.simplify(printed27)),
+                "printed_27_limit": str(lim_printed),
+                "corrected_27_expression": str(sp.simplify(corrected27)),
+                "corrected_27_limit": str(lim_corr),
+                "var_23_independent": str(sp.factor(indep)),
+                "eq25_needs_mean_zero": ok25}
+    run.record["symbolic"] = evidence
     return CheckResult(
-        method="symbolic", status="passed" if ok else "failed",
+        method="symbolic", status=CheckStatus.of(ok),
         name="Eqs. (23)-(27) symbolic",
         summary=(f"Var sigma_j^2 = {true_var} -> {lim_true}; printed (27) expression = "
                  f"{sp.simplify(printed27)} (limit {lim_printed}, not 0); printed (26) variance "
                  f"{printed_var26} omits alpha^2"),
-        evidence={"variance": str(true_var), "limit": str(lim_true),
-                  "printed_26_variance": str(printed_var26),
-                  "printed_27_expression": str(sp.simplify(printed27)),
-                  "printed_27_limit": str(lim_printed),
-                  "corrected_27_expression": str(sp.simplify(corrected27)),
-                  "corrected_27_limit": str(lim_corr),
-                  "var_23_independent": str(sp.factor(indep)),
-                  "eq25_needs_mean_zero": ok25},
-        steps=steps)
+        evidence=evidence, steps=steps)
 
 
-def _moments(ctx: RunContext) -> dict[str, dict[str, Any]]:
+def _moments(dps: int) -> dict[str, dict[str, Any]]:
+    """E psi, alpha = E psi^2 and Var psi = alpha - (E psi)^2 with errors, at q = 1, for tanh,
+    sigmoid and relu (seed 000, Eqs. (24)-(25)); mpmath, ``dps`` digits."""
     out: dict[str, dict[str, Any]] = {}
     for name in ("tanh", "sigmoid", "relu"):
         ch = get_channel(name)
-        mom = gaussian_moments_mp(ch.mpmath, mp.sqrt(SIGMA_Q), kinks=ch.kinks, dps=ctx.dps)
-        with mp.workdps(ctx.dps + 10):
+        mom = gaussian_moments_mp(ch.mpmath, mp.sqrt(SIGMA_Q), kinks=ch.kinks, dps=dps)
+        with mp.workdps(dps + 10):
             var = mom["second"].value - mom["mean"].value ** 2
             var_err = mom["second"].error + 2 * abs(mom["mean"].value) * mom["mean"].error
         out[name] = {"mean": mom["mean"], "alpha": mom["second"], "var": var, "var_err": var_err,
@@ -121,12 +135,14 @@ def _moments(ctx: RunContext) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _numeric_hints(ctx: RunContext, mom: dict[str, dict[str, Any]]) -> CheckResult:
+def _numeric_hints(run: ClaimRun) -> CheckResult:
     """E psi, alpha = E psi^2, Var psi at q = 1, and a Monte Carlo of (23) over inputs X."""
+    ctx = run.ctx
+    mom = _moments(ctx.dps)
+    run.record["moments"] = mom
     ev: dict[str, Any] = {"q": SIGMA_Q}
     cross: dict[str, str] = {}
-    try:  # cross-check with the gaussian layer when it is importable and working
-        from theorycheck.gaussian import expect_mp
+    try:  # cross-check with the gaussian layer's tanh-sinh engine when it works
         for name in mom:
             ch = get_channel(name)
             ref = expect_mp(ch.mpmath, SIGMA_Q, dps=ctx.dps, breakpoints=ch.kinks)
@@ -147,9 +163,7 @@ def _numeric_hints(ctx: RunContext, mom: dict[str, dict[str, Any]]) -> CheckResu
     w = rng.standard_normal(n_in) / math.sqrt(n_in)
     x = rng.standard_normal((samples, n_in)) * math.sqrt(SIGMA_Q)
     h = get_channel("sigmoid").numpy(x) @ w + 0.3
-    v_hat = float(np.var(h, ddof=1))
-    c4 = float(np.mean((h - h.mean()) ** 4))
-    se = math.sqrt(max(c4 - v_hat ** 2 * (samples - 3) / (samples - 1), 0.0) / samples)
+    v_hat, se = variance_se(h)
     sw = float(np.sum(w ** 2))
     pred_var = sw * float(mom["sigmoid"]["var"])
     pred_25 = sw * float(mom["sigmoid"]["alpha"].value)
@@ -160,8 +174,9 @@ def _numeric_hints(ctx: RunContext, mom: dict[str, dict[str, Any]]) -> CheckResu
     with mp.workdps(ctx.dps):
         tanh_zero = abs(mom["tanh"]["mean"].value) <= 10 * mom["tanh"]["mean"].error
     ok = tanh_zero and abs(z_var) <= 4.0
+    run.record["hints"] = ev
     return CheckResult(
-        method="numeric", status="passed" if ok else "failed",
+        method="numeric", status=CheckStatus.of(ok),
         name="Eqs. (23)-(25) hints and Monte Carlo over inputs",
         summary=(f"E tanh = 0 but E sigmoid = {mp.nstr(mom['sigmoid']['mean'].value, 6)}, E relu"
                  f" = {mp.nstr(mom['relu']['mean'].value, 6)}; alpha(tanh, q=1) = "
@@ -171,8 +186,13 @@ def _numeric_hints(ctx: RunContext, mom: dict[str, dict[str, Any]]) -> CheckResu
         evidence=ev, counterexample=None if ok else {"z_var_psi": z_var})
 
 
-def _monte_carlo(ctx: RunContext, alpha: float) -> CheckResult:
-    """Var(sigma_j^2) over weight draws for several N, against 2 alpha^2 sw2^2 / N."""
+def _monte_carlo(run: ClaimRun) -> CheckResult:
+    """Var(sigma_j^2) over weight draws for several N, against 2 alpha^2 sw2^2 / N (seed 000,
+    Eq. (27) corrected); alpha = E tanh^2 at q = 1 from the hints check (1 when it did not
+    run); standard errors from the fourth moment."""
+    ctx = run.ctx
+    mom = run.record.get("moments")
+    alpha = float(mom["tanh"]["alpha"].value) if mom else 1.0
     rng = np.random.default_rng(ctx.seed + 26)
     sw2 = 1.5
     draws = ctx.pick(20_000, 200_000)
@@ -186,9 +206,7 @@ def _monte_carlo(ctx: RunContext, alpha: float) -> CheckResult:
             w = rng.standard_normal((k, n)) * math.sqrt(sw2 / n)
             vals.append(alpha * np.sum(w * w, axis=1))
         s = np.concatenate(vals)
-        v_hat = float(np.var(s, ddof=1))
-        c4 = float(np.mean((s - s.mean()) ** 4))
-        se = math.sqrt(max(c4 - v_hat ** 2 * (draws - 3) / (draws - 1), 0.0) / draws)
+        v_hat, se = variance_se(s)
         exact = 2 * alpha ** 2 * sw2 ** 2 / n
         printed26 = 2 * sw2 ** 2 / n
         printed27 = 2 * sw2 ** 2
@@ -198,7 +216,7 @@ def _monte_carlo(ctx: RunContext, alpha: float) -> CheckResult:
                      "z_exact": round(z, 2), "z_printed_26": round((v_hat - printed26) / se, 1),
                      "z_printed_27_expression": round((v_hat - printed27) / se, 1)})
     return CheckResult(
-        method="numeric", status="passed" if ok else "failed",
+        method="numeric", status=CheckStatus.of(ok),
         name="Monte Carlo of Var(sigma_j^2) over weights",
         summary=(f"{draws} draws per N: the sample variance of alpha sum W^2 matches "
                  f"2 alpha^2 sw2^2/N (|z| <= 4, standard errors from the 4th moment) and "
@@ -209,7 +227,9 @@ def _monte_carlo(ctx: RunContext, alpha: float) -> CheckResult:
         counterexample=None if ok else {"rows": rows})
 
 
-def _property(ctx: RunContext) -> CheckResult:
+def _property(run: ClaimRun) -> CheckResult:
+    """The closed form 2 alpha^2 sw2^2/N against scipy's chi2 variance, and its decrease in N,
+    searched by hypothesis (seed 000, Eq. (27))."""
     n_sym = sp.Symbol("N", positive=True)
     s2, al = sp.symbols("s2 alpha", positive=True)
     formula = sp.lambdify((n_sym, s2, al), 2 * al ** 2 * s2 ** 2 / n_sym, "math")
@@ -224,7 +244,7 @@ def _property(ctx: RunContext) -> CheckResult:
     return property_result(
         "Var(alpha (sw2/N) chi^2(N)) = 2 alpha^2 sw2^2/N, decreasing in N",
         "the closed form equals scipy's chi2 variance times (alpha sw2/N)^2 and decreases in N",
-        strategy, holds, max_examples=ctx.pick(100, 1000), seed=ctx.seed,
+        strategy, holds, max_examples=run.pick(100, 1000), seed=run.seed,
         describe=lambda ex: {"N": ex[0], "sw2": ex[1], "alpha": ex[2]})
 
 
@@ -237,21 +257,16 @@ def _property(ctx: RunContext) -> CheckResult:
                 "E psi(X_k) = 0 (hint: psi odd)"),
     methods=("symbolic", "numeric", "property"),
     printed=PRINTED,
+    checks=[Check("symbolic", "Eqs. (23)-(27) symbolic", _symbolic),
+            Check("numeric", "Eqs. (23)-(25) hints", _numeric_hints),
+            Check("numeric", "Monte Carlo", _monte_carlo),
+            Check("property", "closed form", _property)],
 )
-def chi_square_variance(ctx: RunContext) -> ClaimOutcome:
-    """Checks of seed 000, Eqs. (23)-(27)."""
-    checks = [guarded("symbolic", "Eqs. (23)-(27) symbolic", _symbolic)]
-    mom: dict[str, dict[str, Any]] = {}
-
-    def hints() -> CheckResult:
-        mom.update(_moments(ctx))
-        return _numeric_hints(ctx, mom)
-
-    checks.append(guarded("numeric", "Eqs. (23)-(25) hints", hints))
-    alpha = float(mom["tanh"]["alpha"].value) if mom else 1.0
-    checks.append(guarded("numeric", "Monte Carlo", lambda: _monte_carlo(ctx, alpha)))
-    checks.append(guarded("property", "closed form", lambda: _property(ctx)))
-    sym = checks[0].evidence
+def chi_square_variance(run: ClaimRun) -> list[Finding]:
+    """The misprints of (25)-(27) and the unstated E psi = 0, from the symbolic evidence and the
+    moments of the hints check (seed 000, Eqs. (23)-(27))."""
+    sym = run.record.get("symbolic")
+    hints = run.record.get("hints", {})
     findings: list[Finding] = []
     if sym:
         findings.append(Finding(
@@ -260,7 +275,7 @@ def chi_square_variance(ctx: RunContext) -> ClaimOutcome:
                        r"\frac{\sigma_w^2}{N_{l-1}}\chi^2(N_{l-1})"),
             evidence=(f"variance of the printed right side {sym['printed_26_variance']} vs "
                       f"{sym['variance']}; alpha(tanh, q=1) = "
-                      f"{checks[1].evidence.get('tanh_alpha', '?')}"),
+                      f"{hints.get('tanh_alpha', '?')}"),
             affects_conclusion=False))
         findings.append(Finding(
             kind="misprint", where="seed 000, Eq. (27)", printed=PRINTED[2],
@@ -275,20 +290,20 @@ def chi_square_variance(ctx: RunContext) -> ClaimOutcome:
             printed=r"\mathbb E[\psi(X_a)\psi(X_b)] = \delta_{a,b}",
             corrected=(r"\mathbb E[\psi(X_a)\psi(X_b)] = \alpha\,\delta_{a,b}\ "
                        r"(\text{when } \mathbb E\psi = 0)"),
-            evidence=(f"E psi^2 = alpha = {checks[1].evidence.get('tanh_alpha', '?')} for tanh"
+            evidence=(f"E psi^2 = alpha = {hints.get('tanh_alpha', '?')} for tanh"
                       " at q = 1; (25) itself keeps E psi^2, consistent with alpha"),
             affects_conclusion=False))
-    if mom:
+    if run.record.get("moments"):
         findings.append(Finding(
             kind="unstated-condition", where="seed 000, Eqs. (24)-(25) and the hint E psi = 0",
             printed=PRINTED[0],
             corrected=(r"(\sigma_j^{(l)})^2 = \sum_k (W_{jk}^{(l)})^2\,\mathrm{Var}[\psi(X_k)]"
                        r"\ \text{(equal to (25) only if } \mathbb E\psi = 0)"),
-            evidence=(f"E psi at q = 1: tanh {checks[1].evidence.get('tanh_mean')}, sigmoid "
-                      f"{checks[1].evidence.get('sigmoid_mean')} (not odd: non-ReLU yet "
-                      f"E psi = 1/2), relu {checks[1].evidence.get('relu_mean')}; input Monte "
-                      f"Carlo z-scores: Var psi {checks[1].evidence.get('z_var_psi')}, printed "
-                      f"(25) {checks[1].evidence.get('z_eq25')}. The vanishing variance (27) "
+            evidence=(f"E psi at q = 1: tanh {hints.get('tanh_mean')}, sigmoid "
+                      f"{hints.get('sigmoid_mean')} (not odd: non-ReLU yet "
+                      f"E psi = 1/2), relu {hints.get('relu_mean')}; input Monte "
+                      f"Carlo z-scores: Var psi {hints.get('z_var_psi')}, printed "
+                      f"(25) {hints.get('z_eq25')}. The vanishing variance (27) "
                       "survives with alpha replaced by Var psi"),
             affects_conclusion=False))
-    return ClaimOutcome(checks=checks, findings=findings)
+    return findings

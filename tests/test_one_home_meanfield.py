@@ -54,9 +54,6 @@ ALLOWED = {
     "proofs/cnn_fixed_point.py::_c_star":
         "claim-private c* (brentq on meanfield.grid_maps.cmap_grid); the lead replaces it with"
         " a meanfield routine when the claim is rewritten declaratively",
-    "proofs/sigmoid_sw_bound.py::_q_star_curve":
-        "claim-private q*(sw2) at sb2 = 0 (interpolated q/E psi^2); the lead replaces it with"
-        " a meanfield routine when the claim is rewritten declaratively",
 }
 
 

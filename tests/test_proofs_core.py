@@ -39,9 +39,10 @@ def _scipy_sigmoid_minimum() -> tuple[float, float]:
 # -- sigmoid-sw-bound ------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def sigmoid_run() -> ClaimOutcome:
-    from proofs.sigmoid_sw_bound import sigmoid_sw_bound
+    from theorycheck.claims import get_claim
+    from theorycheck.claims.engine import execute
 
-    return sigmoid_sw_bound(RunContext(profile="quick", dps=20))
+    return execute(get_claim("sigmoid-sw-bound"), RunContext(profile="quick", dps=20))
 
 
 def _check(outcome: ClaimOutcome, name: str):
@@ -49,7 +50,7 @@ def _check(outcome: ClaimOutcome, name: str):
 
 
 def test_sigmoid_minimum_matches_scipy_and_a_second_precision(sigmoid_run: ClaimOutcome) -> None:
-    from proofs.sigmoid_sw_bound import _minimum
+    from theorycheck.meanfield.sigmoid_line import minimum_sw2
 
     ev = _check(sigmoid_run, "min sw2").evidence
     q_ref, sw2_ref = _scipy_sigmoid_minimum()
@@ -57,7 +58,7 @@ def test_sigmoid_minimum_matches_scipy_and_a_second_precision(sigmoid_run: Claim
     assert abs(float(ev["q_star_at_min"]) - q_ref) < 1e-7 * q_ref
     assert float(ev["min_sw2_err"]) < 1e-17
     # the same minimum at 40 digits agrees with the 20-digit run to its stated error
-    m40 = _minimum(40)
+    m40 = minimum_sw2(40)
     with mp.workdps(45):
         assert abs(m40["sw2"].value - mp.mpf(ev["min_sw2"])) < mp.mpf(10) ** -17
         assert m40["sw2"].error < mp.mpf(10) ** -37
@@ -101,9 +102,9 @@ def _ratio_moment_mc(n0: int, m: int, seed: int) -> tuple[float, float]:
 def test_ratio_moment_symbolic_against_monte_carlo() -> None:
     import sympy as sp
 
-    from proofs.correlation_variance_finite import _ratio_moment_symbolic
+    from theorycheck.information.input_correlation import ratio_moment_symbolic
 
-    r = _ratio_moment_symbolic()
+    r = ratio_moment_symbolic()
     sw2 = r["sw2"]
     assert r["polar"][1] == sp.oo and r["polar"][2] == sp.oo
     for n0 in range(3, 7):
@@ -123,10 +124,11 @@ def test_plain_monte_carlo_of_the_printed_moment_keeps_growing_for_small_n0() ->
 
 @pytest.fixture(scope="module")
 def correlation_run() -> ClaimOutcome:
-    from proofs.correlation_variance_finite import correlation_variance_finite
+    from theorycheck.claims import get_claim
+    from theorycheck.claims.engine import execute
 
-    return correlation_variance_finite(RunContext(profile="quick", dps=20,
-                                                  activations=("tanh", "erf")))
+    return execute(get_claim("correlation-variance-finite"),
+                   RunContext(profile="quick", dps=20, activations=("tanh", "erf")))
 
 
 def test_correlation_verdict_follows_from_its_checks(correlation_run: ClaimOutcome) -> None:
