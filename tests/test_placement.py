@@ -35,7 +35,7 @@ SENTINEL = Placement("cpu", name="cpu (placement test)")
 ENTRIES = {
     "cnn-fixed-point": {"simulate.cnn.cnn_covariances"},
     "chi1-jacobian": {"simulate.cnn.cnn_jacobian_traces"},
-    "mf-mi-lower-bound": {"proofs.sampled_bounds"},
+    "mf-mi-lower-bound": {"simulate.sampled_bounds"},
 }
 #: the same for the slower claims (``-m slow``)
 SLOW_ENTRIES = {
