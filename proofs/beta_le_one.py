@@ -25,7 +25,6 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from proofs._shared import FastMeanField, mp_fixed_point_beta
 from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Condition, Finding, claim
 from theorycheck.claims.evidence import dec, put, skipped, step
 from theorycheck.claims.search_checks import search
@@ -33,6 +32,7 @@ from theorycheck.claims.strategies import activation_plane_points, generated_act
 from theorycheck.errors import Status, TheoryCheckError
 from theorycheck.gaussian.symbolic import expect_standard
 from theorycheck.meanfield import MeanField, phase_plane
+from theorycheck.meanfield.search import FastMeanField, mp_fixed_point_beta
 
 CONDITION = ("psi is not linear: psi(s* z) is not proportional to z (the only equality case of "
              "the Cauchy-Schwarz step; for psi(x) = a x at (sw2, sb2) = (1/a^2, 0) every q > 0 "

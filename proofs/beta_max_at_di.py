@@ -21,7 +21,6 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from proofs._shared import FastMeanField, richardson
 from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Condition, Finding, claim
 from theorycheck.claims.evidence import dec, put
 from theorycheck.claims.search_checks import search
@@ -29,6 +28,8 @@ from theorycheck.claims.strategies import generated_activations
 from theorycheck.claims.symbolic_di import convexity, map_at_zero, stein_limit
 from theorycheck.errors import Status, TheoryCheckError
 from theorycheck.gaussian import expect_mp
+from theorycheck.meanfield.search import FastMeanField
+from theorycheck.numbers import Estimate, richardson
 
 CONDITION = ("sign(psi'(0)) psi concave on [0, inf) and bounded (so |psi(x)| <= |psi'(0)| |x|), "
              "psi odd and differentiable at 0 -- the source prints 'convex'")
@@ -58,7 +59,7 @@ def _limit_numeric(run: ClaimRun) -> CheckResult:
                               breakpoints=kinks)
                 hs.append(s_k * s_k if smooth0 else s_k)
                 vals.append(e.value / (s_k * s_k))
-            lim = richardson(hs, vals, power=1)
+            lim = Estimate(*richardson(hs, vals, 1), "Richardson extrapolation in h^1")
             left, right = mp.mpf(sp.N(props.dpsi0_left, run.dps + 10)), \
                 mp.mpf(sp.N(props.dpsi0_right, run.dps + 10))
             target = (left + right) / 2
@@ -174,7 +175,8 @@ def _di_numeric(run: ClaimRun) -> CheckResult:
                 m2 = expect_mp(lambda u: dp(u) ** 2, qv, dps=run.dps, breakpoints=kinks)
                 qs.append(qv)
                 betas.append(m1.value / mp.sqrt(m2.value))      # sqrt(sw2(q)) E psi'
-            lim = richardson(qs, betas, power=1)          # beta(q) analytic in q on the EOC
+            # beta(q) is analytic in q on the EOC
+            lim = Estimate(*richardson(qs, betas, 1), "Richardson extrapolation in h^1")
         put(ev, f"{tanh.name}_beta_limit_at_DI_along_EOC", lim.value, lim.error, run.dps)
         ev[f"{tanh.name}_eoc_beta_mp"] = {dec(qv, 6): dec(b, run.dps) for qv, b in
                                           zip(qs, betas, strict=True)}

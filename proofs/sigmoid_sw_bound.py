@@ -18,7 +18,6 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from proofs._shared import sim_activation
 from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
 from theorycheck.claims.checks import property_result
 from theorycheck.claims.evidence import dec, put, skipped, step
@@ -281,12 +280,13 @@ def _simulation(run: ClaimRun) -> CheckResult:
     """One sigmoid layer at the minimum (sw2, 0), inputs at q*: m1 = E tr(J^T J)/N vs chi1 = 1."""
     if "min" not in run.record:
         return skipped("simulation", "chi1 = 1 at the minimum", "the minimum was not computed")
-    from theorycheck.simulate import measure  # lazy: torch
+    from theorycheck.simulate import float64_theory, measure  # lazy: torch
     w = float(run.record["min"]["sw2"].value)
     # m1 of one layer is a mean of psi'(x_j)^2 over N inputs: at q* ~ 46 that is heavy-
     # tailed (most terms ~0), so many cheap networks (stochastic-trace probes) are better
     # than a few exact spectra
-    res = measure("jacobian", sim_activation("sigmoid", run.ctx), sw2=w, sb2=0.0,
+    act = float64_theory("sigmoid") if run.quick else "sigmoid"
+    res = measure("jacobian", act, sw2=w, sb2=0.0,
                   width=run.pick(256, 1024), depth=1, weights="gaussian",
                   samples=run.pick(64, 256), seed=run.seed, placement=run.ctx.placement,
                   method="probe", probes=16)

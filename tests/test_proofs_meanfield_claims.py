@@ -15,23 +15,28 @@ import pytest
 pytest.importorskip("theorycheck.meanfield")
 
 from proofs import cmap_fixed_point, cnn_fixed_point, depth_scales, qmap
-from proofs._meanfield_shared import grid
 from theorycheck.activations import get_activation
 from theorycheck.claims import ClaimRun, RunContext
 from theorycheck.claims.registry import discover
+from theorycheck.gaussian import GridEngine
 from theorycheck.meanfield import MeanField
 from theorycheck.meanfield.grid_maps import (
     cmap_slope_at_one,
     iterate,
     kernel_grid,
     qmap_grid,
-    richardson,
 )
 from theorycheck.meanfield.rates import geometric_rate
+from theorycheck.numbers import richardson
 from theorycheck.placement import CPU
 
 IDS = ("qmap", "cmap-fixed-point", "chi1-jacobian", "depth-scales", "cnn-fixed-point")
 
+
+
+def grid(act: object) -> GridEngine:
+    """The float64 engine the map claims use: 16-point panels split at the kinks."""
+    return GridEngine(act, n_nodes=16)
 
 def test_claims_registered_with_printed_equations() -> None:
     claims = discover()
@@ -161,7 +166,7 @@ def test_star_operator_spectrum_is_dirichlet_kernel() -> None:
 def test_richardson_removes_half_integer_powers() -> None:
     hs = [0.02 * 4.0 ** -j for j in range(5)]
     ds = [0.75 + 0.3 * h ** 0.5 - 0.2 * h + 0.1 * h ** 1.5 for h in hs]
-    val, err = richardson(hs, ds, (0.5, 1.0, 1.5))
+    val, err = richardson(hs, ds, 0.5, levels=3)
     assert abs(val - 0.75) < 1e-12
     assert abs(val - 0.75) <= err < 1e-6  # the estimate (last two levels) is conservative
 

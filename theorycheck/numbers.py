@@ -7,7 +7,9 @@ Every real number theorycheck reports leaves as a decimal string carrying the ru
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import mpmath as mp
 
@@ -95,3 +97,32 @@ class Precision:
     def work(self) -> mp.workdps:
         """``with precision.work():`` computes at :attr:`working_dps` digits."""
         return mp.workdps(self.working_dps)
+
+
+def richardson(hs: Sequence[Any], values: Sequence[Any], power: float,
+               levels: int | None = None) -> tuple[Any, Any]:
+    """The limit h -> 0 of D(h) = D0 + a1 h^p + a2 h^(2p) + ... from D at the steps ``hs``.
+
+    Neville's Richardson table: level k combines neighbours i, i + k with
+    r = (h_i / h_{i+k})^p as (r D_{k-1}[i+1] - D_{k-1}[i]) / (r - 1), eliminating h^(k p).
+    ``levels`` (default: all, ``len(values) - 1``) caps the table; the result is the last entry
+    of the last level, the error estimate its distance to the last entry of the level before.
+    Works in the number type it is given (float, or mpf at the caller's precision).
+    Used for lim_{s->0} E[psi(s z) z]/s (seed 000, Eq. (57)) and for the slope of the
+    correlation map at c = 1 (powers of (1 - c)^(1/2) after a kink). Cost: O(n^2) operations.
+    """
+    n = len(values)
+    if n < 2:
+        raise TheoryCheckError("Richardson extrapolation needs at least 2 values",
+                               status=Status.INVALID_ARGUMENT)
+    depth = n - 1 if levels is None else min(levels, n - 1)
+    table = [list(values)]
+    for k in range(1, depth + 1):
+        prev = table[-1]
+        row = []
+        for i in range(len(prev) - 1):
+            r = (hs[i] / hs[i + k]) ** power
+            row.append((r * prev[i + 1] - prev[i]) / (r - 1))
+        table.append(row)
+    best = table[-1][-1]
+    return best, abs(best - table[-2][-1])

@@ -10,14 +10,14 @@ from the bivariate integral itself, and :func:`iterate`.  ``act``: an Activation
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import mpmath as mp
 import numpy as np
 
 from theorycheck.gaussian import closed_form
-from theorycheck.numbers import Estimate
+from theorycheck.numbers import Estimate, richardson
 
 
 def qmap_grid(act: Any, g: Any, q: np.ndarray | float, sw2: float, sb2: float
@@ -65,30 +65,8 @@ def cmap_slope_at_one(act: Any, g: Any, q: float, sw2: float, sb2: float) -> Est
         mh, eh = cmap_grid(act, g, q, sw2, sb2, 1.0 - h)
         ds.append((m1 - mh) / h)
         qerr = max(qerr, (e1 + eh) / h)
-    val, rerr = richardson(hs, ds, (0.5, 1.0, 1.5))
+    val, rerr = richardson(hs, ds, 0.5, levels=3)   # (1-c)^(1/2), (1-c), (1-c)^(3/2)
     return Estimate(mp.mpf(val), mp.mpf(rerr + 8 * qerr), "Richardson on one-sided differences")
-
-
-def richardson(hs: Sequence[float], ds: Sequence[float], powers: Sequence[float]
-               ) -> tuple[float, float]:
-    """Extrapolate D(h) = D0 + sum_k a_k h^p_k to h -> 0 from D at h_j = h_0 r^-j.
-
-    Each level eliminates one power; returns (D0, |difference of the last two extrapolants|).
-    """
-    table = [list(ds)]
-    hs = list(hs)
-    for p in powers:
-        prev = table[-1]
-        nxt = []
-        for j in range(len(prev) - 1):
-            t = (hs[j] / hs[j + 1]) ** p
-            nxt.append((t * prev[j + 1] - prev[j]) / (t - 1))
-        if not nxt:
-            break
-        table.append(nxt)
-    best = table[-1][-1]
-    alt = table[-2][-1] if len(table) > 1 else best
-    return best, abs(best - alt)
 
 
 def iterate(step: Callable[[float], float], x0: float, n: int) -> np.ndarray:

@@ -23,7 +23,7 @@ from theorycheck.placement import Placement, resolve_placement
 from theorycheck.simulate.device import dtype_for
 from theorycheck.simulate.networks import NetSpec
 from theorycheck.simulate.result import Measurement
-from theorycheck.simulate.theory import ActFns, resolve_activation
+from theorycheck.simulate.theory import ActFns, float64_theory, resolve_activation
 
 KINDS = ("variance", "correlation", "jacobian", "input-correlation", "mi", "kurtosis")
 
@@ -137,5 +137,5 @@ def measure(kind: str, act: str | ActFns | Any, *, sw2: float, sb2: float,
                                      precision=precision, **options)
 
 
-__all__ = ["KINDS", "ActFns", "Measurement", "NetSpec", "Placement", "measure",
+__all__ = ["KINDS", "ActFns", "Measurement", "NetSpec", "Placement", "float64_theory", "measure",
            "resolve_activation", "resolve_placement"]

@@ -38,12 +38,14 @@ import numpy as np
 import torch
 
 from theorycheck.errors import Status, TheoryCheckError
+from theorycheck.gaussian.rules import gexp
+from theorycheck.meanfield.finite_width import MapTheory
 from theorycheck.placement import Placement
 from theorycheck.simulate import memory
 from theorycheck.simulate.device import torch_placement
 from theorycheck.simulate.networks import NetSpec, gaussian_inputs, sweep
 from theorycheck.simulate.result import Measurement, compare, mean_stderr, z_value
-from theorycheck.simulate.theory import ActFns, MapTheory, gexp
+from theorycheck.simulate.theory import ActFns
 
 #: |C| > 1 + ROUNDING counts as outside [-1, 1] (float64 rounding of a Pearson coefficient)
 ROUNDING = 1e-12

@@ -53,12 +53,13 @@ import numpy as np
 import torch
 
 from theorycheck.errors import Status, TheoryCheckError
+from theorycheck.meanfield.finite_width import MapTheory
 from theorycheck.placement import Placement
 from theorycheck.simulate import memory
 from theorycheck.simulate.device import TorchPlacement, torch_placement
 from theorycheck.simulate.networks import NetSpec, draw_bias, draw_weights
 from theorycheck.simulate.result import Measurement, compare, mean_stderr, z_value
-from theorycheck.simulate.theory import ActFns, MapTheory
+from theorycheck.simulate.theory import ActFns
 from theorycheck.spectra import jacobian_moments_finite, jacobian_moments_inf
 
 METHODS = ("auto", "exact", "probe")

@@ -64,12 +64,13 @@ import numpy as np
 import torch
 
 from theorycheck.errors import Status, TheoryCheckError
+from theorycheck.meanfield.finite_width import MapTheory
 from theorycheck.placement import Placement
 from theorycheck.simulate import memory
 from theorycheck.simulate.device import TorchPlacement, torch_placement
 from theorycheck.simulate.networks import NetSpec, sweep
 from theorycheck.simulate.result import Measurement, compare, z_value
-from theorycheck.simulate.theory import ActFns, MapTheory
+from theorycheck.simulate.theory import ActFns
 
 METHODS = ("weights", "marginal")
 #: largest relative standard error of the fourth-moment average for a point in the slope fit

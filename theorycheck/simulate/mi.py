@@ -40,12 +40,13 @@ import torch
 from scipy.special import digamma
 
 from theorycheck.errors import Status, TheoryCheckError
+from theorycheck.meanfield.finite_width import MapTheory
 from theorycheck.placement import Placement
 from theorycheck.simulate import memory
 from theorycheck.simulate.device import torch_placement
 from theorycheck.simulate.networks import NetSpec, gaussian_inputs, sweep
 from theorycheck.simulate.result import Measurement, compare, mean_stderr, z_value
-from theorycheck.simulate.theory import ActFns, MapTheory
+from theorycheck.simulate.theory import ActFns
 
 INPUT_KINDS = ("stable", "unit")
 

@@ -3,12 +3,12 @@
 :class:`ActFns` bundles the callables; :func:`resolve_activation` builds one from a name, a
 formula or an ``Activation``. The float64 infinite-width predictions and 1/N recursions the
 simulations are compared with (``MapTheory``) live in :mod:`theorycheck.meanfield.finite_width`,
-their quadrature (``gexp``) in :mod:`theorycheck.gaussian.rules`; both are re-exported here for
-the simulate modules.
+their quadrature (``gexp``) in :mod:`theorycheck.gaussian.rules`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -16,9 +16,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from theorycheck.errors import Status, TheoryCheckError
-from theorycheck.gaussian.rules import gexp  # re-export: moved
-from theorycheck.meanfield.finite_width import MapTheory  # re-export: moved
+from theorycheck.activations import get_activation
 
 NpFn = Callable[[np.ndarray], np.ndarray]
 TorchFn = Callable[[torch.Tensor], torch.Tensor]
@@ -59,44 +57,21 @@ class ActFns:
                    tuple(sorted(kinks)), act)
 
 
-def _relu1(x: torch.Tensor) -> torch.Tensor:
-    return (x > 0).to(x.dtype)
-
-
-def _tanh1(x: torch.Tensor) -> torch.Tensor:
-    return 1.0 - torch.tanh(x) ** 2
-
-
-def _lin1(x: torch.Tensor) -> torch.Tensor:
-    return torch.ones_like(x)
-
-
-_FALLBACK: dict[str, tuple[TorchFn, TorchFn, tuple[float, ...]]] = {
-    "tanh": (torch.tanh, _tanh1, ()),
-    "relu": (torch.relu, _relu1, (0.0,)),
-    "linear": (lambda x: x, _lin1, ()),
-}
-
-
 def resolve_activation(act: str | ActFns | Any) -> ActFns:
-    """``ActFns`` from a name/formula (via ``theorycheck.activations``), an Activation, or as is.
-
-    Until the activations package is importable, the names tanh, relu and linear resolve to
-    built-in torch functions.
-    """
+    """``ActFns`` from a name/formula (via ``theorycheck.activations``), an Activation, or as is."""
     if isinstance(act, ActFns):
         return act
     if not isinstance(act, str):
         return ActFns.from_activation(act)
-    try:
-        from theorycheck.activations import get_activation
-    except ImportError:
-        if act in _FALLBACK:
-            f, df, kinks = _FALLBACK[act]
-            return ActFns.from_torch(act, f, df, kinks)
-        raise TheoryCheckError(f"unknown activation {act!r} (activations package unavailable)",
-                               status=Status.UNKNOWN_ACTIVATION) from None
     return ActFns.from_activation(get_activation(act))
 
 
-__all__ = ["ActFns", "MapTheory", "gexp", "resolve_activation"]
+def float64_theory(act: str | ActFns | Any) -> ActFns:
+    """The activation as :func:`resolve_activation` gives it, but without its ``source``: the
+    simulation then compares with the float64 theory alone (accurate to ~1e-12, far inside any
+    statistical tolerance; its quadrature error still enters the tolerance) instead of
+    computing a 20-digit mean-field reference for every call. The quick profile's choice."""
+    return dataclasses.replace(resolve_activation(act), source=None)
+
+
+__all__ = ["ActFns", "float64_theory", "resolve_activation"]

@@ -40,12 +40,13 @@ import numpy as np
 import torch
 
 from theorycheck.errors import Status, TheoryCheckError
+from theorycheck.meanfield.finite_width import MapTheory
 from theorycheck.placement import Placement
 from theorycheck.simulate import memory
 from theorycheck.simulate.device import TorchPlacement, torch_placement
 from theorycheck.simulate.networks import NetSpec, gaussian_inputs, sweep
 from theorycheck.simulate.result import Measurement, compare, compare_layers, mean_stderr, z_value
-from theorycheck.simulate.theory import ActFns, MapTheory
+from theorycheck.simulate.theory import ActFns
 
 
 def fit_rate(dev: np.ndarray, se: np.ndarray, min_sigma: float = 3.0,
