@@ -39,18 +39,6 @@ CHECK = re.compile(r"^_?(check|test)_", re.I)
 
 #: "path::qualname" -> why it is still outside meanfield/ (remove the entry with the code)
 ALLOWED = {
-    "theorycheck/simulate/theory.py::MapTheory.vmap":
-        "finite-width recursions; helper n1 is moving them to meanfield/finite_width.py",
-    "theorycheck/simulate/theory.py::MapTheory.q_star":
-        "finite-width recursions; helper n1 is moving them to meanfield/finite_width.py",
-    "theorycheck/simulate/theory.py::MapTheory.chi1":
-        "finite-width recursions; helper n1 is moving them to meanfield/finite_width.py",
-    "theorycheck/information/meanfield_bound.py::noisy_q_star":
-        "noisy variance map of seed 001; helper n1 is moving it to meanfield/noisy.py",
-    "theorycheck/information/meanfield_bound.py::noisy_chi1":
-        "noisy variance map of seed 001; helper n1 is moving it to meanfield/noisy.py",
-    "theorycheck/information/meanfield_bound.py::noisy_eoc_sw2":
-        "noisy edge of chaos of seed 001; helper n1 is moving it to meanfield/noisy.py",
     "proofs/cnn_fixed_point.py::_c_star":
         "claim-private c* (brentq on meanfield.grid_maps.cmap_grid); the lead replaces it with"
         " a meanfield routine when the claim is rewritten declaratively",
