@@ -25,8 +25,8 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Condition, Finding, claim
-from theorycheck.claims.evidence import dec, put, skipped, step
+from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Condition, claim
+from theorycheck.claims.evidence import dec, misprint, put, skipped, step, unstated_condition
 from theorycheck.claims.search_checks import search
 from theorycheck.claims.strategies import activation_plane_points, generated_activations
 from theorycheck.errors import Status, TheoryCheckError
@@ -79,13 +79,12 @@ def _symbolic(run: ClaimRun) -> CheckResult:
                       f"psi = |x| has psi(s x)^2 = s^2 x^2, yet the Cauchy-Schwarz gap is "
                       f"{gap_abs} > 0", bool(gap_abs != 0)))
     if gap_abs != 0:
-        run.finding(Finding(
-            kind="misprint", where="seed 000, Eq. (51), equality condition",
-            printed=r"\text{equality only if } \psi(\sigma^* x)^2 \propto x^2",
-            corrected=r"\text{equality iff } \psi(\sigma^* x) \propto x \text{ (a.e.)}",
-            evidence=f"SymPy: for psi = |x|, psi(s x)^2 = s^2 x^2 but E[|s z| z] = {a_abs} and "
-                     f"E psi^2 - E[psi z]^2 = {gap_abs}: the inequality is strict",
-            affects_conclusion=False))
+        run.finding(misprint(
+            "seed 000, Eq. (51), equality condition",
+            r"\text{equality only if } \psi(\sigma^* x)^2 \propto x^2",
+            r"\text{equality iff } \psi(\sigma^* x) \propto x \text{ (a.e.)}",
+            f"SymPy: for psi = |x|, psi(s x)^2 = s^2 x^2 but E[|s z| z] = {a_abs} and "
+            f"E psi^2 - E[psi z]^2 = {gap_abs}: the inequality is strict"))
     # the equality case attained: psi = c x on the fixed-point set
     c = sp.Symbol("c", positive=True)
     q_lin = sp.solve(sp.Eq(q, sw2 * c**2 * q + sb2), q)
@@ -319,13 +318,13 @@ claim(
         text=CONDITION, search="search",
         inside=Check("property", "inside the condition", partial(_property, nonlinear_only=True)),
         outside=lambda ce: ce.get("linear") == "True",
-        finding=lambda ce: Finding(
-            kind="unstated-condition", where="seed 000, Eqs. (53)-(55)",
-            printed=r"\beta < 1 \text{ when } \sigma^* \ne 0",
-            corrected=r"\beta < 1 \text{ when } \sigma^* \ne 0 \text{ and } \psi "
-                      r"\text{ is not linear}",
-            evidence=f"search counterexample: psi = {ce.get('psi')} at (sw2, sb2) = "
-                     f"({ce.get('sw2')}, {ce.get('sb2')}): q* = {ce.get('q_star')}, "
-                     f"beta = {ce.get('beta')}",
+        finding=lambda ce: unstated_condition(
+            "seed 000, Eqs. (53)-(55)",
+            r"\beta < 1 \text{ when } \sigma^* \ne 0",
+            r"\beta < 1 \text{ when } \sigma^* \ne 0 \text{ and } \psi "
+            r"\text{ is not linear}",
+            f"search counterexample: psi = {ce.get('psi')} at (sw2, sb2) = "
+            f"({ce.get('sw2')}, {ce.get('sb2')}): q* = {ce.get('q_star')}, "
+            f"beta = {ce.get('beta')}",
             affects_conclusion=True)),
 )

@@ -30,6 +30,7 @@ from theorycheck.claims import (
     claim,
 )
 from theorycheck.claims.checks import property_result
+from theorycheck.claims.evidence import misprint, unstated_condition
 from theorycheck.claims.statistics import variance_se
 from theorycheck.gaussian import expect_mp
 from theorycheck.information import gaussian_moments_mp
@@ -269,41 +270,37 @@ def chi_square_variance(run: ClaimRun) -> list[Finding]:
     hints = run.record.get("hints", {})
     findings: list[Finding] = []
     if sym:
-        findings.append(Finding(
-            kind="misprint", where="seed 000, Eq. (26)", printed=PRINTED[1],
-            corrected=(r"(\sigma_j^{(l)})^2 = \alpha\sum_k (W_{jk}^{(l)})^2 \sim \alpha\,"
-                       r"\frac{\sigma_w^2}{N_{l-1}}\chi^2(N_{l-1})"),
-            evidence=(f"variance of the printed right side {sym['printed_26_variance']} vs "
-                      f"{sym['variance']}; alpha(tanh, q=1) = "
-                      f"{hints.get('tanh_alpha', '?')}"),
-            affects_conclusion=False))
-        findings.append(Finding(
-            kind="misprint", where="seed 000, Eq. (27)", printed=PRINTED[2],
-            corrected=(r"\lim_{N\to\infty} 2N\frac{\alpha^2\sigma_w^4}{N^2} = "
-                       r"\lim_{N\to\infty}\frac{2\alpha^2\sigma_w^4}{N} = 0"),
-            evidence=(f"SymPy: the printed expression is {sym['printed_27_expression']} for "
-                      f"every N, limit {sym['printed_27_limit']}; the corrected one has limit "
-                      f"{sym['corrected_27_limit']}; Monte Carlo confirms 2 alpha^2 sw2^2/N"),
-            affects_conclusion=False))
-        findings.append(Finding(
-            kind="misprint", where="seed 000, hint below Eq. (25)",
-            printed=r"\mathbb E[\psi(X_a)\psi(X_b)] = \delta_{a,b}",
-            corrected=(r"\mathbb E[\psi(X_a)\psi(X_b)] = \alpha\,\delta_{a,b}\ "
-                       r"(\text{when } \mathbb E\psi = 0)"),
-            evidence=(f"E psi^2 = alpha = {hints.get('tanh_alpha', '?')} for tanh"
-                      " at q = 1; (25) itself keeps E psi^2, consistent with alpha"),
-            affects_conclusion=False))
+        findings.append(misprint(
+            "seed 000, Eq. (26)", PRINTED[1],
+            (r"(\sigma_j^{(l)})^2 = \alpha\sum_k (W_{jk}^{(l)})^2 \sim \alpha\,"
+             r"\frac{\sigma_w^2}{N_{l-1}}\chi^2(N_{l-1})"),
+            (f"variance of the printed right side {sym['printed_26_variance']} vs "
+             f"{sym['variance']}; alpha(tanh, q=1) = "
+             f"{hints.get('tanh_alpha', '?')}")))
+        findings.append(misprint(
+            "seed 000, Eq. (27)", PRINTED[2],
+            (r"\lim_{N\to\infty} 2N\frac{\alpha^2\sigma_w^4}{N^2} = "
+             r"\lim_{N\to\infty}\frac{2\alpha^2\sigma_w^4}{N} = 0"),
+            (f"SymPy: the printed expression is {sym['printed_27_expression']} for "
+             f"every N, limit {sym['printed_27_limit']}; the corrected one has limit "
+             f"{sym['corrected_27_limit']}; Monte Carlo confirms 2 alpha^2 sw2^2/N")))
+        findings.append(misprint(
+            "seed 000, hint below Eq. (25)",
+            r"\mathbb E[\psi(X_a)\psi(X_b)] = \delta_{a,b}",
+            (r"\mathbb E[\psi(X_a)\psi(X_b)] = \alpha\,\delta_{a,b}\ "
+             r"(\text{when } \mathbb E\psi = 0)"),
+            (f"E psi^2 = alpha = {hints.get('tanh_alpha', '?')} for tanh"
+             " at q = 1; (25) itself keeps E psi^2, consistent with alpha")))
     if run.record.get("moments"):
-        findings.append(Finding(
-            kind="unstated-condition", where="seed 000, Eqs. (24)-(25) and the hint E psi = 0",
-            printed=PRINTED[0],
-            corrected=(r"(\sigma_j^{(l)})^2 = \sum_k (W_{jk}^{(l)})^2\,\mathrm{Var}[\psi(X_k)]"
-                       r"\ \text{(equal to (25) only if } \mathbb E\psi = 0)"),
-            evidence=(f"E psi at q = 1: tanh {hints.get('tanh_mean')}, sigmoid "
-                      f"{hints.get('sigmoid_mean')} (not odd: non-ReLU yet "
-                      f"E psi = 1/2), relu {hints.get('relu_mean')}; input Monte "
-                      f"Carlo z-scores: Var psi {hints.get('z_var_psi')}, printed "
-                      f"(25) {hints.get('z_eq25')}. The vanishing variance (27) "
-                      "survives with alpha replaced by Var psi"),
-            affects_conclusion=False))
+        findings.append(unstated_condition(
+            "seed 000, Eqs. (24)-(25) and the hint E psi = 0",
+            PRINTED[0],
+            (r"(\sigma_j^{(l)})^2 = \sum_k (W_{jk}^{(l)})^2\,\mathrm{Var}[\psi(X_k)]"
+             r"\ \text{(equal to (25) only if } \mathbb E\psi = 0)"),
+            (f"E psi at q = 1: tanh {hints.get('tanh_mean')}, sigmoid "
+             f"{hints.get('sigmoid_mean')} (not odd: non-ReLU yet "
+             f"E psi = 1/2), relu {hints.get('relu_mean')}; input Monte "
+             f"Carlo z-scores: Var psi {hints.get('z_var_psi')}, printed "
+             f"(25) {hints.get('z_eq25')}. The vanishing variance (27) "
+             "survives with alpha replaced by Var psi")))
     return findings

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
 from theorycheck.claims.checks import search_counterexample
-from theorycheck.claims.evidence import dec, put, step
+from theorycheck.claims.evidence import dec, misprint, note, put, step
 from theorycheck.claims.strategies import generated_activations
 from theorycheck.errors import TheoryCheckError
 from theorycheck.information import input_correlation as ic
@@ -57,27 +57,26 @@ def _symbolic_definition(run: ClaimRun) -> CheckResult:
              "(C^(0,0) = delta, Eq. (29)): no central limit, C^(0,1) = u_i beta0/sqrt(alpha) "
              "with u uniform on the sphere (a scaled Beta law on [-1, 1])", True),
     ]
-    run.finding(Finding(
-        kind="misprint", where="seed 000, Eqs. (30)-(31)",
-        printed=r"\mathcal{C}^{(0,1)}_{ij} = \frac{\mathbf{W}_{ij}\int\psi(\sigma_i z_i)z_i"
-                r"\mathsf{D}z_i}{\sum_k (\mathbf{W}_{jk})^2\,\mathbb{E}[\psi(\mathbf{X}_k)^2]}",
-        corrected=r"\mathcal{C}^{(0,1)}_{ij} = \frac{\mathbf{W}_{ji}\,\beta_0}{\sigma^{(1)}_j},"
-                  r"\quad \sigma_j^{(1)} = \sqrt{\alpha \sum_k \mathbf{W}_{jk}^2},\ "
-                  r"\alpha = \operatorname{Var}\psi(\mathbf{X}_k)",
-        evidence=f"SymPy: the printed form scales as C(tW) = C(W) x {scaled_printed}, a "
-                 "correlation does not; (25) gives (sigma_j^(1))^2 and (31) substitutes it for "
-                 "sigma_j^(1); (30) also writes sigma_i^(1) and W_ij where the row index is j",
+    run.finding(misprint(
+        "seed 000, Eqs. (30)-(31)",
+        r"\mathcal{C}^{(0,1)}_{ij} = \frac{\mathbf{W}_{ij}\int\psi(\sigma_i z_i)z_i"
+        r"\mathsf{D}z_i}{\sum_k (\mathbf{W}_{jk})^2\,\mathbb{E}[\psi(\mathbf{X}_k)^2]}",
+        r"\mathcal{C}^{(0,1)}_{ij} = \frac{\mathbf{W}_{ji}\,\beta_0}{\sigma^{(1)}_j},"
+        r"\quad \sigma_j^{(1)} = \sqrt{\alpha \sum_k \mathbf{W}_{jk}^2},\ "
+        r"\alpha = \operatorname{Var}\psi(\mathbf{X}_k)",
+        f"SymPy: the printed form scales as C(tW) = C(W) x {scaled_printed}, a "
+        "correlation does not; (25) gives (sigma_j^(1))^2 and (31) substitutes it for "
+        "sigma_j^(1); (30) also writes sigma_i^(1) and W_ij where the row index is j",
         affects_conclusion=True))
-    run.finding(Finding(
-        kind="note", where="seed 000, Eqs. (26)-(27) (claim chi-square-variance)",
-        printed=r"\alpha\sum_k W_{jk}^2 \sim \frac{\sigma_w^2}{N}\chi^2(N),\quad "
-                r"\lim_{N\to\infty} 2N\frac{\sigma_w^4}{N} = 0",
-        corrected=r"\alpha\sum_k W_{jk}^2 \sim \alpha\frac{\sigma_w^2}{N}\chi^2(N),\quad "
-                  r"\operatorname{Var} = 2\alpha^2\sigma_w^4/N \to 0 \ (2N\sigma_w^4/N = "
-                  r"2\sigma_w^4)",
-        evidence="the factor alpha is dropped in (26); the printed limit expression is the "
-                 "constant 2 sw^4",
-        affects_conclusion=False))
+    run.finding(note(
+        "seed 000, Eqs. (26)-(27) (claim chi-square-variance)",
+        r"\alpha\sum_k W_{jk}^2 \sim \frac{\sigma_w^2}{N}\chi^2(N),\quad "
+        r"\lim_{N\to\infty} 2N\frac{\sigma_w^4}{N} = 0",
+        r"\alpha\sum_k W_{jk}^2 \sim \alpha\frac{\sigma_w^2}{N}\chi^2(N),\quad "
+        r"\operatorname{Var} = 2\alpha^2\sigma_w^4/N \to 0 \ (2N\sigma_w^4/N = "
+        r"2\sigma_w^4)",
+        "the factor alpha is dropped in (26); the printed limit expression is the "
+        "constant 2 sw^4"))
     ok = scaled_true == 1 and bound_terms == 1
     return CheckResult(
         method="symbolic", status=CheckStatus.of(not ok),
@@ -113,15 +112,15 @@ def _symbolic_eq32(run: ClaimRun) -> CheckResult:
         steps.append(step(sp.Eq(sp.Symbol(f"N0={n}"), r["polar"][n]),
                           f"polar route; Laplace route gives {r['laplace'][n]}",
                           ic.same_value(r["polar"][n], r["laplace"][n])))
-    run.finding(Finding(
-        kind="misprint", where="seed 000, Eq. (32) and the finiteness argument after (33)",
-        printed=r"\mathbb{V}\Big(\frac{\mathbf{W}_{ij}}{\sum_k \mathbf{W}_{jk}^2}\Big) = "
-                r"\mathbb{E}\Big(\frac{\mathbf{W}_{ij}^2}{(\sum_k\mathbf{W}_{jk}^2)^2}\Big) "
-                r"\text{ is finite for every } N_0",
-        corrected=r"= \frac{1}{\sigma_w^2 (N_0 - 2)} \ (N_0 \ge 3),\ = \infty\ (N_0 = 1, 2);"
-                  r"\ \text{with the correct } \sigma_j^{(1)}:\ \mathbb{V}(\mathcal{C}^{(0,1)}) "
-                  r"= \beta_0^2/(\alpha N_0)",
-        evidence=f"two SymPy derivations agree for N0 = 1..6: {r['polar']}",
+    run.finding(misprint(
+        "seed 000, Eq. (32) and the finiteness argument after (33)",
+        r"\mathbb{V}\Big(\frac{\mathbf{W}_{ij}}{\sum_k \mathbf{W}_{jk}^2}\Big) = "
+        r"\mathbb{E}\Big(\frac{\mathbf{W}_{ij}^2}{(\sum_k\mathbf{W}_{jk}^2)^2}\Big) "
+        r"\text{ is finite for every } N_0",
+        r"= \frac{1}{\sigma_w^2 (N_0 - 2)} \ (N_0 \ge 3),\ = \infty\ (N_0 = 1, 2);"
+        r"\ \text{with the correct } \sigma_j^{(1)}:\ \mathbb{V}(\mathcal{C}^{(0,1)}) "
+        r"= \beta_0^2/(\alpha N_0)",
+        f"two SymPy derivations agree for N0 = 1..6: {r['polar']}",
         affects_conclusion=True))
     ok = not infinite
     return CheckResult(

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from theorycheck import information as info
 from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
 from theorycheck.claims.checks import property_result
+from theorycheck.claims.evidence import misprint, note
 from theorycheck.claims.model import DerivationStep
 from theorycheck.gaussian import expect_normal_mp
 from theorycheck.information.channels import CHANNELS, get_channel
@@ -238,18 +239,17 @@ def _outside_hypothesis(run: ClaimRun) -> CheckResult:
         evidence={"rows": rows, "threshold_sigma": to_decimal(1 / mp.sqrt(3), 12)})
 
 
-NOTE_34 = Finding(
-    kind="note", where="seed 000, Eq. (34); seed 001, Prop. 1", printed=PRINTED[0],
-    corrected=r"\text{as printed, with the hypothesis } \mathbf Z \text{ Gaussian}",
-    evidence=("the hypothesis is necessary: for Z = +-1, Y = Z + sigma n, "
-              "I < I_N at every sigma checked (AWGN: Gaussian inputs maximise I at "
-              "fixed power), with I <= log 2 < I_N when sigma < 1/sqrt(3) (check "
-              "'outside the hypothesis'). Seed 001's equations are lost; its "
-              "prose states the same hypothesis (f(x) Gaussian). In seed 000 "
-              "Z^(l) is a deterministic function of Z, so I(Z;Z^(l)) is "
-              "typically +inf and (34) holds trivially; seed 001 adds noise "
-              "before each activation"),
-    affects_conclusion=False)
+NOTE_34 = note(
+    "seed 000, Eq. (34); seed 001, Prop. 1", PRINTED[0],
+    r"\text{as printed, with the hypothesis } \mathbf Z \text{ Gaussian}",
+    ("the hypothesis is necessary: for Z = +-1, Y = Z + sigma n, "
+     "I < I_N at every sigma checked (AWGN: Gaussian inputs maximise I at "
+     "fixed power), with I <= log 2 < I_N when sigma < 1/sqrt(3) (check "
+     "'outside the hypothesis'). Seed 001's equations are lost; its "
+     "prose states the same hypothesis (f(x) Gaussian). In seed 000 "
+     "Z^(l) is a deterministic function of Z, so I(Z;Z^(l)) is "
+     "typically +inf and (34) holds trivially; seed 001 adds noise "
+     "before each activation"))
 
 
 @claim(
@@ -275,25 +275,23 @@ def gaussian_mi_lower_bound(run: ClaimRun) -> list[Finding]:
         a7 = {"unavailable": f"{type(err).__name__}: {err}"}
     sym = run.record.get("symbolic", {})
     return [
-        Finding(kind="misprint", where="seed 000, Appendix A, Eq. (A2)", printed=PRINTED[2],
-                corrected=(r"-\tfrac12\log[(2\pi)^n\det\Sigma] - \tfrac12\int f(\mathbf Z)"
-                           r"(\mathbf Z-\mathbb E\mathbf Z)^T\Sigma^{-1}(\mathbf Z-\mathbb E"
-                           r"\mathbf Z)\,d\mathbf Z = -\tfrac12\log[(2\pi)^n\det\Sigma] - "
-                           r"\tfrac n2"),
-                evidence=(f"(A3)'s tr(Sigma^-1 Sigma)/2 = n/2 is the mean of the quadratic form "
-                          f"({sym.get('E_quadratic_form_n1')} for n = 1); the mean of its log is "
-                          f"{sym.get('E_log_quadratic_form_n1')} = -gamma - log 2"),
-                affects_conclusion=False),
-        Finding(kind="misprint", where="seed 000, Appendix A, Eqs. (A7)-(A8)", printed=PRINTED[3],
-                corrected=(r"\int f(\mathbf Z;\mathbf Z^{(l)})\log\frac{f(\mathbf Z;"
-                           r"\mathbf Z^{(l)})\,g_{\mathbf Z^{(l)}}}{g(\mathbf Z;\mathbf Z^{(l)})"
-                           r"\,f_{\mathbf Z^{(l)}}}"
-                           r" = \mathbb E\,D(f_{\mathbf Z|\mathbf Z^{(l)}}\|g_{\mathbf Z|"
-                           r"\mathbf Z^{(l)}})"),
-                evidence=(f"as printed (A7) = -D(f_Y||g_Y) <= 0, contradicting (A10); tanh, "
-                          f"sigma = {a7.get('sigma')}: printed (A7) = "
-                          f"{a7.get('A7_printed_value')} while I - I_N = {a7.get('I_minus_I_N')}."
-                          " (A4) also writes g(X) for g(Z)"),
-                affects_conclusion=False),
+        misprint("seed 000, Appendix A, Eq. (A2)", PRINTED[2],
+                 (r"-\tfrac12\log[(2\pi)^n\det\Sigma] - \tfrac12\int f(\mathbf Z)"
+                  r"(\mathbf Z-\mathbb E\mathbf Z)^T\Sigma^{-1}(\mathbf Z-\mathbb E"
+                  r"\mathbf Z)\,d\mathbf Z = -\tfrac12\log[(2\pi)^n\det\Sigma] - "
+                  r"\tfrac n2"),
+                 (f"(A3)'s tr(Sigma^-1 Sigma)/2 = n/2 is the mean of the quadratic form "
+                  f"({sym.get('E_quadratic_form_n1')} for n = 1); the mean of its log is "
+                  f"{sym.get('E_log_quadratic_form_n1')} = -gamma - log 2")),
+        misprint("seed 000, Appendix A, Eqs. (A7)-(A8)", PRINTED[3],
+                 (r"\int f(\mathbf Z;\mathbf Z^{(l)})\log\frac{f(\mathbf Z;"
+                  r"\mathbf Z^{(l)})\,g_{\mathbf Z^{(l)}}}{g(\mathbf Z;\mathbf Z^{(l)})"
+                  r"\,f_{\mathbf Z^{(l)}}}"
+                  r" = \mathbb E\,D(f_{\mathbf Z|\mathbf Z^{(l)}}\|g_{\mathbf Z|"
+                  r"\mathbf Z^{(l)}})"),
+                 (f"as printed (A7) = -D(f_Y||g_Y) <= 0, contradicting (A10); tanh, "
+                  f"sigma = {a7.get('sigma')}: printed (A7) = "
+                  f"{a7.get('A7_printed_value')} while I - I_N = {a7.get('I_minus_I_N')}."
+                  " (A4) also writes g(X) for g(Z)")),
         NOTE_34,
     ]

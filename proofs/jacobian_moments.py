@@ -24,8 +24,8 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Condition, Finding, claim
-from theorycheck.claims.evidence import dec, put
+from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Condition, claim
+from theorycheck.claims.evidence import dec, put, unstated_condition
 from theorycheck.claims.search_checks import search
 from theorycheck.claims.strategies import generated_activations
 from theorycheck.claims.symbolic_jacobian import equality_case, s_transform
@@ -299,11 +299,10 @@ claim(
         # s* -> 0 needs one-sided derivatives of different squares: both outside the condition
         outside=lambda ce: (ce.get("violation") == "equality at s* > 0"
                             or ce.get("dpsi(0-)") != ce.get("dpsi(0+)")),
-        finding=lambda ce: Finding(
-            kind="unstated-condition", where="seed 000, Eq. (67)",
-            printed=r"\tilde\mu_1^2 = \tilde\mu_2 \Leftrightarrow \sigma^* \to 0",
-            corrected=r"\text{holds for } \psi'^2 \text{ not a.s. constant and } \psi' "
-                      r"\text{ continuous at } 0",
-            evidence=f"search counterexample psi = {ce.get('psi')} ({ce.get('violation')})",
-            affects_conclusion=False)),
+        finding=lambda ce: unstated_condition(
+            "seed 000, Eq. (67)",
+            r"\tilde\mu_1^2 = \tilde\mu_2 \Leftrightarrow \sigma^* \to 0",
+            r"\text{holds for } \psi'^2 \text{ not a.s. constant and } \psi' "
+            r"\text{ continuous at } 0",
+            f"search counterexample psi = {ce.get('psi')} ({ce.get('violation')})")),
 )

@@ -24,7 +24,7 @@ from theorycheck.claims import (
     Finding,
     claim,
 )
-from theorycheck.claims.evidence import dec
+from theorycheck.claims.evidence import dec, note
 from theorycheck.gaussian import GridEngine
 from theorycheck.information import meanfield_bound as mfb
 
@@ -216,23 +216,23 @@ def _max_near_eoc(run: ClaimRun) -> CheckResult:
                      when=lambda run: "width" in run.record),
                Check("numeric", "mean-field bound maximised near the EOC", _max_near_eoc)],
        findings=[
-           Finding(kind="note", where="seed 001, Eqs. (5), (11)-(23)",
-                   printed="equations lost in extraction",
-                   corrected=("reconstructed: x^l = W^l phi(x^(l-1) + n^(l-1)) + b^l; bound per "
-                              "neuron 1/2 log v^l - 1/2 log(v^l - g^l) with v = q - q12 (hidden "
-                              "variance given W) and g^l = sw2 E[phi'(u1)phi'(u2)] g^(l-1) "
-                              "(input-hidden cross covariance, Stein's lemma); see "
-                              "theorycheck.information.meanfield_bound"),
-                   evidence="the prose of Secs. II-III; centered form coincides with the "
-                            "literal q^l form for odd phi at sb2 = 0"),
-           Finding(kind="note", where="seed 001, Sec. III-A ('expectation over the weights')",
-                   printed="log det of E_W[Sigma] in place of E_W log det Sigma",
-                   corrected=("the two differ by a Jensen gap of order 1 per neuron beyond "
-                              "layer 1 (the singular values of the weight product spread, "
-                              "Marchenko-Pastur), which does not vanish as N grows; at layer 1 "
-                              "det W cancels and they agree exactly"),
-                   evidence="simulation check 'analytic bound agrees with the sampled bound'",
-                   affects_conclusion=True)])
+           note("seed 001, Eqs. (5), (11)-(23)",
+                "equations lost in extraction",
+                ("reconstructed: x^l = W^l phi(x^(l-1) + n^(l-1)) + b^l; bound per "
+                 "neuron 1/2 log v^l - 1/2 log(v^l - g^l) with v = q - q12 (hidden "
+                 "variance given W) and g^l = sw2 E[phi'(u1)phi'(u2)] g^(l-1) "
+                 "(input-hidden cross covariance, Stein's lemma); see "
+                 "theorycheck.information.meanfield_bound"),
+                "the prose of Secs. II-III; centered form coincides with the "
+                "literal q^l form for odd phi at sb2 = 0"),
+           note("seed 001, Sec. III-A ('expectation over the weights')",
+                "log det of E_W[Sigma] in place of E_W log det Sigma",
+                ("the two differ by a Jensen gap of order 1 per neuron beyond "
+                 "layer 1 (the singular values of the weight product spread, "
+                 "Marchenko-Pastur), which does not vanish as N grows; at layer 1 "
+                 "det W cancels and they agree exactly"),
+                "simulation check 'analytic bound agrees with the sampled bound'",
+                affects_conclusion=True)])
 def mf_mi_lower_bound(run: ClaimRun) -> list[Finding]:
     """The condition 'small noise' when only the EOC maximisation failed and it holds at the
     small noise level (no re-run and no finding: the failed check's evidence shows it)."""

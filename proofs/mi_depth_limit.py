@@ -21,9 +21,9 @@ import numpy as np
 from hypothesis import strategies as st
 
 from theorycheck.activations import get_activation
-from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
+from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, claim
 from theorycheck.claims.checks import property_result
-from theorycheck.claims.evidence import dec
+from theorycheck.claims.evidence import dec, note
 from theorycheck.information import meanfield_bound as mfb
 
 PRINTED = (r"\lim_{l\to\infty} I_{MF}^l(X; h^l) > 0 \text{ on the EoC (Fig. 8; equations lost)}",)
@@ -119,12 +119,12 @@ claim(id="mi-depth-limit", source="seed 001, Sec. IV, Fig. 8",
       methods=("numeric", "property"), printed=PRINTED,
       checks=[Check("numeric", "bound vs depth on the EOC", _numeric),
               Check("property", "non-decaying cross covariance on the EOC", _property)],
-      findings=[Finding(
-          kind="note", where="seed 001, Sec. IV, Fig. 8",
-          printed=("the mean field lower bound also converges to a maximum ... as the depth "
-                   "increases"),
-          corrected=("under the reconstructed Prop. 2 the bound per neuron decays like "
-                     "gamma*^l with gamma* < chi1 = 1 on the EOC (Cauchy-Schwarz); what "
-                     "converges with depth is the location of the maximum over sw2 (see "
-                     "mf-mi-lower-bound), not the value"),
-          evidence="numeric check 'bound vs depth on the EOC'", affects_conclusion=True)])
+      findings=[note(
+          "seed 001, Sec. IV, Fig. 8",
+          ("the mean field lower bound also converges to a maximum ... as the depth "
+           "increases"),
+          ("under the reconstructed Prop. 2 the bound per neuron decays like "
+           "gamma*^l with gamma* < chi1 = 1 on the EOC (Cauchy-Schwarz); what "
+           "converges with depth is the location of the maximum over sw2 (see "
+           "mf-mi-lower-bound), not the value"),
+          "numeric check 'bound vs depth on the EOC'", affects_conclusion=True)])

@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 
 from theorycheck.activations import Activation, get_activation
-from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
-from theorycheck.claims.evidence import dec
+from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, claim
+from theorycheck.claims.evidence import dec, unstated_condition
 from theorycheck.claims.statistics import fit_through_origin
 from theorycheck.information import meanfield_bound as mfb
 from theorycheck.meanfield import MeanField
@@ -196,13 +196,13 @@ claim(id="mi-max-at-di", source="seed 000, Sec. V, Eq. (35), Figs. 7-8",
       checks=[Check("numeric", "EOC route cross-check", _eoc_numeric),
               Check("simulation", "argmax of the sampled bound at (1, 0)", _plane),
               Check("simulation", "bound grows along the EOC as sb -> 0", _along_eoc)],
-      findings=[Finding(
-          kind="unstated-condition", where="seed 000, Sec. V ('stable inputs')",
-          printed="stable inputs (propagating at the stable state)",
-          corrected=(f"at (1, 0) and on the whole segment sb = 0, sw <= 1 the stable variance "
-                     f"is q* = 0: the inputs vanish. We floor the input variance at {Q_FLOOR}; "
-                     "the bound there then measures how linear tanh is on that scale and grows "
-                     "without limit as the floor shrinks (the MI of the deterministic map is "
-                     "infinite)"),
-          evidence="check 'argmax of the sampled bound at (1, 0)' (q0 per setting)",
+      findings=[unstated_condition(
+          "seed 000, Sec. V ('stable inputs')",
+          "stable inputs (propagating at the stable state)",
+          (f"at (1, 0) and on the whole segment sb = 0, sw <= 1 the stable variance "
+           f"is q* = 0: the inputs vanish. We floor the input variance at {Q_FLOOR}; "
+           "the bound there then measures how linear tanh is on that scale and grows "
+           "without limit as the floor shrinks (the MI of the deterministic map is "
+           "infinite)"),
+          "check 'argmax of the sampled bound at (1, 0)' (q0 per setting)",
           affects_conclusion=True)])

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Condition, Finding, claim
 from theorycheck.claims.checks import property_result
+from theorycheck.claims.evidence import note, unstated_condition
 from theorycheck.claims.model import DerivationStep
 from theorycheck.errors import TheoryCheckError
 from theorycheck.information import cholesky_omegas, mi_from_omegas
@@ -146,30 +147,29 @@ def _property(run: ClaimRun, nonneg: bool) -> CheckResult:
                              "seed": ex[5]})
 
 
-NOTE_FIXED_C = Finding(
-    kind="note", where="seed 000, Sec. IV B, 'C^(0,0), prod W, C^(l,l) principally fixed'",
-    printed=r"\beta = \beta(\sigma_w,\sigma_b) \text{ is the only non-trivial variable}",
-    corrected=(r"\partial\mathcal I_{\mathcal N}/\partial\beta \text{ at fixed } "
-               r"\widetilde M, C^{(l,l)};\ C^{(l,l)} \text{ also depends on } "
-               r"(\sigma_w,\sigma_b)"),
-    evidence=("the monotonicity proved (and checked here) is a partial derivative at fixed "
-              "M = P C^(l,l)^-1 P^T; in a network C^(l,l) (correlations among the units of "
-              "layer l) moves with (sigma_w, sigma_b) too, so I_N is not a function of beta "
-              "alone. Not simulated in this claim (the finite-network comparison belongs to "
-              "mi-max-at-di); recorded as an assumption the argument needs"),
-    affects_conclusion=False)
+NOTE_FIXED_C = note(
+    "seed 000, Sec. IV B, 'C^(0,0), prod W, C^(l,l) principally fixed'",
+    r"\beta = \beta(\sigma_w,\sigma_b) \text{ is the only non-trivial variable}",
+    (r"\partial\mathcal I_{\mathcal N}/\partial\beta \text{ at fixed } "
+     r"\widetilde M, C^{(l,l)};\ C^{(l,l)} \text{ also depends on } "
+     r"(\sigma_w,\sigma_b)"),
+    ("the monotonicity proved (and checked here) is a partial derivative at fixed "
+     "M = P C^(l,l)^-1 P^T; in a network C^(l,l) (correlations among the units of "
+     "layer l) moves with (sigma_w, sigma_b) too, so I_N is not a function of beta "
+     "alone. Not simulated in this claim (the finite-network comparison belongs to "
+     "mi-max-at-di); recorded as an assumption the argument needs"))
 
 
 def _even_in_beta(ce: dict[str, Any]) -> Finding:
     """The unstated condition beta >= 0, with the shrunk counterexample of the all-beta search."""
-    return Finding(
-        kind="unstated-condition", where="seed 000, Sec. IV B (after Eq. (49))",
-        printed=PRINTED[2],
-        corrected=(r"\mathcal I_{\mathcal N} \text{ increases with } \beta^2 \text{ (with } "
-                   r"|\beta|\text{); with } \beta \text{ only for } \beta \ge 0"),
-        evidence=(f"I_N is even in beta (SymPy); shrunk counterexample with beta < 0: {ce}; "
-                  "beta < 0 whenever sigma_w < 0, which the source's domain "
-                  "(sigma_w, sigma_b) in R x (0, inf) allows"),
+    return unstated_condition(
+        "seed 000, Sec. IV B (after Eq. (49))",
+        PRINTED[2],
+        (r"\mathcal I_{\mathcal N} \text{ increases with } \beta^2 \text{ (with } "
+         r"|\beta|\text{); with } \beta \text{ only for } \beta \ge 0"),
+        (f"I_N is even in beta (SymPy); shrunk counterexample with beta < 0: {ce}; "
+         "beta < 0 whenever sigma_w < 0, which the source's domain "
+         "(sigma_w, sigma_b) in R x (0, inf) allows"),
         affects_conclusion=True)
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
-from theorycheck.claims.evidence import dec
+from theorycheck.claims.evidence import dec, misprint
 from theorycheck.claims.statistics import paired_test
 from theorycheck.meanfield import MeanField
 
@@ -103,10 +103,9 @@ def orthogonal_faster(run: ClaimRun) -> list[Finding]:
     chi1 = run.record.get("chi1")
     if chi1 is None or chi1 <= 1:
         return []
-    return [Finding(
-        kind="misprint", where="seed 002, Sec. 4.4",
-        printed="(sw2, sb2) = (2, 0.05) 'is squarely in the ordered phase'",
-        corrected=(f"chi1 = {dec(chi1, 10)} > 1: the point is in the chaotic phase "
-                   f"(the EOC at sb2 = 0.05 is sw2 = {dec(run.record['eoc_sw2'], 8)})"),
-        evidence="numeric check 'phase at (2, 0.05)' (MeanField.chi1)",
-        affects_conclusion=False)]
+    return [misprint(
+        "seed 002, Sec. 4.4",
+        "(sw2, sb2) = (2, 0.05) 'is squarely in the ordered phase'",
+        (f"chi1 = {dec(chi1, 10)} > 1: the point is in the chaotic phase "
+         f"(the EOC at sb2 = 0.05 is sw2 = {dec(run.record['eoc_sw2'], 8)})"),
+        "numeric check 'phase at (2, 0.05)' (MeanField.chi1)")]

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
 from theorycheck.claims.checks import property_result
+from theorycheck.claims.evidence import misprint, note
 from theorycheck.claims.model import DerivationStep
 from theorycheck.information import (
     gaussian_mi,
@@ -251,13 +252,13 @@ def _property_eq44(run: ClaimRun) -> CheckResult:
                              "beta2l_times_max_w": ex[3], "seed": ex[4]})
 
 
-NOTE_44 = Finding(
-    kind="note", where="seed 000, Eq. (44)",
-    printed=r"\mathcal I_{\mathcal N}(\mathbf X;\mathbf X^{(l)})",
-    corrected=r"\mathcal I_{\mathcal N}(\mathbf Z;\mathbf Z^{(l)})",
-    evidence="(41)-(43) are about the Gaussian Z; (44) switches to X without comment. (44) "
-             "itself follows from (39) and the corrected (43); it needs beta^(2l) w_i < 1 "
-             "for the joint covariance to be positive definite", affects_conclusion=False)
+NOTE_44 = note(
+    "seed 000, Eq. (44)",
+    r"\mathcal I_{\mathcal N}(\mathbf X;\mathbf X^{(l)})",
+    r"\mathcal I_{\mathcal N}(\mathbf Z;\mathbf Z^{(l)})",
+    "(41)-(43) are about the Gaussian Z; (44) switches to X without comment. (44) "
+    "itself follows from (39) and the corrected (43); it needs beta^(2l) w_i < 1 "
+    "for the joint covariance to be positive definite")
 
 
 @claim(
@@ -290,15 +291,13 @@ def schur_determinant(run: ClaimRun) -> list[Finding]:
     findings: list[Finding] = []
     if red is not None and red.get("printed_ratio_is_identically_one"):
         findings += [
-            Finding(kind="misprint", where="seed 000, Eq. (42)", printed=PRINTED[2],
-                    corrected=CORRECT_42 + r" \quad (42)",
-                    evidence="; ".join(shown) + "; corrected form equals (41) "
-                             "(SymPy, 2x2 blocks; property check on random SPD)",
-                    affects_conclusion=False),
-            Finding(kind="misprint", where="seed 000, Eq. (43)", printed=PRINTED[3],
-                    corrected=CORRECT_43 + r" \quad (43)",
-                    evidence="as printed (43) is 1/2 log 1 = 0; the numerator must be "
-                             "det C^(0,0) (dividing det Sigma^(0) by det(D^(0))^2)",
-                    affects_conclusion=False),
+            misprint("seed 000, Eq. (42)", PRINTED[2],
+                     CORRECT_42 + r" \quad (42)",
+                     "; ".join(shown) + "; corrected form equals (41) "
+                     "(SymPy, 2x2 blocks; property check on random SPD)"),
+            misprint("seed 000, Eq. (43)", PRINTED[3],
+                     CORRECT_43 + r" \quad (43)",
+                     "as printed (43) is 1/2 log 1 = 0; the numerator must be "
+                     "det C^(0,0) (dividing det Sigma^(0) by det(D^(0))^2)"),
         ]
     return [*findings, NOTE_44]

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
 from theorycheck.claims.checks import property_result
-from theorycheck.claims.evidence import dec, put, skipped, step
+from theorycheck.claims.evidence import dec, misprint, note, put, skipped, step
 from theorycheck.errors import Status, TheoryCheckError
 from theorycheck.gaussian import integrate_mp
 from theorycheck.meanfield.sigmoid_line import (
@@ -73,13 +73,13 @@ def _phi_prime(run: ClaimRun) -> CheckResult:
     xs = [sp.Rational(k, 4) for k in range(-40, 41) if k != 0]
     signs_ok = all(sp.sign(true.subs(x, v).evalf(30)) == -sp.sign(v) for v in xs)
     if not same:
-        run.finding(Finding(
-            kind="misprint", where="seed 002, Appendix, derivative of Eq. (26)",
-            printed=r"\Phi'(x) = 2\varphi(1-2\varphi)(1-\varphi)",
-            corrected=r"\Phi'(x) = 2\varphi\,\varphi'\,(1-2\varphi)(1-\varphi)",
-            evidence=f"SymPy: d Phi/dx divided by the printed form = {sp.sstr(ratio)} "
-                     "(= phi'(x)); the printed form is d Phi/d phi (chain-rule factor phi' "
-                     "omitted).  phi' > 0, so the sign argument survives."))
+        run.finding(misprint(
+            "seed 002, Appendix, derivative of Eq. (26)",
+            r"\Phi'(x) = 2\varphi(1-2\varphi)(1-\varphi)",
+            r"\Phi'(x) = 2\varphi\,\varphi'\,(1-2\varphi)(1-\varphi)",
+            f"SymPy: d Phi/dx divided by the printed form = {sp.sstr(ratio)} "
+            "(= phi'(x)); the printed form is d Phi/d phi (chain-rule factor phi' "
+            "omitted).  phi' > 0, so the sign argument survives."))
     ok = signs_ok
     return CheckResult(
         method="symbolic", status=CheckStatus.of(ok),
@@ -102,11 +102,11 @@ def _phi_second(run: ClaimRun) -> CheckResult:
     Phi0 = sp.simplify(Phi.subs(x, 0))
     printed = sp.Integer(-1)
     if val != printed:
-        run.finding(Finding(
-            kind="misprint", where="seed 002, Appendix, second-derivative test after (26)",
-            printed=r"\Phi''(0) = -1", corrected=rf"\Phi''(0) = {sp.latex(val)}",
-            evidence=f"SymPy: Phi''(0) = {val} exactly (Phi(0) = {Phi0}); the sign is "
-                     "right, so x = 0 is still a maximum"))
+        run.finding(misprint(
+            "seed 002, Appendix, second-derivative test after (26)",
+            r"\Phi''(0) = -1", rf"\Phi''(0) = {sp.latex(val)}",
+            f"SymPy: Phi''(0) = {val} exactly (Phi(0) = {Phi0}); the sign is "
+            "right, so x = 0 is still a maximum"))
     ok = bool(val < 0)
     return CheckResult(
         method="symbolic", status=CheckStatus.of(ok),
@@ -123,15 +123,15 @@ def _preliminary_bound(run: ClaimRun) -> CheckResult:
     x, _, _, _, _, Phi = sympy_phi()
     Phi0 = sp.simplify(Phi.subs(x, 0))
     sw2_bound = 1 / Phi0
-    run.finding(Finding(
-        kind="misprint", where="seed 002, Appendix, Eq. (27)",
-        printed=r"\frac{1}{\sigma_w} = \frac{1}{16}\int Dz = \frac{1}{16} "
-                r"\implies \sigma_w = 16",
-        corrected=rf"\frac{{1}}{{\sigma_w^2}} \le \Phi(0) = {sp.latex(Phi0)} \implies "
-                  rf"\sigma_w^2 \ge {sp.latex(sw2_bound)}\ (\sigma_w \ge "
-                  rf"{sp.latex(sp.sqrt(sw2_bound))})",
-        evidence="Eq. (25) has 1/sigma_w^2 on the left; Phi(0) = 1/16 is computed, so the "
-                 "preliminary bound is on sigma_w^2 (= 16), not on sigma_w"))
+    run.finding(misprint(
+        "seed 002, Appendix, Eq. (27)",
+        r"\frac{1}{\sigma_w} = \frac{1}{16}\int Dz = \frac{1}{16} "
+        r"\implies \sigma_w = 16",
+        rf"\frac{{1}}{{\sigma_w^2}} \le \Phi(0) = {sp.latex(Phi0)} \implies "
+        rf"\sigma_w^2 \ge {sp.latex(sw2_bound)}\ (\sigma_w \ge "
+        rf"{sp.latex(sp.sqrt(sw2_bound))})",
+        "Eq. (25) has 1/sigma_w^2 on the left; Phi(0) = 1/16 is computed, so the "
+        "preliminary bound is on sigma_w^2 (= 16), not on sigma_w"))
     return CheckResult(
         method="symbolic", status=CheckStatus.PASSED,
         summary=f"1/sw2 = E Phi(k z) <= Phi(0) = {Phi0}, so sw2 >= {sw2_bound} on the "
@@ -164,16 +164,16 @@ def _critical_line_shape(run: ClaimRun) -> CheckResult:
         tail_ok = bool(tail > 0 and q_max > 2 * mp.pi * mp.e / I_Q**2 / 4)
     ok = increasing and crossings == 1 and bool(sb2[0] < 0) and bool(sb2[-1] > 0) \
         and bool(np.all(resolved)) and tail_ok
-    run.finding(Finding(
-        kind="note", where="seed 002, Appendix, after Eq. (27)",
-        printed="q* increases with sb2 (at fixed sw2), so to minimise q* set sb2 = 0",
-        corrected="along the critical line both sw2 and sb2 move; parametrised by q, "
-                  "sw2(q) = 1/E phi'(sqrt(q) z)^2 is increasing and sb2(q) = q - sw2(q) "
-                  "E phi^2 changes sign once (negative below the root), so the infimum over "
-                  "sb2 >= 0 is at sb2 = 0",
-        evidence=f"grid of {q.size} q in [1e-4, {q_max:.0e}]: sw2 increasing: {increasing};"
-                 f" sign changes of sb2: {crossings}; beyond the grid sb2(q) >= "
-                 f"{mp.nstr(tail, 8)} > 0 (bound)"))
+    run.finding(note(
+        "seed 002, Appendix, after Eq. (27)",
+        "q* increases with sb2 (at fixed sw2), so to minimise q* set sb2 = 0",
+        "along the critical line both sw2 and sb2 move; parametrised by q, "
+        "sw2(q) = 1/E phi'(sqrt(q) z)^2 is increasing and sb2(q) = q - sw2(q) "
+        "E phi^2 changes sign once (negative below the root), so the infimum over "
+        "sb2 >= 0 is at sb2 = 0",
+        f"grid of {q.size} q in [1e-4, {q_max:.0e}]: sw2 increasing: {increasing};"
+        f" sign changes of sb2: {crossings}; beyond the grid sb2(q) >= "
+        f"{mp.nstr(tail, 8)} > 0 (bound)"))
     return CheckResult(
         method="numeric", status=CheckStatus.of(ok),
         summary=(f"on the critical line parametrised by q: sw2(q) increasing={increasing}, "
@@ -213,15 +213,15 @@ def _min_sw2(run: ClaimRun) -> CheckResult:
                                                            6)
         agree = m["sw2"].error < mp.mpf(10) ** (-(dps - 3)) * m["sw2"].value
         bound_ok = m["sw2"].value >= THEOREM_BOUND
-    run.finding(Finding(
-        kind="misprint", where="seed 002, Appendix, last paragraph of the proof",
-        printed=r"\sigma_w \approx 103.05",
-        corrected=rf"\sigma_w^2 \approx {mp.nstr(m['sw2'].value, 10)}\ (\sigma_w \approx "
-                  rf"{mp.nstr(sigma_w, 8)}),\ q^* \approx {mp.nstr(m['q'].value, 8)}",
-        evidence=f"min sw2 over {{chi1 = 1, sb2 >= 0}} = {ev['min_sw2']} +- "
-                 f"{ev['min_sw2_err']} (two methods); the printed number is sigma_w^2, "
-                 f"not sigma_w, and differs from it by a relative "
-                 f"{ev['printed_vs_min_sw2_relative_difference']}"))
+    run.finding(misprint(
+        "seed 002, Appendix, last paragraph of the proof",
+        r"\sigma_w \approx 103.05",
+        rf"\sigma_w^2 \approx {mp.nstr(m['sw2'].value, 10)}\ (\sigma_w \approx "
+        rf"{mp.nstr(sigma_w, 8)}),\ q^* \approx {mp.nstr(m['q'].value, 8)}",
+        f"min sw2 over {{chi1 = 1, sb2 >= 0}} = {ev['min_sw2']} +- "
+        f"{ev['min_sw2_err']} (two methods); the printed number is sigma_w^2, "
+        f"not sigma_w, and differs from it by a relative "
+        f"{ev['printed_vs_min_sw2_relative_difference']}"))
     if not agree:
         raise TheoryCheckError(
             f"the two routes to min sw2 differ by {mp.nstr(m['sw2'].error, 3)}, more than "

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
 from theorycheck.claims.checks import property_result
+from theorycheck.claims.evidence import note
 from theorycheck.claims.model import DerivationStep
 from theorycheck.information import cholesky_omegas, sylvester_forms
 from theorycheck.information.randmat import random_psd, random_spd, weight_product
@@ -93,15 +94,14 @@ CORRECTED_49 = (r"\det(I - \beta^{2l}\widetilde M C^{(0,0)}) = \prod_{i=1}^{\dim
 def _zero_omegas(ev: dict[str, Any]) -> Finding:
     """The note on Eq. (49): its product over w_i > 0 equals the one over all i, with the singular
     example of :func:`_numeric` (evidence ``ev``)."""
-    return Finding(
-        kind="note", where="seed 000, Eq. (49) and the sentence before it", printed=PRINTED[3],
-        corrected=CORRECTED_49,
-        evidence=(f"M of Eq. (45) has rank <= min_i N_i, so it is singular whenever a layer is "
-                  f"narrower than N_0: widths {ev.get('widths')} give rank {ev.get('rank_M')} and "
-                  f"{ev.get('zero_omegas')} zero w_i; the product over all i equals that over "
-                  f"w_i > 0 (diff {ev.get('diff_49_pos_vs_46')}). The later requirement "
-                  "w_i in (0, beta^-2l) should read [0, beta^-2l)"),
-        affects_conclusion=False)
+    return note(
+        "seed 000, Eq. (49) and the sentence before it", PRINTED[3],
+        CORRECTED_49,
+        (f"M of Eq. (45) has rank <= min_i N_i, so it is singular whenever a layer is "
+         f"narrower than N_0: widths {ev.get('widths')} give rank {ev.get('rank_M')} and "
+         f"{ev.get('zero_omegas')} zero w_i; the product over all i equals that over "
+         f"w_i > 0 (diff {ev.get('diff_49_pos_vs_46')}). The later requirement "
+         "w_i in (0, beta^-2l) should read [0, beta^-2l)"))
 
 
 def _numeric(run: ClaimRun) -> CheckResult:
