@@ -294,7 +294,6 @@ claim(
               "whenever s* != 0, by Cauchy-Schwarz and the fixed-point equation (52); for every "
               "activation and over the whole (sw, sb) plane.",
     hypotheses=("q* = s*^2 a stable fixed point of the variance map (52)", "s* != 0"),
-    methods=("symbolic", "numeric", "property", "simulation"),
     per_activation=True,
     printed=(
         r"\beta = \sigma_w \int_{\mathbb{R}} \frac{\psi(\sigma^* z)}{\sigma^*} z\, "

@@ -308,7 +308,6 @@ claim(
               "dynamical-isometry point.",
     hypotheses=("psi odd", "psi convex in [0, inf) (as printed)", "psi bounded",
                 "lim_{z->inf} psi(z) = c finite"),
-    methods=("symbolic", "numeric", "property", "simulation"),
     per_activation=True,
     printed=(
         r"(\sigma^{(l)})^2 = \int (\sigma^{(l)})^2 z^2 \mathsf{D}z \ge \sigma_w^2 \int "

@@ -256,7 +256,6 @@ def _property(run: ClaimRun) -> CheckResult:
                "vanishes as N -> inf (Eq. 27: lim 2N sigma_w^4/N = 0)"),
     hypotheses=("W_jk i.i.d. N(0, sw2/N)", "psi(X_k) i.i.d. over k (classic mean-field)",
                 "E psi(X_k) = 0 (hint: psi odd)"),
-    methods=("symbolic", "numeric", "property"),
     printed=PRINTED,
     checks=[Check("symbolic", "Eqs. (23)-(27) symbolic", _symbolic),
             Check("numeric", "Eqs. (23)-(25) hints", _numeric_hints),

@@ -264,7 +264,6 @@ def _simulation(run: ClaimRun) -> CheckResult:
                "and chi_c* (off-diagonal) as printed, and the critical line is chi1 = 1."),
     hypotheses=("periodic boundaries", "weights N(0, sw2/(c(2k+1))), biases N(0, sb2)",
                 "infinite channels"),
-    methods=("symbolic", "numeric", "simulation"),
     per_activation=True, activations=DEFAULT,
     printed=(
         r"\Sigma^{l+1}=A\star\mathcal C(\Sigma^l),\ A=\tfrac{1}{2k+1}I_{2k+1}"

@@ -347,7 +347,6 @@ def _simulation(run: ClaimRun) -> CheckResult:
               "variance is finite and non-zero for every finite input dimension N0, because "
               "V(W_ij / sum_k W_jk^2) is finite (32); it propagates by (33).",
     hypotheses=("inputs X_i i.i.d., C^(0,0) = delta (29)", "W_ij ~ N(0, sw2/N0) i.i.d."),
-    methods=("symbolic", "numeric", "property", "simulation"),
     per_activation=True,
     printed=(
         r"\mathcal{C}^{(0,l)}_{ij} = \frac{\mathbb{E}[(\mathbf{X}^{(l)}_j - \mathbb{E}"

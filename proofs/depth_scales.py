@@ -214,7 +214,6 @@ def _exact_one_minus_c(mf: Any, sw2: float, depth: int, c_in: float) -> np.ndarr
                "with xi_q^-1 = -log(chi1 + sw2 Int phi'' phi) and xi_c^-1 = -log(sw2 Int Int "
                "phi''(u1*) phi(u2*))."),
     hypotheses=("near the fixed point (linearisation)", "ordered phase for xi_c with c* = 1"),
-    methods=("symbolic", "numeric", "simulation"),
     per_activation=True, activations=DEFAULT,
     printed=(
         r"\xi_q^{-1}=-\log\Big(\chi_1+\sigma_w^2\int\mathcal Dz\,\varphi''(\sqrt{q^*}z)\phi"

@@ -188,7 +188,7 @@ def _fluctuations(run: ClaimRun) -> CheckResult:
                   "instance-to-instance fluctuations become large when r >> 1"),
        hypotheses=("Gaussian weights", "criticality (relu sw2 = 2, tanh sw2 = 1, sb2 = 0)",
                    "fixed input, randomness over initialisations"),
-       methods=("simulation",), printed=PRINTED,
+       printed=PRINTED,
        checks=[Check("simulation", "excess kurtosis grows like a L/n", _slope_check),
                Check("simulation", "kurtosis ~ 1/n at fixed L", _inverse_n,
                      when=lambda run: bool(run.record.get("kurtosis"))),

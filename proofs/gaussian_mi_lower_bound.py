@@ -259,7 +259,6 @@ NOTE_34 = note(
                "with the same mean and covariance as (Z, Y)"),
     hypotheses=("Z Gaussian (000: 'as long as Z is a Gaussian variable'; 001: 'f(x) Gaussian')",
                 "(Z, Y) with finite second moments, Sigma_ZZ and Sigma_YY invertible"),
-    methods=("symbolic", "numeric", "property"),
     printed=PRINTED,
     checks=[Check("symbolic", "LMMSE proof; App. A", _symbolic),
             Check("numeric", "quadrature vs I_N", _numeric),

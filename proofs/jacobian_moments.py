@@ -272,7 +272,6 @@ claim(
               "equality iff s* -> 0, so at m1 = 1 and mu1^2 = mu2, m2 = 1 (orthogonal) and "
               "m2 = l + 1 (Gaussian).",
     hypotheses=("all layers at the fixed point q*", "D and W freely independent (Eq. 62)"),
-    methods=("symbolic", "numeric", "property", "simulation"),
     per_activation=True,
     printed=(
         r"S_{UV}(z) = S_U(z) S_V(z) \quad (60)",

@@ -116,7 +116,7 @@ claim(id="mi-depth-limit", source="seed 001, Sec. IV, Fig. 8",
       statement=("on the EOC the mean-field lower bound converges to a non-trivial limit as "
                  "depth grows"),
       hypotheses=("tanh", "pre-activation noise noise2 > 0", "the reconstructed Prop. 2 bound"),
-      methods=("numeric", "property"), printed=PRINTED,
+      printed=PRINTED,
       checks=[Check("numeric", "bound vs depth on the EOC", _numeric),
               Check("property", "non-decaying cross covariance on the EOC", _property)],
       findings=[note(

@@ -179,7 +179,6 @@ claim(
     statement="I_N(Z; Z^(l)) increases monotonically with beta = beta(sigma_w, sigma_b)",
     hypotheses=("M (Eq. 45), C^(0,0), C^(l,l) fixed ('principally fixed' given the weight "
                 "distribution and depth)", "beta^(2l) w_i < 1 for every i (Eq. 49 domain)"),
-    methods=("symbolic", "numeric", "property"),
     printed=PRINTED,
     checks=[Check("symbolic", "derivative", _symbolic),
             Check("numeric", "grid", _numeric),

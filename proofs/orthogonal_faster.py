@@ -95,7 +95,7 @@ def _training(run: ClaimRun) -> CheckResult:
        statement=("orthogonal initialisation trains faster than Gaussian (tanh, depth 40, "
                   "sw2 = 2, sb2 = 0.05)"),
        hypotheses=("tanh", "depth 40 (quick: 12)", "sw2 = 2, sb2 = 0.05", "'ordered phase'"),
-       methods=("numeric", "simulation"), printed=PRINTED,
+       printed=PRINTED,
        checks=[Check("numeric", "phase at (2, 0.05)", _phase),
                Check("simulation", "orthogonal trains faster (paired)", _training)])
 def orthogonal_faster(run: ClaimRun) -> list[Finding]:

@@ -316,7 +316,6 @@ def _findings(record: dict[str, Any]) -> list[Finding]:
                "000 (9)-(10) and 002 (3) say the same."),
     hypotheses=("W_ij ~ N(0, sw2/N_{l-1}) i.i.d., zero mean", "b ~ N(0, sb2)",
                 "infinite width (Gaussian pre-activations)"),
-    methods=("symbolic", "numeric", "property", "simulation"),
     per_activation=True, activations=DEFAULT,
     printed=(
         r"(\sigma^{(l)})^2=\sigma_w^2\int\psi(\sqrt{\sigma^{(l-1)}}x)^2\mathsf{D}x+\sigma_b^2"

@@ -269,7 +269,6 @@ NOTE_44 = note(
                "matrices; with (39) they give (44)"),
     hypotheses=("Z and Z^(l) jointly Gaussian with invertible Sigma^(0), Sigma^(l)",
                 "D^(0), D^(l) = diag(Sigma)^(1/2), so Sigma = D C D"),
-    methods=("symbolic", "numeric", "property"),
     printed=PRINTED,
     checks=[Check("symbolic", "Eq. (40)", _symbolic_factorisation),
             Check("symbolic", "Eqs. (41)-(44)", _symbolic_reductions),

@@ -313,7 +313,6 @@ def _simulation(run: ClaimRun) -> CheckResult:
               "bound (27) sigma_w = 16, the monotonicity in q* and sb2, sigma_w ~ 103.05) are "
               "claims too.",
     hypotheses=("phi(x) = 1/(1+exp(-x))", "chi1 = 1 (critical line)", "sb2 >= 0"),
-    methods=("symbolic", "numeric", "property", "simulation"),
     printed=(
         r"q^* = \sigma_w^2 \int \mathcal{D}z\, \varphi(\sqrt{q^*}z)^2 + \sigma_b^2 \quad (23)",
         r"\chi_1 = \sigma_w^2 \int \mathcal{D}z\, \varphi'(\sqrt{q^*}z)^2 \quad (24)",

@@ -196,7 +196,6 @@ claim(
                "the eigenvalues of L^T M L (M positive semi-definite, C positive definite)"),
     hypotheses=("C^(0,0) symmetric positive definite (Cholesky factor L exists)",
                 "M (Eq. 45) symmetric positive semi-definite"),
-    methods=("symbolic", "numeric", "property"),
     printed=PRINTED,
     checks=[Check("symbolic", "Eqs. (46)-(49) symbolic", _symbolic),
             Check("numeric", "Eqs. (46)-(49) numeric", _numeric),

@@ -164,7 +164,7 @@ def _sigmoid(run: ClaimRun) -> CheckResult:
                   "sigmoid trains barely at all near its critical line"),
        hypotheses=("fully connected, constant width", "SGD, cross-entropy, fixed budget",
                    "tanh sb2 = 0.05; sigmoid sb2 = 0.09"),
-       methods=("simulation",), printed=PRINTED,
+       printed=PRINTED,
        checks=[Check("simulation", "boundary tracks c xi_c", _grid),
                Check("simulation", "sigmoid near its critical line", _sigmoid)])
 def trainability_depth(run: ClaimRun) -> list[Finding]:
