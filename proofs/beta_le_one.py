@@ -25,8 +25,16 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Condition, claim
-from theorycheck.claims.evidence import dec, misprint, put, skipped, step, unstated_condition
+from theorycheck.claims import Check, CheckResult, ClaimRun, Condition, claim
+from theorycheck.claims.evidence import (
+    dec,
+    misprint,
+    passed_if,
+    put,
+    skipped,
+    step,
+    unstated_condition,
+)
 from theorycheck.claims.search_checks import search
 from theorycheck.claims.strategies import activation_plane_points, generated_activations
 from theorycheck.errors import Status, TheoryCheckError
@@ -94,14 +102,14 @@ def _symbolic(run: ClaimRun) -> CheckResult:
                       f"psi = c x: fixed points {q_lin} ({eq_case}); beta = sw c, = 1 exactly "
                       "where sw2 c^2 = 1, sb2 = 0 (a continuum of fixed points q > 0)", None))
     ok = identity == 0
-    return CheckResult(
-        method="symbolic", status=CheckStatus.of(ok),
-        summary="beta^2 = 1 - sb2/q* - sw2 E[(psi - a z)^2]/q* (SymPy), so beta <= 1; strict "
-                "unless sb2 = 0 and psi(s* z) = a z a.s., i.e. psi linear -- the printed strict "
-                "'beta < 1 when s* != 0' needs psi not linear",
-        steps=steps,
-        evidence={"identity_residual": str(identity), "equality_case": "sb2 = 0 and psi linear",
-                  "abs_counterexample_to_printed_equality_condition": "psi = |x|"})
+    return passed_if(
+        ok, "symbolic",
+        "beta^2 = 1 - sb2/q* - sw2 E[(psi - a z)^2]/q* (SymPy), so beta <= 1; strict "
+        "unless sb2 = 0 and psi(s* z) = a z a.s., i.e. psi linear -- the printed strict "
+        "'beta < 1 when s* != 0' needs psi not linear",
+        {"identity_residual": str(identity), "equality_case": "sb2 = 0 and psi linear",
+         "abs_counterexample_to_printed_equality_condition": "psi = |x|"},
+        steps=steps)
 
 
 # -- numeric ---------------------------------------------------------------------------------------
@@ -204,17 +212,18 @@ def _numeric(run: ClaimRun) -> CheckResult:
                                status=Status.NO_FINITE_FIXED_POINT)
     ok = not failures
     n_ok = sum(1 for r in rows.values() if "skipped" not in r)
-    return CheckResult(
-        method="numeric", status=CheckStatus.of(ok),
-        summary=(f"beta <= 1 at every grid point with q* > 0 for {n_ok} activation(s) "
-                 f"({sw2.size} x {sb2.size} grid, sw2 in [{sw2[0]:g}, {sw2[-1]:g}], sb2 in "
-                 f"[0, {sb2[-1]:g}]); closest to 1: {best[1] if best else '-'} with max beta = "
-                 f"{best[0]:.12f}" if best else "no plane computed")
-                + ("" if ok else f"; beta > 1 at {failures[0]}"),
-        evidence={"grid": f"{sw2.size} x {sb2.size}", "closest_to_1": best[1] if best else "",
-                  "mpmath_confirmed": ", ".join(a.name for a in confirm),
-                  "per_activation": rows},
-        counterexample=failures[0] if failures else None, figures=figs)
+    return passed_if(
+        ok, "numeric",
+        (f"beta <= 1 at every grid point with q* > 0 for {n_ok} activation(s) "
+         f"({sw2.size} x {sb2.size} grid, sw2 in [{sw2[0]:g}, {sw2[-1]:g}], sb2 in "
+         f"[0, {sb2[-1]:g}]); closest to 1: {best[1] if best else '-'} with max beta = "
+         f"{best[0]:.12f}" if best else "no plane computed")
+        + ("" if ok else f"; beta > 1 at {failures[0]}"),
+        {"grid": f"{sw2.size} x {sb2.size}", "closest_to_1": best[1] if best else "",
+         "mpmath_confirmed": ", ".join(a.name for a in confirm),
+         "per_activation": rows},
+        counterexample=failures[0] if failures else None,
+        figures=figs)
 
 
 # -- property --------------------------------------------------------------------------------------

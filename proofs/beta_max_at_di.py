@@ -21,8 +21,15 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Condition, claim
-from theorycheck.claims.evidence import dec, hypothesis_not_met, note, put, unstated_condition
+from theorycheck.claims import Check, CheckResult, ClaimRun, Condition, claim
+from theorycheck.claims.evidence import (
+    dec,
+    hypothesis_not_met,
+    note,
+    passed_if,
+    put,
+    unstated_condition,
+)
 from theorycheck.claims.search_checks import search
 from theorycheck.claims.strategies import generated_activations
 from theorycheck.claims.symbolic_di import convexity, map_at_zero, stein_limit
@@ -88,14 +95,14 @@ def _limit_numeric(run: ClaimRun) -> CheckResult:
         if not agrees:
             bad.append({"activation": act.name, "limit": row["limit"],
                         "expected": dec(target, 20)})
-    return CheckResult(
-        method="numeric", status=CheckStatus.of(not bad),
-        summary=f"Richardson extrapolation of E[psi(s z) z]/s over s = 2^-{ks[0]}..2^-{ks[-1]} "
-                f"(mpmath, {run.dps} digits) for {len(rows)} activation(s): the limit is psi'(0) "
-                "where psi' is continuous at 0, the mean of the one-sided derivatives where it "
-                "jumps" + ("" if not bad else f"; MISMATCH {bad[0]}"),
-        evidence={"per_activation": rows,
-                  "activations": "quick-profile subset" if len(chosen) < len(acts) else "all"},
+    return passed_if(
+        not bad, "numeric",
+        f"Richardson extrapolation of E[psi(s z) z]/s over s = 2^-{ks[0]}..2^-{ks[-1]} "
+        f"(mpmath, {run.dps} digits) for {len(rows)} activation(s): the limit is psi'(0) "
+        "where psi' is continuous at 0, the mean of the one-sided derivatives where it "
+        "jumps" + ("" if not bad else f"; MISMATCH {bad[0]}"),
+        {"per_activation": rows,
+         "activations": "quick-profile subset" if len(chosen) < len(acts) else "all"},
         counterexample=bad[0] if bad else None)
 
 
@@ -201,13 +208,14 @@ def _di_numeric(run: ClaimRun) -> CheckResult:
     n_attr = sum(1 for r in rows.values() if r.get("q_star_0_attracts_all_q"))
     n_di = sum(1 for r in rows.values() if "q_star_0_attracts_all_q" in r)
     n_printed = sum(1 for r in rows.values() if r["meets_printed_hypotheses"])
-    return CheckResult(
-        method="numeric", status=CheckStatus.of(ok),
-        summary=f"{n_di} activation(s) have a DI point; q* = 0 attracts every q in [1e-6, 1e4] "
-                f"at it for {n_attr}; every activation meeting the corrected hypotheses (odd, "
-                f"bounded, concave on [0, inf)) is among them: {ok}; {n_printed} built-in(s) meet "
-                "the printed ones (convex)",
-        evidence=ev, counterexample=inside_bad[0] if inside_bad else None)
+    return passed_if(
+        ok, "numeric",
+        f"{n_di} activation(s) have a DI point; q* = 0 attracts every q in [1e-6, 1e4] "
+        f"at it for {n_attr}; every activation meeting the corrected hypotheses (odd, "
+        f"bounded, concave on [0, inf)) is among them: {ok}; {n_printed} built-in(s) meet "
+        "the printed ones (convex)",
+        ev,
+        counterexample=inside_bad[0] if inside_bad else None)
 
 
 # -- property ------------------------------------------------------------------------------------
@@ -290,12 +298,13 @@ def _simulation(run: ClaimRun) -> CheckResult:
           "tolerance_derivation": res.tolerance_derivation, "agree_all_layers": res.agree,
           "decreasing": bool(np.all(np.diff(me) < 0))}
     ok = bool(res.agree and np.all(np.diff(me) < 0))
-    return CheckResult(
-        method="simulation", status=CheckStatus.of(ok),
-        summary=f"tanh at its DI point (1, 0), q0 = 1: the layer variance falls from "
-                f"{me[0]:.4g} to {me[-1]:.4g} over {depth} layers, following the map "
-                f"(q^l ~ 1/(2l)) within the derived tolerance: {res.agree}",
-        evidence=ev, counterexample=None if ok else ev)
+    return passed_if(
+        ok, "simulation",
+        f"tanh at its DI point (1, 0), q0 = 1: the layer variance falls from "
+        f"{me[0]:.4g} to {me[-1]:.4g} over {depth} layers, following the map "
+        f"(q^l ~ 1/(2l)) within the derived tolerance: {res.agree}",
+        ev,
+        counterexample=None if ok else ev)
 
 
 # -- the claim -----------------------------------------------------------------------------------

@@ -23,14 +23,13 @@ from sympy.stats import ChiSquared, variance
 from theorycheck.claims import (
     Check,
     CheckResult,
-    CheckStatus,
     ClaimRun,
     DerivationStep,
     Finding,
     claim,
 )
 from theorycheck.claims.checks import property_result
-from theorycheck.claims.evidence import misprint, unstated_condition
+from theorycheck.claims.evidence import misprint, passed_if, unstated_condition
 from theorycheck.claims.statistics import variance_se
 from theorycheck.gaussian import expect_mp
 from theorycheck.information import gaussian_moments_mp
@@ -112,13 +111,14 @@ def _symbolic(run: ClaimRun) -> CheckResult:
                 "var_23_independent": str(sp.factor(indep)),
                 "eq25_needs_mean_zero": ok25}
     run.record["symbolic"] = evidence
-    return CheckResult(
-        method="symbolic", status=CheckStatus.of(ok),
+    return passed_if(
+        ok, "symbolic",
+        f"Var sigma_j^2 = {true_var} -> {lim_true}; printed (27) expression = "
+        f"{sp.simplify(printed27)} (limit {lim_printed}, not 0); printed (26) variance "
+        f"{printed_var26} omits alpha^2",
+        evidence,
         name="Eqs. (23)-(27) symbolic",
-        summary=(f"Var sigma_j^2 = {true_var} -> {lim_true}; printed (27) expression = "
-                 f"{sp.simplify(printed27)} (limit {lim_printed}, not 0); printed (26) variance "
-                 f"{printed_var26} omits alpha^2"),
-        evidence=evidence, steps=steps)
+        steps=steps)
 
 
 def _moments(dps: int) -> dict[str, dict[str, Any]]:
@@ -176,15 +176,16 @@ def _numeric_hints(run: ClaimRun) -> CheckResult:
         tanh_zero = abs(mom["tanh"]["mean"].value) <= 10 * mom["tanh"]["mean"].error
     ok = tanh_zero and abs(z_var) <= 4.0
     run.record["hints"] = ev
-    return CheckResult(
-        method="numeric", status=CheckStatus.of(ok),
+    return passed_if(
+        ok, "numeric",
+        f"E tanh = 0 but E sigmoid = {mp.nstr(mom['sigmoid']['mean'].value, 6)}, E relu"
+        f" = {mp.nstr(mom['relu']['mean'].value, 6)}; alpha(tanh, q=1) = "
+        f"{mp.nstr(mom['tanh']['alpha'].value, 6)} != 1. Input Monte Carlo (sigmoid): "
+        f"Var_X h = {v_hat:.5f} +- {se:.1e} matches sum W^2 Var psi (z = {z_var:.1f}), "
+        f"not the printed (25) sum W^2 E psi^2 (z = {z_25:.0f})",
+        ev,
         name="Eqs. (23)-(25) hints and Monte Carlo over inputs",
-        summary=(f"E tanh = 0 but E sigmoid = {mp.nstr(mom['sigmoid']['mean'].value, 6)}, E relu"
-                 f" = {mp.nstr(mom['relu']['mean'].value, 6)}; alpha(tanh, q=1) = "
-                 f"{mp.nstr(mom['tanh']['alpha'].value, 6)} != 1. Input Monte Carlo (sigmoid): "
-                 f"Var_X h = {v_hat:.5f} +- {se:.1e} matches sum W^2 Var psi (z = {z_var:.1f}), "
-                 f"not the printed (25) sum W^2 E psi^2 (z = {z_25:.0f})"),
-        evidence=ev, counterexample=None if ok else {"z_var_psi": z_var})
+        counterexample=None if ok else {"z_var_psi": z_var})
 
 
 def _monte_carlo(run: ClaimRun) -> CheckResult:
@@ -216,15 +217,15 @@ def _monte_carlo(run: ClaimRun) -> CheckResult:
         rows.append({"N": n, "var_hat": repr(v_hat), "se": repr(se), "exact": repr(exact),
                      "z_exact": round(z, 2), "z_printed_26": round((v_hat - printed26) / se, 1),
                      "z_printed_27_expression": round((v_hat - printed27) / se, 1)})
-    return CheckResult(
-        method="numeric", status=CheckStatus.of(ok),
+    return passed_if(
+        ok, "numeric",
+        f"{draws} draws per N: the sample variance of alpha sum W^2 matches "
+        f"2 alpha^2 sw2^2/N (|z| <= 4, standard errors from the 4th moment) and "
+        f"decreases like 1/N; the printed (27) expression 2 sw2^2 = {2 * sw2 ** 2} is off "
+        f"by > {min(abs(r['z_printed_27_expression']) for r in rows):.0f} SE",
+        {"sw2": sw2, "alpha": repr(alpha), "draws": draws, "rows": rows,
+         "tolerance": "|z| <= 4 (two-sided p ~ 6e-5 per N)"},
         name="Monte Carlo of Var(sigma_j^2) over weights",
-        summary=(f"{draws} draws per N: the sample variance of alpha sum W^2 matches "
-                 f"2 alpha^2 sw2^2/N (|z| <= 4, standard errors from the 4th moment) and "
-                 f"decreases like 1/N; the printed (27) expression 2 sw2^2 = {2 * sw2 ** 2} is off "
-                 f"by > {min(abs(r['z_printed_27_expression']) for r in rows):.0f} SE"),
-        evidence={"sw2": sw2, "alpha": repr(alpha), "draws": draws, "rows": rows,
-                  "tolerance": "|z| <= 4 (two-sided p ~ 6e-5 per N)"},
         counterexample=None if ok else {"rows": rows})
 
 

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
 from theorycheck.claims.checks import search_counterexample
-from theorycheck.claims.evidence import dec, misprint, note, put, step
+from theorycheck.claims.evidence import dec, misprint, note, passed_if, put, step
 from theorycheck.claims.strategies import generated_activations
 from theorycheck.errors import TheoryCheckError
 from theorycheck.information import input_correlation as ic
@@ -78,19 +78,20 @@ def _symbolic_definition(run: ClaimRun) -> CheckResult:
         "the factor alpha is dropped in (26); the printed limit expression is the "
         "constant 2 sw^4"))
     ok = scaled_true == 1 and bound_terms == 1
-    return CheckResult(
-        method="symbolic", status=CheckStatus.of(not ok),
-        summary="from the definition (20): C^(0,1) = W_ji beta0/sqrt(alpha sum W^2), so "
-                "|C^(0,1)| <= |beta0|/sqrt(Var psi) <= 1 for every weight draw (and |C^(0,l)| "
-                "<= 1 at every layer, being a correlation): the claimed 'values outside [-1, 1] "
-                "with non-zero probability' is impossible; the printed (31) drops the square "
-                "root of sigma_j^(1)",
-        steps=steps, counterexample={
-            "claim": "P(|C^(0,l)| > 1) > 0",
-            "refutation": "|C^(0,1)| = |u_i| |beta0|/sqrt(Var psi) <= 1 for every draw "
-                          "(u = W_j/|W_j|); |C^(0,l)| <= 1 by Cauchy-Schwarz for every l"},
-        evidence={"scale_factor_true": str(scaled_true),
-                  "scale_factor_printed_31": str(scaled_printed)})
+    return passed_if(
+        not ok, "symbolic",
+        "from the definition (20): C^(0,1) = W_ji beta0/sqrt(alpha sum W^2), so "
+        "|C^(0,1)| <= |beta0|/sqrt(Var psi) <= 1 for every weight draw (and |C^(0,l)| "
+        "<= 1 at every layer, being a correlation): the claimed 'values outside [-1, 1] "
+        "with non-zero probability' is impossible; the printed (31) drops the square "
+        "root of sigma_j^(1)",
+        {"scale_factor_true": str(scaled_true),
+         "scale_factor_printed_31": str(scaled_printed)},
+        steps=steps,
+        counterexample={
+                       "claim": "P(|C^(0,l)| > 1) > 0",
+                       "refutation": "|C^(0,1)| = |u_i| |beta0|/sqrt(Var psi) <= 1 for every draw "
+                       "(u = W_j/|W_j|); |C^(0,l)| <= 1 by Cauchy-Schwarz for every l"})
 
 
 def _symbolic_eq32(run: ClaimRun) -> CheckResult:
@@ -123,13 +124,14 @@ def _symbolic_eq32(run: ClaimRun) -> CheckResult:
         f"two SymPy derivations agree for N0 = 1..6: {r['polar']}",
         affects_conclusion=True))
     ok = not infinite
-    return CheckResult(
-        method="symbolic", status=CheckStatus.of(ok),
-        summary=f"E[W_i^2/(sum_k W_k^2)^2] = 1/(sw2 (N0 - 2)) for N0 >= 3 and infinite for "
-                f"N0 = {', '.join(map(str, infinite))} (two SymPy derivations agree: {agree}): "
-                "the printed (32) is not finite for every N0 >= 1",
-        steps=steps, evidence={"per_N0": {str(n): str(v) for n, v in r["polar"].items()},
-                               "routes_agree": str(agree), "closed_form_N0_ge_3": str(closed_ok)},
+    return passed_if(
+        ok, "symbolic",
+        f"E[W_i^2/(sum_k W_k^2)^2] = 1/(sw2 (N0 - 2)) for N0 >= 3 and infinite for "
+        f"N0 = {', '.join(map(str, infinite))} (two SymPy derivations agree: {agree}): "
+        "the printed (32) is not finite for every N0 >= 1",
+        {"per_N0": {str(n): str(v) for n, v in r["polar"].items()},
+         "routes_agree": str(agree), "closed_form_N0_ge_3": str(closed_ok)},
+        steps=steps,
         counterexample={"N0": str(infinite[0]), "value": "oo"} if infinite else None)
 
 
@@ -205,14 +207,15 @@ def _numeric(run: ClaimRun) -> CheckResult:
         run.outcome.per_activation.setdefault(act.name, {})["C01"] = row
     ev["per_activation"] = rows
     ok = not bound_bad and mc_ok and diverging == ["1", "2"]
-    return CheckResult(
-        method="numeric", status=CheckStatus.of(ok),
-        summary=f"truncated E[W^2/(sum W^2)^2 ; sum W^2 > eps] grows without bound as eps -> 0 "
-                f"for N0 in {diverging} (infinite (32)), converges for N0 = 3, 4; importance-"
-                f"sampled Monte Carlo matches 1/(sw2 (N0-2)) for N0 = 3..6 within 5 s.e.: "
-                f"{mc_ok}; |C^(0,1)| <= |beta0|/sqrt(Var psi) < 1 for {len(rows)} "
-                "activation(s)" + (f"; BOUND > 1 for {bound_bad}" if bound_bad else ""),
-        evidence=ev, counterexample={"activations": bound_bad} if bound_bad else None)
+    return passed_if(
+        ok, "numeric",
+        f"truncated E[W^2/(sum W^2)^2 ; sum W^2 > eps] grows without bound as eps -> 0 "
+        f"for N0 in {diverging} (infinite (32)), converges for N0 = 3, 4; importance-"
+        f"sampled Monte Carlo matches 1/(sw2 (N0-2)) for N0 = 3..6 within 5 s.e.: "
+        f"{mc_ok}; |C^(0,1)| <= |beta0|/sqrt(Var psi) < 1 for {len(rows)} "
+        "activation(s)" + (f"; BOUND > 1 for {bound_bad}" if bound_bad else ""),
+        ev,
+        counterexample={"activations": bound_bad} if bound_bad else None)
 
 
 # -- property --------------------------------------------------------------------------------------
@@ -325,17 +328,18 @@ def _simulation(run: ClaimRun) -> CheckResult:
                               sample, setting=f"{name}, N0={n0}, layer {len(layers)} (binned)")
     run.outcome.figures.extend(figs)
     refuted = outside_total == 0
-    return CheckResult(
-        method="simulation", status=CheckStatus.of(not refuted),
-        summary=f"{total} sampled correlations C_ij^(0,l) (Eq. (20), over inputs, per weight "
-                f"draw; l = 1..{ctx.pick(3, 6)}): fraction outside [-1, 1] = "
-                f"{outside_total:.3g} -- the claimed non-zero probability is not observed (and "
-                "is 0 by Cauchy-Schwarz); the printed (31) evaluated on the same draws is outside"
-                f" [-1, 1] for a fraction up to {max(printed_outside):.3g}; V(C^(0,1)) agrees "
-                f"with beta0^2/(alpha N0): {agree_all}",
-        evidence={"runs": rows}, figures=figs,
+    return passed_if(
+        not refuted, "simulation",
+        f"{total} sampled correlations C_ij^(0,l) (Eq. (20), over inputs, per weight "
+        f"draw; l = 1..{ctx.pick(3, 6)}): fraction outside [-1, 1] = "
+        f"{outside_total:.3g} -- the claimed non-zero probability is not observed (and "
+        "is 0 by Cauchy-Schwarz); the printed (31) evaluated on the same draws is outside"
+        f" [-1, 1] for a fraction up to {max(printed_outside):.3g}; V(C^(0,1)) agrees "
+        f"with beta0^2/(alpha N0): {agree_all}",
+        {"runs": rows},
+        figures=figs,
         counterexample={"sampled": str(total), "outside_[-1,1]": f"{outside_total:.3g}"}
-        if refuted else None)
+                       if refuted else None)
 
 
 # -- the claim -------------------------------------------------------------------------------------

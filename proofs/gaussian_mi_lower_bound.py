@@ -19,9 +19,9 @@ import sympy as sp
 from hypothesis import strategies as st
 
 from theorycheck import information as info
-from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
+from theorycheck.claims import Check, CheckResult, ClaimRun, Finding, claim
 from theorycheck.claims.checks import property_result
-from theorycheck.claims.evidence import misprint, note
+from theorycheck.claims.evidence import misprint, note, passed_if
 from theorycheck.claims.model import DerivationStep
 from theorycheck.gaussian import expect_normal_mp
 from theorycheck.information.channels import CHANNELS, get_channel
@@ -109,14 +109,15 @@ def _symbolic(run: ClaimRun) -> CheckResult:
         "lmmse_scalar": ok_a, "bound_equals_35_scalar": ok35, "lmmse_blocks": ok_block,
         "E_quadratic_form_n1": str(quad_mean), "E_log_quadratic_form_n1": to_decimal(e_log, 20),
         "E_log_closed_form": "-EulerGamma - log(2)"}
-    return CheckResult(
-        method="symbolic", status=CheckStatus.of(ok),
+    return passed_if(
+        ok, "symbolic",
+        "I(Z;Y) >= I_N proved via h(Z|Y) <= h(Z - AY) <= Gaussian entropy (SymPy: "
+        "LMMSE residual for any block sizes, scalar identity with (35)); (A2) as printed "
+        f"gives E log(.) = {mp.nstr(closed, 8)} instead of 1; (A7)-(A8) have the wrong "
+        "sign",
+        evidence,
         name="LMMSE proof of (34); Appendix A steps",
-        summary=("I(Z;Y) >= I_N proved via h(Z|Y) <= h(Z - AY) <= Gaussian entropy (SymPy: "
-                 "LMMSE residual for any block sizes, scalar identity with (35)); (A2) as printed "
-                 f"gives E log(.) = {mp.nstr(closed, 8)} instead of 1; (A7)-(A8) have the wrong "
-                 "sign"),
-        evidence=evidence, steps=steps)
+        steps=steps)
 
 
 def _numeric(run: ClaimRun) -> CheckResult:
@@ -160,18 +161,18 @@ def _numeric(run: ClaimRun) -> CheckResult:
     ok = ok and ok2
     linear = [r for r in rows if r["psi"] == "linear"]
     tight = all(abs(float(r["gap"])) <= 3 * float(r["gap_err"]) + 1e-12 for r in linear)
-    return CheckResult(
-        method="numeric", status=CheckStatus.of(ok),
+    return passed_if(
+        ok, "numeric",
+        f"I >= I_N for {len(rows)} (psi, sigma) pairs within the error estimates "
+        f"(smallest gap {min(float(r['gap']) for r in rows):.3g}); equality for linear "
+        f"psi (tight: {tight}); 2-D tanh channel: I = {float(t2.value):.6f} >= I_N = "
+        f"{i_n2:.6f}",
+        {"rows": rows, "linear_equality": tight,
+         "two_d": {"psi": "tanh", "sigma": sigma2, "rho": rho,
+                   "I_true": to_decimal(t2.value, 12),
+                   "I_true_err": to_decimal(t2.error, 3),
+                   "I_N": to_decimal(i_n2, 12), "I_N_err": "1e-10"}},
         name="I(Z;Y) by quadrature vs I_N for Y = psi(Z) + sigma n",
-        summary=(f"I >= I_N for {len(rows)} (psi, sigma) pairs within the error estimates "
-                 f"(smallest gap {min(float(r['gap']) for r in rows):.3g}); equality for linear "
-                 f"psi (tight: {tight}); 2-D tanh channel: I = {float(t2.value):.6f} >= I_N = "
-                 f"{i_n2:.6f}"),
-        evidence={"rows": rows, "linear_equality": tight,
-                  "two_d": {"psi": "tanh", "sigma": sigma2, "rho": rho,
-                            "I_true": to_decimal(t2.value, 12),
-                            "I_true_err": to_decimal(t2.error, 3),
-                            "I_N": to_decimal(i_n2, 12), "I_N_err": "1e-10"}},
         counterexample=None if ok else {"rows": [r for r in rows if not r["holds"]]})
 
 
@@ -228,15 +229,15 @@ def _outside_hypothesis(run: ClaimRun) -> CheckResult:
         if below:
             violated.append(sigma)
     ok = bool(violated) and all(r["I_true_le_log2"] for r in rows)
-    return CheckResult(
-        method="numeric", status=CheckStatus.of(ok),
-        name="hypothesis 'Z Gaussian' is necessary (Z = +-1 outside it)",
-        summary=(f"outside the hypothesis the bound fails: Z = +-1, Y = Z + sigma n has "
-                 f"I < I_N = 1/2 log(1 + 1/sigma^2) for sigma in {violated} (the Gaussian input "
-                 f"maximises I at fixed power, so I <= I_N for every sigma; for sigma < 1/sqrt 3 "
-                 f"even I <= log 2 < I_N). This documents the hypothesis' necessity, not a "
-                 f"failure of the claim as stated"),
-        evidence={"rows": rows, "threshold_sigma": to_decimal(1 / mp.sqrt(3), 12)})
+    return passed_if(
+        ok, "numeric",
+        f"outside the hypothesis the bound fails: Z = +-1, Y = Z + sigma n has "
+        f"I < I_N = 1/2 log(1 + 1/sigma^2) for sigma in {violated} (the Gaussian input "
+        f"maximises I at fixed power, so I <= I_N for every sigma; for sigma < 1/sqrt 3 "
+        f"even I <= log 2 < I_N). This documents the hypothesis' necessity, not a "
+        f"failure of the claim as stated",
+        {"rows": rows, "threshold_sigma": to_decimal(1 / mp.sqrt(3), 12)},
+        name="hypothesis 'Z Gaussian' is necessary (Z = +-1 outside it)")
 
 
 NOTE_34 = note(

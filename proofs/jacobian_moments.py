@@ -24,8 +24,8 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Condition, claim
-from theorycheck.claims.evidence import dec, put, unstated_condition
+from theorycheck.claims import Check, CheckResult, ClaimRun, Condition, claim
+from theorycheck.claims.evidence import dec, passed_if, put, unstated_condition
 from theorycheck.claims.search_checks import search
 from theorycheck.claims.strategies import generated_activations
 from theorycheck.claims.symbolic_jacobian import equality_case, s_transform
@@ -98,13 +98,14 @@ def _numeric(run: ClaimRun) -> CheckResult:
             table[sb2] = entry
         ev.setdefault("eoc_mpmath", {})[act.name] = table
     ok = not bad
-    return CheckResult(
-        method="numeric", status=CheckStatus.of(ok),
-        summary=f"mu2/mu1^2 >= 1 on q in [1e-6, 1e3] for {len(rows)} activation(s) (Cauchy-"
-                "Schwarz, (66)); on the EOC (m1 = 1) m2(l) from (65) grows like "
-                "l (mu2/mu1^2 - 1) (orthogonal) and l mu2/mu1^2 (Gaussian), reducing to 1 and "
-                "l + 1 only as mu2/mu1^2 -> 1 (the DI point)",
-        evidence=ev, counterexample=bad[0] if bad else None)
+    return passed_if(
+        ok, "numeric",
+        f"mu2/mu1^2 >= 1 on q in [1e-6, 1e3] for {len(rows)} activation(s) (Cauchy-"
+        "Schwarz, (66)); on the EOC (m1 = 1) m2(l) from (65) grows like "
+        "l (mu2/mu1^2 - 1) (orthogonal) and l mu2/mu1^2 (Gaussian), reducing to 1 and "
+        "l + 1 only as mu2/mu1^2 -> 1 (the DI point)",
+        ev,
+        counterexample=bad[0] if bad else None)
 
 
 # -- property --------------------------------------------------------------------------------------
@@ -253,13 +254,15 @@ def _simulation(run: ClaimRun) -> CheckResult:
                               setting=f"tanh, L={depth}, N={width}, {weights} (binned)")
     run.outcome.figures.extend(figs)
     ok = not bad
-    return CheckResult(
-        method="simulation", status=CheckStatus.of(ok),
-        summary=f"{len(rows) - len(bad)}/{len(rows)} finite-network measurements of m1, m2 of "
-                "J^T J agree with (64)-(65) within the simulation's derived tolerance (linear "
-                "Gaussian layer = Marchenko-Pastur, one tanh layer m1 = chi1, tanh on the EOC "
-                "with Gaussian and orthogonal weights)",
-        evidence={"runs": rows}, counterexample=bad[0] if bad else None, figures=figs)
+    return passed_if(
+        ok, "simulation",
+        f"{len(rows) - len(bad)}/{len(rows)} finite-network measurements of m1, m2 of "
+        "J^T J agree with (64)-(65) within the simulation's derived tolerance (linear "
+        "Gaussian layer = Marchenko-Pastur, one tanh layer m1 = chi1, tanh on the EOC "
+        "with Gaussian and orthogonal weights)",
+        {"runs": rows},
+        counterexample=bad[0] if bad else None,
+        figures=figs)
 
 
 # -- the claim -------------------------------------------------------------------------------------

@@ -21,9 +21,9 @@ import numpy as np
 from hypothesis import strategies as st
 
 from theorycheck.activations import get_activation
-from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, claim
+from theorycheck.claims import Check, CheckResult, ClaimRun, claim
 from theorycheck.claims.checks import property_result
-from theorycheck.claims.evidence import dec, note
+from theorycheck.claims.evidence import dec, note, passed_if
 from theorycheck.information import meanfield_bound as mfb
 
 PRINTED = (r"\lim_{l\to\infty} I_{MF}^l(X; h^l) > 0 \text{ on the EoC (Fig. 8; equations lost)}",)
@@ -74,16 +74,16 @@ def _numeric(run: ClaimRun) -> CheckResult:
         if name == "eoc":
             lim_eoc = (lim, err)
     nontrivial = lim_eoc[0] > 3.0 * lim_eoc[1] + 1e-9
-    return CheckResult(
-        method="numeric", status=CheckStatus.of(nontrivial),
+    return passed_if(
+        nontrivial, "numeric",
+        f"on the noisy EOC (sw2={eoc:.4f}, sb2={SB2}, noise2={NOISE2}) the per-neuron "
+        f"bound extrapolates to {lim_eoc[0]:.2e} +- {lim_eoc[1]:.1e} nats: "
+        + ("a non-trivial limit" if nontrivial else
+           "it decays to 0 geometrically, at the rate gamma* < 1 (as off the EOC)"),
+        {"cases": cases, "depth": depth, "noise2": dec(NOISE2), "sb2": dec(SB2),
+         "extrapolation": "Aitken on layers every stride; error = two windows + last "
+                          "increment"},
         name="bound vs depth on the EOC",
-        summary=(f"on the noisy EOC (sw2={eoc:.4f}, sb2={SB2}, noise2={NOISE2}) the per-neuron "
-                 f"bound extrapolates to {lim_eoc[0]:.2e} +- {lim_eoc[1]:.1e} nats: "
-                 + ("a non-trivial limit" if nontrivial else
-                    "it decays to 0 geometrically, at the rate gamma* < 1 (as off the EOC)")),
-        evidence={"cases": cases, "depth": depth, "noise2": dec(NOISE2), "sb2": dec(SB2),
-                  "extrapolation": "Aitken on layers every stride; error = two windows + last "
-                                   "increment"},
         counterexample=None if nontrivial else {"limit": dec(lim_eoc[0]),
                                                 "limit_err": dec(lim_eoc[1] + 1e-300, 3)})
 

@@ -16,9 +16,9 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Condition, Finding, claim
+from theorycheck.claims import Check, CheckResult, ClaimRun, Condition, Finding, claim
 from theorycheck.claims.checks import property_result
-from theorycheck.claims.evidence import note, unstated_condition
+from theorycheck.claims.evidence import note, passed_if, unstated_condition
 from theorycheck.claims.model import DerivationStep
 from theorycheck.errors import TheoryCheckError
 from theorycheck.information import cholesky_omegas, mi_from_omegas
@@ -70,14 +70,14 @@ def _symbolic(run: ClaimRun) -> CheckResult:
         "Eq. (38): the integral J = E[z psi(s z)] = s E[psi'(s z)] > 0 for increasing psi does not "
         "depend on the sign of sigma_w", True))
     ok = ok_dt and ok_chain and ok_even
-    return CheckResult(method="symbolic", status=CheckStatus.of(ok),
-                       name="derivative of I_N in beta^2 and in beta",
-                       summary=("dI_N/d(beta^2) >= 0 on the domain (SymPy); dI_N/dbeta = 2 beta "
-                                "dI_N/d(beta^2), so I_N decreases in beta for beta < 0; "
-                                "I_N is even"),
-                       evidence={"dI_dt": str(d_t), "dI_dt_matches": ok_dt,
-                                 "chain_rule": ok_chain, "even_in_beta": ok_even},
-                       steps=steps)
+    return passed_if(ok, "symbolic",
+                     "dI_N/d(beta^2) >= 0 on the domain (SymPy); dI_N/dbeta = 2 beta "
+                     "dI_N/d(beta^2), so I_N decreases in beta for beta < 0; "
+                     "I_N is even",
+                     {"dI_dt": str(d_t), "dI_dt_matches": ok_dt,
+                      "chain_rule": ok_chain, "even_in_beta": ok_even},
+                     name="derivative of I_N in beta^2 and in beta",
+                     steps=steps)
 
 
 def _numeric(run: ClaimRun) -> CheckResult:
@@ -98,15 +98,15 @@ def _numeric(run: ClaimRun) -> CheckResult:
     dec_neg = all(vals[i] > vals[i + 1] for i in range(0, 3))
     even = all(abs(vals[i] - vals[6 - i]) <= mp.mpf(10) ** (-run.dps) for i in range(3))
     ok = inc_pos and even
-    return CheckResult(
-        method="numeric", status=CheckStatus.of(ok),
-        name="I_N(beta) on a grid, fixed w_i",
-        summary=(f"I_N increases on [0, 0.9 beta_max] and is even; on [-0.9 beta_max, 0] it "
-                 f"decreases (decreasing there: {dec_neg})"),
-        evidence={"omegas": [to_decimal(v, 12) for v in w], "depth": depth,
-                  "beta_max": to_decimal(bmax, 12), "rows": rows,
-                  "increasing_for_beta_ge_0": inc_pos, "decreasing_for_beta_le_0": dec_neg,
-                  "even": even})
+    return passed_if(
+        ok, "numeric",
+        f"I_N increases on [0, 0.9 beta_max] and is even; on [-0.9 beta_max, 0] it "
+        f"decreases (decreasing there: {dec_neg})",
+        {"omegas": [to_decimal(v, 12) for v in w], "depth": depth,
+         "beta_max": to_decimal(bmax, 12), "rows": rows,
+         "increasing_for_beta_ge_0": inc_pos, "decreasing_for_beta_le_0": dec_neg,
+         "even": even},
+        name="I_N(beta) on a grid, fixed w_i")
 
 
 def _pair_holds(ex: tuple[int, int, int, float, float, int], nonneg: bool) -> bool:

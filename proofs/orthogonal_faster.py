@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
-from theorycheck.claims.evidence import dec, misprint
+from theorycheck.claims.evidence import dec, misprint, passed_if
 from theorycheck.claims.statistics import paired_test
 from theorycheck.meanfield import MeanField
 
@@ -70,23 +70,23 @@ def _training(run: ClaimRun) -> CheckResult:
     t_auc = paired_test(auc["orthogonal"], auc["gaussian"])
     t_early = paired_test(early["orthogonal"], early["gaussian"])
     faster = t_auc["ci_low"] > 0
-    return CheckResult(
-        method="simulation", status=CheckStatus.of(faster),
+    return passed_if(
+        faster, "simulation",
+        f"mean train accuracy over the run: orthogonal "
+        f"{np.mean(auc['orthogonal']):.3f} vs Gaussian {np.mean(auc['gaussian']):.3f}; "
+        f"paired difference {t_auc['mean_diff']:+.3f} +- {t_auc['se']:.3f} "
+        f"(95% CI [{t_auc['ci_low']:+.3f}, {t_auc['ci_high']:+.3f}], p = "
+        f"{t_auc['p_value']:.2g}, {len(seeds)} seeds)",
+        {"depth": depth, "width": ctx.pick(64, 256), "steps": steps, "seeds": seeds,
+         "device": ctx.device, "sw2": dec(SW2), "sb2": dec(SB2),
+         "auc": {k: [dec(v, 4) for v in vals] for k, vals in auc.items()},
+         "auc_paired": {k: dec(v, 4) for k, v in t_auc.items()},
+         "early_step_acc_paired": {k: dec(v, 4) for k, v in t_early.items()},
+         "curves_mean": {k: [dec(v, 4) for v in np.mean(c, axis=0)]
+                         for k, c in curves.items()},
+         "summary_statistic": "mean train accuracy over evaluation points (area under "
+                              "the curve / steps)"},
         name="orthogonal trains faster (paired)",
-        summary=(f"mean train accuracy over the run: orthogonal "
-                 f"{np.mean(auc['orthogonal']):.3f} vs Gaussian {np.mean(auc['gaussian']):.3f}; "
-                 f"paired difference {t_auc['mean_diff']:+.3f} +- {t_auc['se']:.3f} "
-                 f"(95% CI [{t_auc['ci_low']:+.3f}, {t_auc['ci_high']:+.3f}], p = "
-                 f"{t_auc['p_value']:.2g}, {len(seeds)} seeds)"),
-        evidence={"depth": depth, "width": ctx.pick(64, 256), "steps": steps, "seeds": seeds,
-                  "device": ctx.device, "sw2": dec(SW2), "sb2": dec(SB2),
-                  "auc": {k: [dec(v, 4) for v in vals] for k, vals in auc.items()},
-                  "auc_paired": {k: dec(v, 4) for k, v in t_auc.items()},
-                  "early_step_acc_paired": {k: dec(v, 4) for k, v in t_early.items()},
-                  "curves_mean": {k: [dec(v, 4) for v in np.mean(c, axis=0)]
-                                  for k, c in curves.items()},
-                  "summary_statistic": "mean train accuracy over evaluation points (area under "
-                                       "the curve / steps)"},
         counterexample=None if faster else {"auc_paired": {k: dec(v, 4) for k, v in
                                                            t_auc.items()}})
 

@@ -13,9 +13,9 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
+from theorycheck.claims import Check, CheckResult, ClaimRun, Finding, claim
 from theorycheck.claims.checks import property_result
-from theorycheck.claims.evidence import misprint, note
+from theorycheck.claims.evidence import misprint, note, passed_if
 from theorycheck.claims.model import DerivationStep
 from theorycheck.information import (
     gaussian_mi,
@@ -91,14 +91,14 @@ def _symbolic_factorisation(run: ClaimRun) -> CheckResult:
             rf"\det\Sigma^{{(0,l)}} - \mathrm{{rhs}}(40) = {sp.latex(diff)}\quad ({k}\times{k}"
             r"\text{ blocks, } D, C \text{ symbolic})", "explicit SymPy determinant", diff == 0))
     ok = blocks_ok and all(v == "0" for v in explicit.values())
-    return CheckResult(method="symbolic", status=CheckStatus.of(ok),
-                       name="Eq. (40) block-determinant factorisation",
-                       summary=("Eq. (40) proved for all block sizes (block LDU) and checked "
-                                "explicitly for 1x1 and 2x2 blocks" if ok else
-                                "Eq. (40) does not reduce to an identity"),
-                       evidence={"ldu_blocks_match": blocks_ok, "explicit_difference": explicit},
-                       steps=steps,
-                       counterexample=None if ok else {"explicit_difference": explicit})
+    return passed_if(ok, "symbolic",
+                     "Eq. (40) proved for all block sizes (block LDU) and checked "
+                     "explicitly for 1x1 and 2x2 blocks" if ok else
+                     "Eq. (40) does not reduce to an identity",
+                     {"ldu_blocks_match": blocks_ok, "explicit_difference": explicit},
+                     name="Eq. (40) block-determinant factorisation",
+                     steps=steps,
+                     counterexample=None if ok else {"explicit_difference": explicit})
 
 
 def _symbolic_reductions(run: ClaimRun) -> CheckResult:
@@ -154,12 +154,13 @@ def _symbolic_reductions(run: ClaimRun) -> CheckResult:
         "printed_42_ratio": str(sp.simplify(printed42)),
         "printed_43_ratio": str(sp.simplify(printed43)),
         "printed_ratio_is_identically_one": printed_zero}
-    return CheckResult(
-        method="symbolic", status=CheckStatus.of(ok),
+    return passed_if(
+        ok, "symbolic",
+        "(41) reduces to the corrected (42), (43) and, with (39), to (44); the printed "
+        "(42)-(43) have identical numerator and denominator (ratio 1, I_N = 0)",
+        evidence,
         name="Eqs. (41)-(44) reductions (corrected) and (42)-(43) as printed",
-        summary=("(41) reduces to the corrected (42), (43) and, with (39), to (44); the printed "
-                 "(42)-(43) have identical numerator and denominator (ratio 1, I_N = 0)"),
-        evidence=evidence, steps=steps)
+        steps=steps)
 
 
 def _numeric(run: ClaimRun) -> CheckResult:
@@ -186,12 +187,13 @@ def _numeric(run: ClaimRun) -> CheckResult:
         "I_43_corrected": to_decimal(i43.value, run.dps),
         "I_43_corrected_err": to_decimal(i43.error, 3),
         "difference": to_decimal(diff, 3), "I_42_43_printed": to_decimal(printed, 3)}
-    return CheckResult(
-        method="numeric", status=CheckStatus.of(ok),
+    return passed_if(
+        ok, "numeric",
+        f"I_N by (35) = {mp.nstr(i35.value, 12)} equals corrected (43) within "
+        f"{mp.nstr(diff, 3)}; printed (42)-(43) give 0",
+        evidence,
         name="Eqs. (35), (43) at the run's precision",
-        summary=(f"I_N by (35) = {mp.nstr(i35.value, 12)} equals corrected (43) within "
-                 f"{mp.nstr(diff, 3)}; printed (42)-(43) give 0"),
-        evidence=evidence, counterexample=None if ok else {"difference": to_decimal(diff, 3)})
+        counterexample=None if ok else {"difference": to_decimal(diff, 3)})
 
 
 def _property_factorisation(run: ClaimRun) -> CheckResult:

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
 from theorycheck.claims.checks import property_result
-from theorycheck.claims.evidence import dec, misprint, note, put, skipped, step
+from theorycheck.claims.evidence import dec, misprint, note, passed_if, put, skipped, step
 from theorycheck.errors import Status, TheoryCheckError
 from theorycheck.gaussian import integrate_mp
 from theorycheck.meanfield.sigmoid_line import (
@@ -45,10 +45,11 @@ def _identity(run: ClaimRun) -> CheckResult:
     d3 = sp.simplify(sp.diff(phi, x, 3) - dphi * (1 - 6 * dphi))
     d4 = sp.expand((p * (1 - p)) ** 2 - Phi_of)
     ok = d1 == 0 and d4 == 0 and d2 == 0 and d3 == 0
-    return CheckResult(
-        method="symbolic", status=CheckStatus.of(ok),
-        summary="phi' = phi(1-phi), hence phi'^2 = phi^2 - 2 phi^3 + phi^4 = Phi (Eq. 26)"
-                + ("" if ok else ": FAILS"),
+    return passed_if(
+        ok, "symbolic",
+        "phi' = phi(1-phi), hence phi'^2 = phi^2 - 2 phi^3 + phi^4 = Phi (Eq. 26)"
+        + ("" if ok else ": FAILS"),
+        {"phi_prime_residual": str(d1), "Phi_residual": str(d4)},
         steps=[step(sp.Eq(sp.Derivative(sp.Function("varphi")(x), x), p * (1 - p)),
                     f"SymPy: phi' - phi(1-phi) simplifies to {d1}", d1 == 0),
                step(sp.Eq(sp.expand((p * (1 - p)) ** 2), Phi_of),
@@ -56,8 +57,7 @@ def _identity(run: ClaimRun) -> CheckResult:
                step(r"\varphi'' = \varphi'(1-2\varphi),\quad "
                     r"\varphi''' = \varphi'(1-6\varphi')",
                     "used by the numeric checks (evaluated without cancellation)",
-                    d2 == 0 and d3 == 0)],
-        evidence={"phi_prime_residual": str(d1), "Phi_residual": str(d4)})
+                    d2 == 0 and d3 == 0)])
 
 
 def _phi_prime(run: ClaimRun) -> CheckResult:
@@ -81,18 +81,18 @@ def _phi_prime(run: ClaimRun) -> CheckResult:
             "(= phi'(x)); the printed form is d Phi/d phi (chain-rule factor phi' "
             "omitted).  phi' > 0, so the sign argument survives."))
     ok = signs_ok
-    return CheckResult(
-        method="symbolic", status=CheckStatus.of(ok),
-        summary=("printed Phi' omits the factor phi' (true Phi' = printed x phi'); "
-                 if factor_is_dphi else "printed Phi' checked; ")
-                + ("the sign conclusion (Phi decreasing for x > 0, increasing for x < 0) "
-                   "holds" if ok else "the sign conclusion FAILS"),
+    return passed_if(
+        ok, "symbolic",
+        ("printed Phi' omits the factor phi' (true Phi' = printed x phi'); "
+         if factor_is_dphi else "printed Phi' checked; ")
+        + ("the sign conclusion (Phi decreasing for x > 0, increasing for x < 0) "
+           "holds" if ok else "the sign conclusion FAILS"),
+        {"true_over_printed": sp.sstr(ratio), "printed_equals_true": str(same)},
         steps=[step(sp.Eq(sp.Symbol("Phi'(x)"), sp.factor(true)), "SymPy diff of (26)"),
                step(sp.Eq(sp.Symbol("true/printed"), ratio), "chain rule: d phi/dx",
                     same),
                step(r"\operatorname{sign}\Phi'(x) = -\operatorname{sign}x",
-                    f"checked at {len(xs)} rational points to 30 digits", signs_ok)],
-        evidence={"true_over_printed": sp.sstr(ratio), "printed_equals_true": str(same)})
+                    f"checked at {len(xs)} rational points to 30 digits", signs_ok)])
 
 
 def _phi_second(run: ClaimRun) -> CheckResult:
@@ -108,14 +108,14 @@ def _phi_second(run: ClaimRun) -> CheckResult:
             f"SymPy: Phi''(0) = {val} exactly (Phi(0) = {Phi0}); the sign is "
             "right, so x = 0 is still a maximum"))
     ok = bool(val < 0)
-    return CheckResult(
-        method="symbolic", status=CheckStatus.of(ok),
-        summary=f"Phi''(0) = {val} (printed -1): negative, so Phi has its maximum "
-                f"Phi(0) = {Phi0} at x = 0",
+    return passed_if(
+        ok, "symbolic",
+        f"Phi''(0) = {val} (printed -1): negative, so Phi has its maximum "
+        f"Phi(0) = {Phi0} at x = 0",
+        {"Phi_second_at_0": str(val), "Phi_at_0": str(Phi0),
+         "printed_Phi_second_at_0": "-1"},
         steps=[step(sp.Eq(sp.Symbol("Phi''(0)"), val), "SymPy, exact", val == printed),
-               step(sp.Eq(sp.Symbol("Phi(0)"), Phi0), "phi(0) = 1/2")],
-        evidence={"Phi_second_at_0": str(val), "Phi_at_0": str(Phi0),
-                  "printed_Phi_second_at_0": "-1"})
+               step(sp.Eq(sp.Symbol("Phi(0)"), Phi0), "phi(0) = 1/2")])
 
 
 def _preliminary_bound(run: ClaimRun) -> CheckResult:
@@ -174,17 +174,17 @@ def _critical_line_shape(run: ClaimRun) -> CheckResult:
         f"grid of {q.size} q in [1e-4, {q_max:.0e}]: sw2 increasing: {increasing};"
         f" sign changes of sb2: {crossings}; beyond the grid sb2(q) >= "
         f"{mp.nstr(tail, 8)} > 0 (bound)"))
-    return CheckResult(
-        method="numeric", status=CheckStatus.of(ok),
-        summary=(f"on the critical line parametrised by q: sw2(q) increasing={increasing}, "
-                 f"sb2(q) changes sign {crossings} time(s) (negative before, positive "
-                 "after); so inf sw2 over sb2 >= 0 is attained at sb2 = 0"),
-        evidence={"q_grid": f"{q.size} points, log-spaced in [1e-4, {q[-1]:.0e}]",
-                  "sw2_increasing": increasing, "sb2_sign_changes": crossings,
-                  "sb2_at_smallest_q": dec(sb2[0], 8), "sb2_at_largest_q": dec(sb2[-1], 8),
-                  "max_grid_error": dec(float(np.max(err)), 3),
-                  "sb2_lower_bound_beyond_grid": dec(tail, 8),
-                  "sb2_lower_bound_beyond_grid_holds": tail_ok},
+    return passed_if(
+        ok, "numeric",
+        f"on the critical line parametrised by q: sw2(q) increasing={increasing}, "
+        f"sb2(q) changes sign {crossings} time(s) (negative before, positive "
+        "after); so inf sw2 over sb2 >= 0 is attained at sb2 = 0",
+        {"q_grid": f"{q.size} points, log-spaced in [1e-4, {q[-1]:.0e}]",
+         "sw2_increasing": increasing, "sb2_sign_changes": crossings,
+         "sb2_at_smallest_q": dec(sb2[0], 8), "sb2_at_largest_q": dec(sb2[-1], 8),
+         "max_grid_error": dec(float(np.max(err)), 3),
+         "sb2_lower_bound_beyond_grid": dec(tail, 8),
+         "sb2_lower_bound_beyond_grid_holds": tail_ok},
         counterexample=None if ok else {"q_grid_first_bad": "see evidence"})
 
 
@@ -226,13 +226,13 @@ def _min_sw2(run: ClaimRun) -> CheckResult:
         raise TheoryCheckError(
             f"the two routes to min sw2 differ by {mp.nstr(m['sw2'].error, 3)}, more than "
             f"1e-{dps - 3} relative", status=Status.PRECISION_NOT_REACHED)
-    return CheckResult(
-        method="numeric", status=CheckStatus.of(bound_ok),
-        summary=f"inf sw2 on the critical line with sb2 >= 0 is {mp.nstr(m['sw2'].value, 12)}"
-                f" (sigma_w = {mp.nstr(sigma_w, 8)}) at q* = {mp.nstr(m['q'].value, 10)}, "
-                f"sb2 = 0; two methods agree to {mp.nstr(m['sw2'].error, 2)}; the theorem's "
-                f"sw2 >~ {THEOREM_BOUND} " + ("holds" if bound_ok else "FAILS"),
-        evidence=ev,
+    return passed_if(
+        bound_ok, "numeric",
+        f"inf sw2 on the critical line with sb2 >= 0 is {mp.nstr(m['sw2'].value, 12)}"
+        f" (sigma_w = {mp.nstr(sigma_w, 8)}) at q* = {mp.nstr(m['q'].value, 10)}, "
+        f"sb2 = 0; two methods agree to {mp.nstr(m['sw2'].error, 2)}; the theorem's "
+        f"sw2 >~ {THEOREM_BOUND} " + ("holds" if bound_ok else "FAILS"),
+        ev,
         counterexample=None if bound_ok else {"sw2": ev["min_sw2"], "sb2": "0"})
 
 
@@ -248,13 +248,14 @@ def _stability(run: ClaimRun) -> CheckResult:
     ok = slope < 1 and crossings == 1
     ev: dict[str, Any] = {"fixed_points_on_scan": crossings}
     put(ev, "variance_map_slope_at_q_star", slope, w * dA.error + m["q"].error, dps)
-    return CheckResult(
-        method="numeric", status=CheckStatus.of(ok),
-        summary=f"at (sw2, sb2) = ({mp.nstr(w, 8)}, 0) the variance map has "
-                f"{crossings} fixed point on q in [1e-6, 1e6], slope "
-                f"{mp.nstr(slope, 8)} < 1 there: the stable fixed point of (23)"
-                if ok else "the fixed point at the minimum is not the unique stable one",
-        evidence=ev, counterexample=None if ok else {"slope": dec(slope, 10)})
+    return passed_if(
+        ok, "numeric",
+        f"at (sw2, sb2) = ({mp.nstr(w, 8)}, 0) the variance map has "
+        f"{crossings} fixed point on q in [1e-6, 1e6], slope "
+        f"{mp.nstr(slope, 8)} < 1 there: the stable fixed point of (23)"
+        if ok else "the fixed point at the minimum is not the unique stable one",
+        ev,
+        counterexample=None if ok else {"slope": dec(slope, 10)})
 
 
 def _property(run: ClaimRun) -> CheckResult:
@@ -295,13 +296,14 @@ def _simulation(run: ClaimRun) -> CheckResult:
     ev = {f"m1_{k}": str(m1[k]) for k in ("theory", "measured", "stderr", "tolerance") if k in m1}
     ev |= {"width": str(res.params.get("width")), "samples": str(res.params.get("samples")),
            "tolerance_derivation": res.tolerance_derivation, "device": res.device}
-    return CheckResult(
-        method="simulation", status=CheckStatus.of(ok),
-        summary=f"one sigmoid layer at (sw2, sb2) = ({w:.6f}, 0) with inputs at q*: "
-                f"measured m1 = E tr(J^T J)/N = {float(m1.get('measured', float('nan'))):.4f}"
-                f" +- {float(m1.get('stderr', float('nan'))):.2g} vs chi1 = 1 "
-                f"({'agree' if ok else 'DISAGREE'} within the derived tolerance)",
-        evidence=ev, counterexample=None if ok else ev)
+    return passed_if(
+        ok, "simulation",
+        f"one sigmoid layer at (sw2, sb2) = ({w:.6f}, 0) with inputs at q*: "
+        f"measured m1 = E tr(J^T J)/N = {float(m1.get('measured', float('nan'))):.4f}"
+        f" +- {float(m1.get('stderr', float('nan'))):.2g} vs chi1 = 1 "
+        f"({'agree' if ok else 'DISAGREE'} within the derived tolerance)",
+        ev,
+        counterexample=None if ok else ev)
 
 
 # -- the claim -------------------------------------------------------------------------------------
