@@ -25,7 +25,7 @@ import sympy as sp
 from hypothesis import strategies as st
 
 from theorycheck.claims import Check, CheckResult, ClaimRun, Condition, claim
-from theorycheck.claims.evidence import dec, passed_if, put, unstated_condition
+from theorycheck.claims.evidence import binned_sample, dec, passed_if, put, unstated_condition
 from theorycheck.claims.search_checks import search
 from theorycheck.claims.strategies import generated_activations
 from theorycheck.claims.symbolic_jacobian import equality_case, s_transform
@@ -246,9 +246,7 @@ def _simulation(run: ClaimRun) -> CheckResult:
             bad.append(row)
         hist = res.extra.get("spectrum_histogram")
         if hist and run.ctx.figure_dir and not figs and name == "tanh" and depth > 1:
-            edges = np.asarray(hist["log10_edges"], dtype=float)
-            centres = 10 ** (0.5 * (edges[1:] + edges[:-1]))
-            sample = np.repeat(centres, np.asarray(hist["counts"], dtype=int))
+            sample = binned_sample(hist["log10_edges"], hist["counts"], log10=True)
             figs = run.figure("jacobian_spectrum", "jacobian-moments-tanh-spectrum", sample,
                               m1=float(m1.get("theory", 1.0)), m2=float(m2.get("theory", 0.0)),
                               setting=f"tanh, L={depth}, N={width}, {weights} (binned)")

@@ -13,6 +13,7 @@ from functools import partial
 from typing import Any
 
 import mpmath as mp
+import numpy as np
 import sympy as sp
 
 from theorycheck.claims.model import (
@@ -63,6 +64,16 @@ def passed_if(ok: bool, method: Method, summary: str, evidence: dict[str, Any] |
                        evidence={} if evidence is None else evidence, **fields)
 
 
+def binned_sample(edges: Any, counts: Any, log10: bool = False) -> np.ndarray:
+    """A histogram (``edges``, ``counts``) as the sample that a figure draws: each bin's centre
+    repeated ``counts`` times; with ``log10`` the edges are log10 values and the centres
+    10**(midpoint).  Exact up to the binning; cost O(sum counts)."""
+    e = np.asarray(edges, dtype=float)
+    mid = 0.5 * (e[1:] + e[:-1])
+    centres = 10 ** mid if log10 else mid
+    return np.repeat(centres, np.asarray(counts, dtype=int))
+
+
 # A finding of one kind: ``misprint(where, printed, corrected, evidence="",
 # affects_conclusion=False)``; at ``where`` the source prints ``printed``, ``corrected`` is what
 # holds and ``evidence`` says why.
@@ -72,5 +83,5 @@ unstated_condition = partial(Finding, "unstated-condition")
 hypothesis_not_met = partial(Finding, "hypothesis-not-met")
 
 
-__all__ = ["dec", "hypothesis_not_met", "misprint", "note", "passed_if", "put", "put_est",
-           "skipped", "step", "unstated_condition"]
+__all__ = ["binned_sample", "dec", "hypothesis_not_met", "misprint", "note", "passed_if", "put",
+           "put_est", "skipped", "step", "unstated_condition"]
