@@ -35,6 +35,7 @@ from theorycheck.claims.strategies import generated_activations
 from theorycheck.claims.symbolic_di import convexity, map_at_zero, stein_limit
 from theorycheck.errors import Status, TheoryCheckError
 from theorycheck.gaussian import expect_mp
+from theorycheck.meanfield.eoc_beta import eoc_beta_mp
 from theorycheck.meanfield.search import FastMeanField
 from theorycheck.numbers import Estimate, richardson
 
@@ -171,18 +172,7 @@ def _di_numeric(run: ClaimRun) -> CheckResult:
         (a for a in acts if "q_star_0_attracts_all_q" in rows.get(a.name, {})), None)
     ev: dict[str, Any] = {"per_activation": rows}
     if tanh is not None:
-        p, dp = tanh.mpmath(0), tanh.mpmath(1)
-        kinks = [float(k) for k in tanh.kinks]
-        qs, betas = [], []
-        with mp.workdps(run.dps + 10):
-            for k in range(2, run.pick(6, 10)):
-                qv = mp.mpf(2) ** (-2 * k)
-                m1 = expect_mp(dp, qv, dps=run.dps, breakpoints=kinks)
-                m2 = expect_mp(lambda u: dp(u) ** 2, qv, dps=run.dps, breakpoints=kinks)
-                qs.append(qv)
-                betas.append(m1.value / mp.sqrt(m2.value))      # sqrt(sw2(q)) E psi'
-            # beta(q) is analytic in q on the EOC
-            lim = Estimate(*richardson(qs, betas, 1), "Richardson extrapolation in h^1")
+        qs, betas, lim = eoc_beta_mp(tanh, range(2, run.pick(6, 10)), run.dps)
         put(ev, f"{tanh.name}_beta_limit_at_DI_along_EOC", lim.value, lim.error, run.dps)
         ev[f"{tanh.name}_eoc_beta_mp"] = {dec(qv, 6): dec(b, run.dps) for qv, b in
                                           zip(qs, betas, strict=True)}
