@@ -112,8 +112,7 @@ def _phi_second(run: ClaimRun) -> CheckResult:
         ok, "symbolic",
         f"Phi''(0) = {val} (printed -1): negative, so Phi has its maximum "
         f"Phi(0) = {Phi0} at x = 0",
-        {"Phi_second_at_0": str(val), "Phi_at_0": str(Phi0),
-         "printed_Phi_second_at_0": "-1"},
+        {"Phi_second_at_0": str(val), "Phi_at_0": str(Phi0), "printed_Phi_second_at_0": "-1"},
         steps=[step(sp.Eq(sp.Symbol("Phi''(0)"), val), "SymPy, exact", val == printed),
                step(sp.Eq(sp.Symbol("Phi(0)"), Phi0), "phi(0) = 1/2")])
 
