@@ -25,8 +25,16 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Condition, Finding, claim
-from theorycheck.claims.evidence import dec, put, skipped, step
+from theorycheck.claims import Check, CheckResult, ClaimRun, Condition, claim
+from theorycheck.claims.evidence import (
+    dec,
+    misprint,
+    passed_if,
+    put,
+    skipped,
+    step,
+    unstated_condition,
+)
 from theorycheck.claims.search_checks import search
 from theorycheck.claims.strategies import activation_plane_points, generated_activations
 from theorycheck.errors import Status, TheoryCheckError
@@ -79,13 +87,12 @@ def _symbolic(run: ClaimRun) -> CheckResult:
                       f"psi = |x| has psi(s x)^2 = s^2 x^2, yet the Cauchy-Schwarz gap is "
                       f"{gap_abs} > 0", bool(gap_abs != 0)))
     if gap_abs != 0:
-        run.finding(Finding(
-            kind="misprint", where="seed 000, Eq. (51), equality condition",
-            printed=r"\text{equality only if } \psi(\sigma^* x)^2 \propto x^2",
-            corrected=r"\text{equality iff } \psi(\sigma^* x) \propto x \text{ (a.e.)}",
-            evidence=f"SymPy: for psi = |x|, psi(s x)^2 = s^2 x^2 but E[|s z| z] = {a_abs} and "
-                     f"E psi^2 - E[psi z]^2 = {gap_abs}: the inequality is strict",
-            affects_conclusion=False))
+        run.finding(misprint(
+            "seed 000, Eq. (51), equality condition",
+            r"\text{equality only if } \psi(\sigma^* x)^2 \propto x^2",
+            r"\text{equality iff } \psi(\sigma^* x) \propto x \text{ (a.e.)}",
+            f"SymPy: for psi = |x|, psi(s x)^2 = s^2 x^2 but E[|s z| z] = {a_abs} and "
+            f"E psi^2 - E[psi z]^2 = {gap_abs}: the inequality is strict"))
     # the equality case attained: psi = c x on the fixed-point set
     c = sp.Symbol("c", positive=True)
     q_lin = sp.solve(sp.Eq(q, sw2 * c**2 * q + sb2), q)
@@ -95,14 +102,14 @@ def _symbolic(run: ClaimRun) -> CheckResult:
                       f"psi = c x: fixed points {q_lin} ({eq_case}); beta = sw c, = 1 exactly "
                       "where sw2 c^2 = 1, sb2 = 0 (a continuum of fixed points q > 0)", None))
     ok = identity == 0
-    return CheckResult(
-        method="symbolic", status=CheckStatus.of(ok),
-        summary="beta^2 = 1 - sb2/q* - sw2 E[(psi - a z)^2]/q* (SymPy), so beta <= 1; strict "
-                "unless sb2 = 0 and psi(s* z) = a z a.s., i.e. psi linear -- the printed strict "
-                "'beta < 1 when s* != 0' needs psi not linear",
-        steps=steps,
-        evidence={"identity_residual": str(identity), "equality_case": "sb2 = 0 and psi linear",
-                  "abs_counterexample_to_printed_equality_condition": "psi = |x|"})
+    return passed_if(
+        ok, "symbolic",
+        "beta^2 = 1 - sb2/q* - sw2 E[(psi - a z)^2]/q* (SymPy), so beta <= 1; strict "
+        "unless sb2 = 0 and psi(s* z) = a z a.s., i.e. psi linear -- the printed strict "
+        "'beta < 1 when s* != 0' needs psi not linear",
+        {"identity_residual": str(identity), "equality_case": "sb2 = 0 and psi linear",
+         "abs_counterexample_to_printed_equality_condition": "psi = |x|"},
+        steps=steps)
 
 
 # -- numeric ---------------------------------------------------------------------------------------
@@ -205,17 +212,18 @@ def _numeric(run: ClaimRun) -> CheckResult:
                                status=Status.NO_FINITE_FIXED_POINT)
     ok = not failures
     n_ok = sum(1 for r in rows.values() if "skipped" not in r)
-    return CheckResult(
-        method="numeric", status=CheckStatus.of(ok),
-        summary=(f"beta <= 1 at every grid point with q* > 0 for {n_ok} activation(s) "
-                 f"({sw2.size} x {sb2.size} grid, sw2 in [{sw2[0]:g}, {sw2[-1]:g}], sb2 in "
-                 f"[0, {sb2[-1]:g}]); closest to 1: {best[1] if best else '-'} with max beta = "
-                 f"{best[0]:.12f}" if best else "no plane computed")
-                + ("" if ok else f"; beta > 1 at {failures[0]}"),
-        evidence={"grid": f"{sw2.size} x {sb2.size}", "closest_to_1": best[1] if best else "",
-                  "mpmath_confirmed": ", ".join(a.name for a in confirm),
-                  "per_activation": rows},
-        counterexample=failures[0] if failures else None, figures=figs)
+    return passed_if(
+        ok, "numeric",
+        (f"beta <= 1 at every grid point with q* > 0 for {n_ok} activation(s) "
+         f"({sw2.size} x {sb2.size} grid, sw2 in [{sw2[0]:g}, {sw2[-1]:g}], sb2 in "
+         f"[0, {sb2[-1]:g}]); closest to 1: {best[1] if best else '-'} with max beta = "
+         f"{best[0]:.12f}" if best else "no plane computed")
+        + ("" if ok else f"; beta > 1 at {failures[0]}"),
+        {"grid": f"{sw2.size} x {sb2.size}", "closest_to_1": best[1] if best else "",
+         "mpmath_confirmed": ", ".join(a.name for a in confirm),
+         "per_activation": rows},
+        counterexample=failures[0] if failures else None,
+        figures=figs)
 
 
 # -- property --------------------------------------------------------------------------------------
@@ -295,7 +303,6 @@ claim(
               "whenever s* != 0, by Cauchy-Schwarz and the fixed-point equation (52); for every "
               "activation and over the whole (sw, sb) plane.",
     hypotheses=("q* = s*^2 a stable fixed point of the variance map (52)", "s* != 0"),
-    methods=("symbolic", "numeric", "property", "simulation"),
     per_activation=True,
     printed=(
         r"\beta = \sigma_w \int_{\mathbb{R}} \frac{\psi(\sigma^* z)}{\sigma^*} z\, "
@@ -319,13 +326,13 @@ claim(
         text=CONDITION, search="search",
         inside=Check("property", "inside the condition", partial(_property, nonlinear_only=True)),
         outside=lambda ce: ce.get("linear") == "True",
-        finding=lambda ce: Finding(
-            kind="unstated-condition", where="seed 000, Eqs. (53)-(55)",
-            printed=r"\beta < 1 \text{ when } \sigma^* \ne 0",
-            corrected=r"\beta < 1 \text{ when } \sigma^* \ne 0 \text{ and } \psi "
-                      r"\text{ is not linear}",
-            evidence=f"search counterexample: psi = {ce.get('psi')} at (sw2, sb2) = "
-                     f"({ce.get('sw2')}, {ce.get('sb2')}): q* = {ce.get('q_star')}, "
-                     f"beta = {ce.get('beta')}",
+        finding=lambda ce: unstated_condition(
+            "seed 000, Eqs. (53)-(55)",
+            r"\beta < 1 \text{ when } \sigma^* \ne 0",
+            r"\beta < 1 \text{ when } \sigma^* \ne 0 \text{ and } \psi "
+            r"\text{ is not linear}",
+            f"search counterexample: psi = {ce.get('psi')} at (sw2, sb2) = "
+            f"({ce.get('sw2')}, {ce.get('sb2')}): q* = {ce.get('q_star')}, "
+            f"beta = {ce.get('beta')}",
             affects_conclusion=True)),
 )

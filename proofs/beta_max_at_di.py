@@ -21,13 +21,21 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Condition, Finding, claim
-from theorycheck.claims.evidence import dec, put
+from theorycheck.claims import Check, CheckResult, ClaimRun, Condition, claim
+from theorycheck.claims.evidence import (
+    dec,
+    hypothesis_not_met,
+    note,
+    passed_if,
+    put,
+    unstated_condition,
+)
 from theorycheck.claims.search_checks import search
 from theorycheck.claims.strategies import generated_activations
 from theorycheck.claims.symbolic_di import convexity, map_at_zero, stein_limit
 from theorycheck.errors import Status, TheoryCheckError
 from theorycheck.gaussian import expect_mp
+from theorycheck.meanfield.eoc_beta import eoc_beta_mp
 from theorycheck.meanfield.search import FastMeanField
 from theorycheck.numbers import Estimate, richardson
 
@@ -77,26 +85,25 @@ def _limit_numeric(run: ClaimRun) -> CheckResult:
         rows[act.name] = row
         run.outcome.per_activation.setdefault(act.name, {})["limit_57"] = row
         if props.dpsi0 is None:
-            run.finding(Finding(
-                kind="hypothesis-not-met", where="seed 000, Eq. (57) / App. B",
-                printed=r"\lim_{\sigma^*\to 0}\int \psi(\sigma^* z) z\,\mathsf{D}z/\sigma^* = "
-                        r"\psi'(0)",
-                corrected=r"= \tfrac12(\psi'(0^-)+\psi'(0^+)) \text{ when } \psi' \text{ jumps"
-                          r" at } 0",
-                evidence=f"{act.name}: psi'(0) undefined (one-sided {row['one_sided']}); "
-                         f"Richardson limit {row['limit']} +- {row['limit_err']}",
-                affects_conclusion=False))
+            run.finding(hypothesis_not_met(
+                "seed 000, Eq. (57) / App. B",
+                r"\lim_{\sigma^*\to 0}\int \psi(\sigma^* z) z\,\mathsf{D}z/\sigma^* = "
+                r"\psi'(0)",
+                r"= \tfrac12(\psi'(0^-)+\psi'(0^+)) \text{ when } \psi' \text{ jumps"
+                r" at } 0",
+                f"{act.name}: psi'(0) undefined (one-sided {row['one_sided']}); "
+                f"Richardson limit {row['limit']} +- {row['limit_err']}"))
         if not agrees:
             bad.append({"activation": act.name, "limit": row["limit"],
                         "expected": dec(target, 20)})
-    return CheckResult(
-        method="numeric", status=CheckStatus.of(not bad),
-        summary=f"Richardson extrapolation of E[psi(s z) z]/s over s = 2^-{ks[0]}..2^-{ks[-1]} "
-                f"(mpmath, {run.dps} digits) for {len(rows)} activation(s): the limit is psi'(0) "
-                "where psi' is continuous at 0, the mean of the one-sided derivatives where it "
-                "jumps" + ("" if not bad else f"; MISMATCH {bad[0]}"),
-        evidence={"per_activation": rows,
-                  "activations": "quick-profile subset" if len(chosen) < len(acts) else "all"},
+    return passed_if(
+        not bad, "numeric",
+        f"Richardson extrapolation of E[psi(s z) z]/s over s = 2^-{ks[0]}..2^-{ks[-1]} "
+        f"(mpmath, {run.dps} digits) for {len(rows)} activation(s): the limit is psi'(0) "
+        "where psi' is continuous at 0, the mean of the one-sided derivatives where it "
+        "jumps" + ("" if not bad else f"; MISMATCH {bad[0]}"),
+        {"per_activation": rows,
+         "activations": "quick-profile subset" if len(chosen) < len(acts) else "all"},
         counterexample=bad[0] if bad else None)
 
 
@@ -165,52 +172,40 @@ def _di_numeric(run: ClaimRun) -> CheckResult:
         (a for a in acts if "q_star_0_attracts_all_q" in rows.get(a.name, {})), None)
     ev: dict[str, Any] = {"per_activation": rows}
     if tanh is not None:
-        p, dp = tanh.mpmath(0), tanh.mpmath(1)
-        kinks = [float(k) for k in tanh.kinks]
-        qs, betas = [], []
-        with mp.workdps(run.dps + 10):
-            for k in range(2, run.pick(6, 10)):
-                qv = mp.mpf(2) ** (-2 * k)
-                m1 = expect_mp(dp, qv, dps=run.dps, breakpoints=kinks)
-                m2 = expect_mp(lambda u: dp(u) ** 2, qv, dps=run.dps, breakpoints=kinks)
-                qs.append(qv)
-                betas.append(m1.value / mp.sqrt(m2.value))      # sqrt(sw2(q)) E psi'
-            # beta(q) is analytic in q on the EOC
-            lim = Estimate(*richardson(qs, betas, 1), "Richardson extrapolation in h^1")
+        qs, betas, lim = eoc_beta_mp(tanh, range(2, run.pick(6, 10)), run.dps)
         put(ev, f"{tanh.name}_beta_limit_at_DI_along_EOC", lim.value, lim.error, run.dps)
         ev[f"{tanh.name}_eoc_beta_mp"] = {dec(qv, 6): dec(b, run.dps) for qv, b in
                                           zip(qs, betas, strict=True)}
-        run.finding(Finding(
-            kind="note", where="seed 000, Eqs. (57)-(59)",
-            printed=r"\beta = 1 \text{ at } (\sigma_w, \sigma_b) = (1/\psi'(0), 0)",
-            corrected=r"q^* = 0 \text{ there, so } \beta \text{ (38) is } 0/0; \ \beta \to 1 "
-                      r"\text{ as a limit (57), e.g. along the EOC as } q^* \to 0",
-            evidence=f"{tanh.name}: beta on the EOC at q* = 2^-4 .. : "
-                     f"{list(ev[f'{tanh.name}_eoc_beta_mp'].values())[:3]} ...; "
-                     f"Richardson limit {ev[f'{tanh.name}_beta_limit_at_DI_along_EOC']}",
-            affects_conclusion=False))
+        run.finding(note(
+            "seed 000, Eqs. (57)-(59)",
+            r"\beta = 1 \text{ at } (\sigma_w, \sigma_b) = (1/\psi'(0), 0)",
+            r"q^* = 0 \text{ there, so } \beta \text{ (38) is } 0/0; \ \beta \to 1 "
+            r"\text{ as a limit (57), e.g. along the EOC as } q^* \to 0",
+            f"{tanh.name}: beta on the EOC at q* = 2^-4 .. : "
+            f"{list(ev[f'{tanh.name}_eoc_beta_mp'].values())[:3]} ...; "
+            f"Richardson limit {ev[f'{tanh.name}_beta_limit_at_DI_along_EOC']}"))
     outside_printed = [k for k, r in rows.items() if r.get("q_star_0_attracts_all_q")
                        and not r["meets_printed_hypotheses"]]
     if outside_printed:
-        run.finding(Finding(
-            kind="hypothesis-not-met", where="seed 000, Sec. IV C (before Eq. (56))",
-            printed=r"\psi \text{ odd, convex in } [0,\infty],\ \lim_{z\to\infty}\psi(z) = c",
-            corrected=r"\psi \text{ odd, concave in } [0,\infty) \text{ and bounded}",
-            evidence=f"{', '.join(outside_printed)}: do not meet the printed hypotheses (not "
-                     "convex on [0, inf), or not odd), yet q* = 0 attracts every q at their DI "
-                     "point; the source's own example tanh is concave there",
-            affects_conclusion=False))
+        run.finding(hypothesis_not_met(
+            "seed 000, Sec. IV C (before Eq. (56))",
+            r"\psi \text{ odd, convex in } [0,\infty],\ \lim_{z\to\infty}\psi(z) = c",
+            r"\psi \text{ odd, concave in } [0,\infty) \text{ and bounded}",
+            f"{', '.join(outside_printed)}: do not meet the printed hypotheses (not "
+            "convex on [0, inf), or not odd), yet q* = 0 attracts every q at their DI "
+            "point; the source's own example tanh is concave there"))
     ok = not inside_bad
     n_attr = sum(1 for r in rows.values() if r.get("q_star_0_attracts_all_q"))
     n_di = sum(1 for r in rows.values() if "q_star_0_attracts_all_q" in r)
     n_printed = sum(1 for r in rows.values() if r["meets_printed_hypotheses"])
-    return CheckResult(
-        method="numeric", status=CheckStatus.of(ok),
-        summary=f"{n_di} activation(s) have a DI point; q* = 0 attracts every q in [1e-6, 1e4] "
-                f"at it for {n_attr}; every activation meeting the corrected hypotheses (odd, "
-                f"bounded, concave on [0, inf)) is among them: {ok}; {n_printed} built-in(s) meet "
-                "the printed ones (convex)",
-        evidence=ev, counterexample=inside_bad[0] if inside_bad else None)
+    return passed_if(
+        ok, "numeric",
+        f"{n_di} activation(s) have a DI point; q* = 0 attracts every q in [1e-6, 1e4] "
+        f"at it for {n_attr}; every activation meeting the corrected hypotheses (odd, "
+        f"bounded, concave on [0, inf)) is among them: {ok}; {n_printed} built-in(s) meet "
+        "the printed ones (convex)",
+        ev,
+        counterexample=inside_bad[0] if inside_bad else None)
 
 
 # -- property ------------------------------------------------------------------------------------
@@ -293,12 +288,13 @@ def _simulation(run: ClaimRun) -> CheckResult:
           "tolerance_derivation": res.tolerance_derivation, "agree_all_layers": res.agree,
           "decreasing": bool(np.all(np.diff(me) < 0))}
     ok = bool(res.agree and np.all(np.diff(me) < 0))
-    return CheckResult(
-        method="simulation", status=CheckStatus.of(ok),
-        summary=f"tanh at its DI point (1, 0), q0 = 1: the layer variance falls from "
-                f"{me[0]:.4g} to {me[-1]:.4g} over {depth} layers, following the map "
-                f"(q^l ~ 1/(2l)) within the derived tolerance: {res.agree}",
-        evidence=ev, counterexample=None if ok else ev)
+    return passed_if(
+        ok, "simulation",
+        f"tanh at its DI point (1, 0), q0 = 1: the layer variance falls from "
+        f"{me[0]:.4g} to {me[-1]:.4g} over {depth} layers, following the map "
+        f"(q^l ~ 1/(2l)) within the derived tolerance: {res.agree}",
+        ev,
+        counterexample=None if ok else ev)
 
 
 # -- the claim -----------------------------------------------------------------------------------
@@ -311,7 +307,6 @@ claim(
               "dynamical-isometry point.",
     hypotheses=("psi odd", "psi convex in [0, inf) (as printed)", "psi bounded",
                 "lim_{z->inf} psi(z) = c finite"),
-    methods=("symbolic", "numeric", "property", "simulation"),
     per_activation=True,
     printed=(
         r"(\sigma^{(l)})^2 = \int (\sigma^{(l)})^2 z^2 \mathsf{D}z \ge \sigma_w^2 \int "
@@ -338,13 +333,13 @@ claim(
         inside=Check("property", "sufficiency inside the condition",
                      partial(_property, inside=True)),
         outside=lambda ce: ce.get("concave_on_positive_signed") == "False",
-        finding=lambda ce: Finding(
-            kind="unstated-condition", where="seed 000, Eq. (56)",
-            printed=r"\sigma_w \le 1/\psi'(0),\ \sigma_b = 0 \Rightarrow \sigma^{(l)} \to 0",
-            corrected=r"\text{needs } |\psi(x)| \le |\psi'(0)||x| \text{, e.g. } "
-                      r"\operatorname{sign}(\psi'(0))\psi \text{ concave on } [0,\infty)",
-            evidence=f"odd bounded psi = {ce.get('psi')} at its DI point: V(q) - q = "
-                     f"{ce.get('V(q) - q')} > 0 at q = {ce.get('q')}; q* = 0 does not "
-                     "attract, so beta -> 1 is not reached there",
+        finding=lambda ce: unstated_condition(
+            "seed 000, Eq. (56)",
+            r"\sigma_w \le 1/\psi'(0),\ \sigma_b = 0 \Rightarrow \sigma^{(l)} \to 0",
+            r"\text{needs } |\psi(x)| \le |\psi'(0)||x| \text{, e.g. } "
+            r"\operatorname{sign}(\psi'(0))\psi \text{ concave on } [0,\infty)",
+            f"odd bounded psi = {ce.get('psi')} at its DI point: V(q) - q = "
+            f"{ce.get('V(q) - q')} > 0 at q = {ce.get('q')}; q* = 0 does not "
+            "attract, so beta -> 1 is not reached there",
             affects_conclusion=True)),
 )

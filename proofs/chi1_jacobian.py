@@ -17,9 +17,9 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
+from theorycheck.claims import Check, CheckResult, ClaimRun, Finding, claim
 from theorycheck.claims.checks import property_result
-from theorycheck.claims.evidence import dec, put, put_est, step
+from theorycheck.claims.evidence import dec, passed_if, put, put_est, step
 from theorycheck.claims.map_checks import settled, stable_q, z_result
 from theorycheck.claims.statistics import mean_se, z_crit
 from theorycheck.gaussian import GridEngine, closed_form
@@ -55,9 +55,10 @@ def _symbolic(run: ClaimRun) -> CheckResult:
         r"\mathrm{tr}(J^TJ)=\sum_i\theta_i^2=\sum_i\lambda_i(H)",
         "Eq. (19): the trace of H = J^T J is the sum of its eigenvalues (= squared singular "
         "values of J); checked numerically on sampled layers", True))
-    return CheckResult(method="symbolic", status=CheckStatus.of(ok), steps=steps,
-                       summary="E tr((DW)^T DW)/N = E tr((WD)^T WD)/N = sw2 E psi'^2 for D "
-                               "independent of W" if ok else "trace identity did not reduce")
+    return passed_if(ok, "symbolic",
+                     "E tr((DW)^T DW)/N = E tr((WD)^T WD)/N = sw2 E psi'^2 for D "
+                     "independent of W" if ok else "trace identity did not reduce",
+                     steps=steps)
 
 
 def _sq(f: Any) -> Any:
@@ -99,11 +100,12 @@ def _numeric(run: ClaimRun) -> CheckResult:
         f"{m1:.15f} vs {tr:.15f}")
     if abs(m1 - tr) > 1e-12 * max(1.0, tr):
         bad.append("Eq. (19)")
-    return CheckResult(method="numeric", status=CheckStatus.of(not bad), evidence=ev,
-                       counterexample={"where": bad} if bad else None,
-                       summary="chi1 (mpmath) agrees with closed forms / independent quadrature; "
-                               "mean eigenvalue of H = tr(H)/N to 1e-12" if not bad else
-                               f"disagreement at {bad}")
+    return passed_if(not bad, "numeric",
+                     "chi1 (mpmath) agrees with closed forms / independent quadrature; "
+                     "mean eigenvalue of H = tr(H)/N to 1e-12" if not bad else
+                     f"disagreement at {bad}",
+                     ev,
+                     counterexample={"where": bad} if bad else None)
 
 
 def _property(run: ClaimRun) -> CheckResult:

@@ -23,13 +23,13 @@ from sympy.stats import ChiSquared, variance
 from theorycheck.claims import (
     Check,
     CheckResult,
-    CheckStatus,
     ClaimRun,
     DerivationStep,
     Finding,
     claim,
 )
 from theorycheck.claims.checks import property_result
+from theorycheck.claims.evidence import misprint, passed_if, unstated_condition
 from theorycheck.claims.statistics import variance_se
 from theorycheck.gaussian import expect_mp
 from theorycheck.information import gaussian_moments_mp
@@ -111,13 +111,14 @@ def _symbolic(run: ClaimRun) -> CheckResult:
                 "var_23_independent": str(sp.factor(indep)),
                 "eq25_needs_mean_zero": ok25}
     run.record["symbolic"] = evidence
-    return CheckResult(
-        method="symbolic", status=CheckStatus.of(ok),
+    return passed_if(
+        ok, "symbolic",
+        f"Var sigma_j^2 = {true_var} -> {lim_true}; printed (27) expression = "
+        f"{sp.simplify(printed27)} (limit {lim_printed}, not 0); printed (26) variance "
+        f"{printed_var26} omits alpha^2",
+        evidence,
         name="Eqs. (23)-(27) symbolic",
-        summary=(f"Var sigma_j^2 = {true_var} -> {lim_true}; printed (27) expression = "
-                 f"{sp.simplify(printed27)} (limit {lim_printed}, not 0); printed (26) variance "
-                 f"{printed_var26} omits alpha^2"),
-        evidence=evidence, steps=steps)
+        steps=steps)
 
 
 def _moments(dps: int) -> dict[str, dict[str, Any]]:
@@ -175,15 +176,16 @@ def _numeric_hints(run: ClaimRun) -> CheckResult:
         tanh_zero = abs(mom["tanh"]["mean"].value) <= 10 * mom["tanh"]["mean"].error
     ok = tanh_zero and abs(z_var) <= 4.0
     run.record["hints"] = ev
-    return CheckResult(
-        method="numeric", status=CheckStatus.of(ok),
+    return passed_if(
+        ok, "numeric",
+        f"E tanh = 0 but E sigmoid = {mp.nstr(mom['sigmoid']['mean'].value, 6)}, E relu"
+        f" = {mp.nstr(mom['relu']['mean'].value, 6)}; alpha(tanh, q=1) = "
+        f"{mp.nstr(mom['tanh']['alpha'].value, 6)} != 1. Input Monte Carlo (sigmoid): "
+        f"Var_X h = {v_hat:.5f} +- {se:.1e} matches sum W^2 Var psi (z = {z_var:.1f}), "
+        f"not the printed (25) sum W^2 E psi^2 (z = {z_25:.0f})",
+        ev,
         name="Eqs. (23)-(25) hints and Monte Carlo over inputs",
-        summary=(f"E tanh = 0 but E sigmoid = {mp.nstr(mom['sigmoid']['mean'].value, 6)}, E relu"
-                 f" = {mp.nstr(mom['relu']['mean'].value, 6)}; alpha(tanh, q=1) = "
-                 f"{mp.nstr(mom['tanh']['alpha'].value, 6)} != 1. Input Monte Carlo (sigmoid): "
-                 f"Var_X h = {v_hat:.5f} +- {se:.1e} matches sum W^2 Var psi (z = {z_var:.1f}), "
-                 f"not the printed (25) sum W^2 E psi^2 (z = {z_25:.0f})"),
-        evidence=ev, counterexample=None if ok else {"z_var_psi": z_var})
+        counterexample=None if ok else {"z_var_psi": z_var})
 
 
 def _monte_carlo(run: ClaimRun) -> CheckResult:
@@ -215,15 +217,15 @@ def _monte_carlo(run: ClaimRun) -> CheckResult:
         rows.append({"N": n, "var_hat": repr(v_hat), "se": repr(se), "exact": repr(exact),
                      "z_exact": round(z, 2), "z_printed_26": round((v_hat - printed26) / se, 1),
                      "z_printed_27_expression": round((v_hat - printed27) / se, 1)})
-    return CheckResult(
-        method="numeric", status=CheckStatus.of(ok),
+    return passed_if(
+        ok, "numeric",
+        f"{draws} draws per N: the sample variance of alpha sum W^2 matches "
+        f"2 alpha^2 sw2^2/N (|z| <= 4, standard errors from the 4th moment) and "
+        f"decreases like 1/N; the printed (27) expression 2 sw2^2 = {2 * sw2 ** 2} is off "
+        f"by > {min(abs(r['z_printed_27_expression']) for r in rows):.0f} SE",
+        {"sw2": sw2, "alpha": repr(alpha), "draws": draws, "rows": rows,
+         "tolerance": "|z| <= 4 (two-sided p ~ 6e-5 per N)"},
         name="Monte Carlo of Var(sigma_j^2) over weights",
-        summary=(f"{draws} draws per N: the sample variance of alpha sum W^2 matches "
-                 f"2 alpha^2 sw2^2/N (|z| <= 4, standard errors from the 4th moment) and "
-                 f"decreases like 1/N; the printed (27) expression 2 sw2^2 = {2 * sw2 ** 2} is off "
-                 f"by > {min(abs(r['z_printed_27_expression']) for r in rows):.0f} SE"),
-        evidence={"sw2": sw2, "alpha": repr(alpha), "draws": draws, "rows": rows,
-                  "tolerance": "|z| <= 4 (two-sided p ~ 6e-5 per N)"},
         counterexample=None if ok else {"rows": rows})
 
 
@@ -255,7 +257,6 @@ def _property(run: ClaimRun) -> CheckResult:
                "vanishes as N -> inf (Eq. 27: lim 2N sigma_w^4/N = 0)"),
     hypotheses=("W_jk i.i.d. N(0, sw2/N)", "psi(X_k) i.i.d. over k (classic mean-field)",
                 "E psi(X_k) = 0 (hint: psi odd)"),
-    methods=("symbolic", "numeric", "property"),
     printed=PRINTED,
     checks=[Check("symbolic", "Eqs. (23)-(27) symbolic", _symbolic),
             Check("numeric", "Eqs. (23)-(25) hints", _numeric_hints),
@@ -269,41 +270,37 @@ def chi_square_variance(run: ClaimRun) -> list[Finding]:
     hints = run.record.get("hints", {})
     findings: list[Finding] = []
     if sym:
-        findings.append(Finding(
-            kind="misprint", where="seed 000, Eq. (26)", printed=PRINTED[1],
-            corrected=(r"(\sigma_j^{(l)})^2 = \alpha\sum_k (W_{jk}^{(l)})^2 \sim \alpha\,"
-                       r"\frac{\sigma_w^2}{N_{l-1}}\chi^2(N_{l-1})"),
-            evidence=(f"variance of the printed right side {sym['printed_26_variance']} vs "
-                      f"{sym['variance']}; alpha(tanh, q=1) = "
-                      f"{hints.get('tanh_alpha', '?')}"),
-            affects_conclusion=False))
-        findings.append(Finding(
-            kind="misprint", where="seed 000, Eq. (27)", printed=PRINTED[2],
-            corrected=(r"\lim_{N\to\infty} 2N\frac{\alpha^2\sigma_w^4}{N^2} = "
-                       r"\lim_{N\to\infty}\frac{2\alpha^2\sigma_w^4}{N} = 0"),
-            evidence=(f"SymPy: the printed expression is {sym['printed_27_expression']} for "
-                      f"every N, limit {sym['printed_27_limit']}; the corrected one has limit "
-                      f"{sym['corrected_27_limit']}; Monte Carlo confirms 2 alpha^2 sw2^2/N"),
-            affects_conclusion=False))
-        findings.append(Finding(
-            kind="misprint", where="seed 000, hint below Eq. (25)",
-            printed=r"\mathbb E[\psi(X_a)\psi(X_b)] = \delta_{a,b}",
-            corrected=(r"\mathbb E[\psi(X_a)\psi(X_b)] = \alpha\,\delta_{a,b}\ "
-                       r"(\text{when } \mathbb E\psi = 0)"),
-            evidence=(f"E psi^2 = alpha = {hints.get('tanh_alpha', '?')} for tanh"
-                      " at q = 1; (25) itself keeps E psi^2, consistent with alpha"),
-            affects_conclusion=False))
+        findings.append(misprint(
+            "seed 000, Eq. (26)", PRINTED[1],
+            (r"(\sigma_j^{(l)})^2 = \alpha\sum_k (W_{jk}^{(l)})^2 \sim \alpha\,"
+             r"\frac{\sigma_w^2}{N_{l-1}}\chi^2(N_{l-1})"),
+            (f"variance of the printed right side {sym['printed_26_variance']} vs "
+             f"{sym['variance']}; alpha(tanh, q=1) = "
+             f"{hints.get('tanh_alpha', '?')}")))
+        findings.append(misprint(
+            "seed 000, Eq. (27)", PRINTED[2],
+            (r"\lim_{N\to\infty} 2N\frac{\alpha^2\sigma_w^4}{N^2} = "
+             r"\lim_{N\to\infty}\frac{2\alpha^2\sigma_w^4}{N} = 0"),
+            (f"SymPy: the printed expression is {sym['printed_27_expression']} for "
+             f"every N, limit {sym['printed_27_limit']}; the corrected one has limit "
+             f"{sym['corrected_27_limit']}; Monte Carlo confirms 2 alpha^2 sw2^2/N")))
+        findings.append(misprint(
+            "seed 000, hint below Eq. (25)",
+            r"\mathbb E[\psi(X_a)\psi(X_b)] = \delta_{a,b}",
+            (r"\mathbb E[\psi(X_a)\psi(X_b)] = \alpha\,\delta_{a,b}\ "
+             r"(\text{when } \mathbb E\psi = 0)"),
+            (f"E psi^2 = alpha = {hints.get('tanh_alpha', '?')} for tanh"
+             " at q = 1; (25) itself keeps E psi^2, consistent with alpha")))
     if run.record.get("moments"):
-        findings.append(Finding(
-            kind="unstated-condition", where="seed 000, Eqs. (24)-(25) and the hint E psi = 0",
-            printed=PRINTED[0],
-            corrected=(r"(\sigma_j^{(l)})^2 = \sum_k (W_{jk}^{(l)})^2\,\mathrm{Var}[\psi(X_k)]"
-                       r"\ \text{(equal to (25) only if } \mathbb E\psi = 0)"),
-            evidence=(f"E psi at q = 1: tanh {hints.get('tanh_mean')}, sigmoid "
-                      f"{hints.get('sigmoid_mean')} (not odd: non-ReLU yet "
-                      f"E psi = 1/2), relu {hints.get('relu_mean')}; input Monte "
-                      f"Carlo z-scores: Var psi {hints.get('z_var_psi')}, printed "
-                      f"(25) {hints.get('z_eq25')}. The vanishing variance (27) "
-                      "survives with alpha replaced by Var psi"),
-            affects_conclusion=False))
+        findings.append(unstated_condition(
+            "seed 000, Eqs. (24)-(25) and the hint E psi = 0",
+            PRINTED[0],
+            (r"(\sigma_j^{(l)})^2 = \sum_k (W_{jk}^{(l)})^2\,\mathrm{Var}[\psi(X_k)]"
+             r"\ \text{(equal to (25) only if } \mathbb E\psi = 0)"),
+            (f"E psi at q = 1: tanh {hints.get('tanh_mean')}, sigmoid "
+             f"{hints.get('sigmoid_mean')} (not odd: non-ReLU yet "
+             f"E psi = 1/2), relu {hints.get('relu_mean')}; input Monte "
+             f"Carlo z-scores: Var psi {hints.get('z_var_psi')}, printed "
+             f"(25) {hints.get('z_eq25')}. The vanishing variance (27) "
+             "survives with alpha replaced by Var psi")))
     return findings

@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 from scipy.optimize import brentq
 
 from theorycheck.activations import get_activation
-from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
+from theorycheck.claims import Check, CheckResult, ClaimRun, Finding, claim
 from theorycheck.claims.checks import property_result
-from theorycheck.claims.evidence import dec, put_est, step
+from theorycheck.claims.evidence import dec, passed_if, put_est, step
 from theorycheck.claims.map_checks import (
     correlation,
     input_pair,
@@ -104,10 +104,12 @@ def _symbolic(run: ClaimRun) -> CheckResult:
             "Eq. (15) itself divides by sigma*^2, which makes c = 1 a fixed point; dividing by "
             "sigma* would give sqrt(q*) at c = 1 (SymPy step 2)"))
     holds = fixed == 1 and ok_price and ok_chi and ok_relu
-    return CheckResult(method="symbolic", status=CheckStatus.of(holds), steps=steps,
-                       summary="c = 1 is fixed by the q* equation; slope at 1 = chi1 (Price's "
-                               "theorem, exact for a cubic; relu one-sided)" if holds else
-                               "a symbolic step did not reduce", evidence={})
+    return passed_if(holds, "symbolic",
+                     "c = 1 is fixed by the q* equation; slope at 1 = chi1 (Price's "
+                     "theorem, exact for a cubic; relu one-sided)" if holds else
+                     "a symbolic step did not reduce",
+                     {},
+                     steps=steps)
 
 
 def _numeric(run: ClaimRun) -> CheckResult:
@@ -171,12 +173,13 @@ def _numeric(run: ClaimRun) -> CheckResult:
             f"{np.mean(inc[n // 2:]):.4f}, {spread:.2e}")
     except (TheoryCheckError, AttributeError, TypeError) as err:
         ev["tanh@EOC"] = f"not measured: {err}"
-    return CheckResult(
-        method="numeric", status=CheckStatus.of(not bad), evidence=ev,
-        counterexample={"where": bad} if bad else None,
-        summary=("slope of the bivariate c-map at c = 1 equals the 1-D chi1 within errors; "
-                 "chi1 < 1: iterates approach 1; chi1 > 1: a stable c* < 1 exists")
-        if not bad else f"mismatch at {bad}")
+    return passed_if(
+        not bad, "numeric",
+        ("slope of the bivariate c-map at c = 1 equals the 1-D chi1 within errors; "
+         "chi1 < 1: iterates approach 1; chi1 > 1: a stable c* < 1 exists")
+        if not bad else f"mismatch at {bad}",
+        ev,
+        counterexample={"where": bad} if bad else None)
 
 
 def _property(run: ClaimRun) -> CheckResult:

@@ -19,8 +19,8 @@ import sympy as sp
 from scipy.optimize import brentq
 
 from theorycheck.activations import get_activation
-from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
-from theorycheck.claims.evidence import dec, put_est, step
+from theorycheck.claims import Check, CheckResult, ClaimRun, Finding, claim
+from theorycheck.claims.evidence import dec, passed_if, put_est, step
 from theorycheck.claims.map_checks import stable_q, two_widths
 from theorycheck.claims.statistics import z_crit
 from theorycheck.errors import TheoryCheckError
@@ -82,10 +82,11 @@ def _symbolic(run: ClaimRun) -> CheckResult:
         "the FC fixed-point equations q* = sw2 E phi^2 + sb2 and q* c* = sw2 E phi phi + sb2 "
         "give Eq. (18)", fixed))
     ok = inv and inv_c and fixed
-    return CheckResult(method="symbolic", status=CheckStatus.of(ok), steps=steps,
-                       summary=f"Sigma* = q*(delta + (1-delta)c*) is fixed by A*C for n={n}, "
-                               f"k={k} given the FC fixed-point equations" if ok else
-                               "a symbolic step did not reduce")
+    return passed_if(ok, "symbolic",
+                     f"Sigma* = q*(delta + (1-delta)c*) is fixed by A*C for n={n}, "
+                     f"k={k} given the FC fixed-point equations" if ok else
+                     "a symbolic step did not reduce",
+                     steps=steps)
 
 
 def _c_star(act: Any, g: Any, q: float, sw2: float) -> float:
@@ -202,13 +203,14 @@ def _numeric(run: ClaimRun) -> CheckResult:
             bad.append("critical line")
     except (TheoryCheckError, AttributeError) as err:
         ev["critical line"] = f"not evaluated: {err}"
-    return CheckResult(
-        method="numeric", status=CheckStatus.of(not bad), evidence=ev,
-        counterexample={"where": bad} if bad else None,
-        summary=("A*C(Sigma*) = Sigma* to float64 quadrature accuracy; the linearised map's "
-                 "spectrum is {chi_q* lambda_f} u {chi_c* lambda_f} with (19), (20) as printed; "
-                 "(19) = q-map slope, (20) = chi1 at c* = 1; the critical line is chi1 = 1")
-        if not bad else f"failed at {bad}")
+    return passed_if(
+        not bad, "numeric",
+        ("A*C(Sigma*) = Sigma* to float64 quadrature accuracy; the linearised map's "
+         "spectrum is {chi_q* lambda_f} u {chi_c* lambda_f} with (19), (20) as printed; "
+         "(19) = q-map slope, (20) = chi1 at c* = 1; the critical line is chi1 = 1")
+        if not bad else f"failed at {bad}",
+        ev,
+        counterexample={"where": bad} if bad else None)
 
 
 def _simulation(run: ClaimRun) -> CheckResult:
@@ -248,12 +250,13 @@ def _simulation(run: ClaimRun) -> CheckResult:
           "measured off-diag (extrapolated)": f"{mo:.5f} +- {so:.5f} (z={zo:.2f})",
           "z_crit": f"{zc:.2f}"}
     ok = abs(zd) <= zc and abs(zo) <= zc
-    return CheckResult(
-        method="simulation", status=CheckStatus.of(ok), evidence=ev,
-        summary=(f"finite periodic CNNs (k={k}, n={n}, channels {chans}/{2 * chans} "
-                 f"extrapolated): the measured spatial covariance after {depth} layers matches "
-                 f"the iterated CNN map (-> Sigma*) within z < {zc:.2f}") if ok else
-                "the measured CNN covariance departs from the map")
+    return passed_if(
+        ok, "simulation",
+        (f"finite periodic CNNs (k={k}, n={n}, channels {chans}/{2 * chans} "
+         f"extrapolated): the measured spatial covariance after {depth} layers matches "
+         f"the iterated CNN map (-> Sigma*) within z < {zc:.2f}") if ok else
+        "the measured CNN covariance departs from the map",
+        ev)
 
 
 @claim(
@@ -264,7 +267,6 @@ def _simulation(run: ClaimRun) -> CheckResult:
                "and chi_c* (off-diagonal) as printed, and the critical line is chi1 = 1."),
     hypotheses=("periodic boundaries", "weights N(0, sw2/(c(2k+1))), biases N(0, sb2)",
                 "infinite channels"),
-    methods=("symbolic", "numeric", "simulation"),
     per_activation=True, activations=DEFAULT,
     printed=(
         r"\Sigma^{l+1}=A\star\mathcal C(\Sigma^l),\ A=\tfrac{1}{2k+1}I_{2k+1}"

@@ -18,8 +18,8 @@ import numpy as np
 import sympy as sp
 
 from theorycheck.activations import get_activation
-from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
-from theorycheck.claims.evidence import dec, put, put_est, step
+from theorycheck.claims import Check, CheckResult, ClaimRun, Finding, claim
+from theorycheck.claims.evidence import dec, passed_if, put, put_est, step
 from theorycheck.claims.map_checks import correlation, input_pair, stable_q, z_result
 from theorycheck.claims.statistics import mean_se, z_crit
 from theorycheck.gaussian import GridEngine, expect_mp
@@ -63,10 +63,11 @@ def _symbolic(run: ClaimRun) -> CheckResult:
         "printed (10) at c* = 1 is not the c-map slope chi1 (Schoenholz et al. have phi' phi'); "
         "for psi = x it is 0 and log(0) is undefined", differs))
     ok = ibp and ok9 and differs
-    return CheckResult(method="symbolic", status=CheckStatus.of(ok), steps=steps,
-                       summary="(9)'s argument = slope of the q-map (IBP, exact for a cubic); "
-                               "(10)'s printed integrand differs from the c-map slope" if ok
-                       else "a symbolic step did not reduce")
+    return passed_if(ok, "symbolic",
+                     "(9)'s argument = slope of the q-map (IBP, exact for a cubic); "
+                     "(10)'s printed integrand differs from the c-map slope" if ok
+                     else "a symbolic step did not reduce",
+                     steps=steps)
 
 
 def _times(f: Any, g: Any) -> Any:
@@ -132,12 +133,13 @@ def _numeric(run: ClaimRun) -> CheckResult:
                 if abs(argS - float(lam_c.value)) > 3 * float(lam_c.error) + 1e-7:
                     bad.append(key + " xi_c")
                 run.record.setdefault("p10", []).append((key, arg10, argS, float(lam_c.value)))
-    return CheckResult(
-        method="numeric", status=CheckStatus.of(not bad), evidence=ev,
-        counterexample={"where": bad} if bad else None,
-        summary=("printed (9)'s argument equals the measured rate of the exact q-map; the c-map "
-                 "converges at Schoenholz's sw2 E phi'phi' (= chi1 at c* = 1), not at printed "
-                 "(10)'s sw2 E phi''phi") if not bad else f"rate mismatch at {bad}")
+    return passed_if(
+        not bad, "numeric",
+        ("printed (9)'s argument equals the measured rate of the exact q-map; the c-map "
+         "converges at Schoenholz's sw2 E phi'phi' (= chi1 at c* = 1), not at printed "
+         "(10)'s sw2 E phi''phi") if not bad else f"rate mismatch at {bad}",
+        ev,
+        counterexample={"where": bad} if bad else None)
 
 
 def _simulation(run: ClaimRun) -> CheckResult:
@@ -214,7 +216,6 @@ def _exact_one_minus_c(mf: Any, sw2: float, depth: int, c_in: float) -> np.ndarr
                "with xi_q^-1 = -log(chi1 + sw2 Int phi'' phi) and xi_c^-1 = -log(sw2 Int Int "
                "phi''(u1*) phi(u2*))."),
     hypotheses=("near the fixed point (linearisation)", "ordered phase for xi_c with c* = 1"),
-    methods=("symbolic", "numeric", "simulation"),
     per_activation=True, activations=DEFAULT,
     printed=(
         r"\xi_q^{-1}=-\log\Big(\chi_1+\sigma_w^2\int\mathcal Dz\,\varphi''(\sqrt{q^*}z)\phi"

@@ -21,8 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
-from theorycheck.claims.evidence import dec
+from theorycheck.claims import Check, CheckResult, ClaimRun, Finding, claim
+from theorycheck.claims.evidence import dec, passed_if
 
 PRINTED = (
     r"p(f^*) = p^{\{0\}}(f^*) + \frac{p^{\{1\}}(f^*)}{n}"
@@ -65,14 +65,14 @@ def _slope_check(run: ClaimRun) -> CheckResult:
                          for p in m.extra["points"] if not p["reliable"]],
                      "reliability_rule": m.extra["reliability_rule"]}
         ok = ok and m.agree and m.measured > Z * m.stderr
-    return CheckResult(
-        method="simulation", status=CheckStatus.of(ok),
+    return passed_if(
+        ok, "simulation",
+        "; ".join(f"{k}: a = {float(v['measured_slope']):.3g} +- "
+                  f"{float(v['measured_slope_err']):.2g} vs theory "
+                  f"{float(v['theory_slope']):.3g}" for k, v in out.items()),
+        {"activations": out, "relu_book_coefficient": "15 (kappa = 3 V/(nK^2), "
+         "V/(nK^2) = 5(L-1)/n)", "tanh_book_coefficient": "2 asymptotically"},
         name="excess kurtosis grows like a L/n",
-        summary="; ".join(f"{k}: a = {float(v['measured_slope']):.3g} +- "
-                          f"{float(v['measured_slope_err']):.2g} vs theory "
-                          f"{float(v['theory_slope']):.3g}" for k, v in out.items()),
-        evidence={"activations": out, "relu_book_coefficient": "15 (kappa = 3 V/(nK^2), "
-                  "V/(nK^2) = 5(L-1)/n)", "tanh_book_coefficient": "2 asymptotically"},
         counterexample=None if ok else {k: v for k, v in out.items() if not v["agree"]})
 
 
@@ -107,13 +107,13 @@ def _inverse_n(run: ClaimRun) -> CheckResult:
             out[f"{name},L={depth}"] = {"slope_log_kappa_vs_log_n": dec(slope),
                                         "slope_err": dec(se, 3), "theory_slope": dec(slope_ref),
                                         "bias_allowance": dec(bias + 1e-300, 3), "agree": good}
-    return CheckResult(
-        method="simulation", status=CheckStatus.of(ok),
+    return passed_if(
+        ok, "simulation",
+        f"log-log slope in n at fixed L agrees with theory (about -1) in "
+        f"{sum(v['agree'] for v in out.values())}/{len(out)} (activation, L) pairs",
+        {"fits": out, "reference": "the same fit applied to the exact (ReLU) or "
+         "leading-order (tanh) kurtosis"},
         name="kurtosis ~ 1/n at fixed L",
-        summary=f"log-log slope in n at fixed L agrees with theory (about -1) in "
-                f"{sum(v['agree'] for v in out.values())}/{len(out)} (activation, L) pairs",
-        evidence={"fits": out, "reference": "the same fit applied to the exact (ReLU) or "
-                  "leading-order (tanh) kurtosis"},
         counterexample=None if ok else {k: v for k, v in out.items() if not v["agree"]})
 
 
@@ -167,17 +167,17 @@ def _fluctuations(run: ClaimRun) -> CheckResult:
     big = bool(large) and all(r["var_log_G"] - Z * r["stderr"] > 1.0 for r in large)
     exact_ok = all(r["agrees_with_exact"] for r in rows)
     ok = grows and big and exact_ok
-    return CheckResult(
-        method="simulation", status=CheckStatus.of(ok),
+    return passed_if(
+        ok, "simulation",
+        "Var over draws of log G^(L): " + ", ".join(
+        f"r={r['r']:.2g}: {r['var_log_G']:.3g} +- {r['stderr']:.2g}" for r in rows)
+        + ("; above 1 (order-one multiplicative fluctuations) for r >= 1" if big else "")
+        + ("; every value within 3.29 standard errors of the exact (L-1) Var log Y"
+        if exact_ok else "; NOT all within 3.29 standard errors of the exact law"),
+        {"width": n, "draws": draws, "seed": ctx.seed + 5, "device": place.name,
+         "rows": [{k: (dec(v) if isinstance(v, float) else v) for k, v in r.items()}
+                  for r in rows]},
         name="instance-to-instance fluctuations large when r >> 1",
-        summary=("Var over draws of log G^(L): " + ", ".join(
-            f"r={r['r']:.2g}: {r['var_log_G']:.3g} +- {r['stderr']:.2g}" for r in rows)
-            + ("; above 1 (order-one multiplicative fluctuations) for r >= 1" if big else "")
-            + ("; every value within 3.29 standard errors of the exact (L-1) Var log Y"
-               if exact_ok else "; NOT all within 3.29 standard errors of the exact law")),
-        evidence={"width": n, "draws": draws, "seed": ctx.seed + 5, "device": place.name,
-                  "rows": [{k: (dec(v) if isinstance(v, float) else v) for k, v in r.items()}
-                           for r in rows]},
         counterexample=None if ok else {"grows_with_r": grows, "exceeds_1_at_r_ge_1": big,
                                         "agrees_with_exact_law": exact_ok})
 
@@ -188,7 +188,7 @@ def _fluctuations(run: ClaimRun) -> CheckResult:
                   "instance-to-instance fluctuations become large when r >> 1"),
        hypotheses=("Gaussian weights", "criticality (relu sw2 = 2, tanh sw2 = 1, sb2 = 0)",
                    "fixed input, randomness over initialisations"),
-       methods=("simulation",), printed=PRINTED,
+       printed=PRINTED,
        checks=[Check("simulation", "excess kurtosis grows like a L/n", _slope_check),
                Check("simulation", "kurtosis ~ 1/n at fixed L", _inverse_n,
                      when=lambda run: bool(run.record.get("kurtosis"))),

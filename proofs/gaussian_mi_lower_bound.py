@@ -19,8 +19,9 @@ import sympy as sp
 from hypothesis import strategies as st
 
 from theorycheck import information as info
-from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
+from theorycheck.claims import Check, CheckResult, ClaimRun, Finding, claim
 from theorycheck.claims.checks import property_result
+from theorycheck.claims.evidence import misprint, note, passed_if
 from theorycheck.claims.model import DerivationStep
 from theorycheck.gaussian import expect_normal_mp
 from theorycheck.information.channels import CHANNELS, get_channel
@@ -108,14 +109,15 @@ def _symbolic(run: ClaimRun) -> CheckResult:
         "lmmse_scalar": ok_a, "bound_equals_35_scalar": ok35, "lmmse_blocks": ok_block,
         "E_quadratic_form_n1": str(quad_mean), "E_log_quadratic_form_n1": to_decimal(e_log, 20),
         "E_log_closed_form": "-EulerGamma - log(2)"}
-    return CheckResult(
-        method="symbolic", status=CheckStatus.of(ok),
+    return passed_if(
+        ok, "symbolic",
+        "I(Z;Y) >= I_N proved via h(Z|Y) <= h(Z - AY) <= Gaussian entropy (SymPy: "
+        "LMMSE residual for any block sizes, scalar identity with (35)); (A2) as printed "
+        f"gives E log(.) = {mp.nstr(closed, 8)} instead of 1; (A7)-(A8) have the wrong "
+        "sign",
+        evidence,
         name="LMMSE proof of (34); Appendix A steps",
-        summary=("I(Z;Y) >= I_N proved via h(Z|Y) <= h(Z - AY) <= Gaussian entropy (SymPy: "
-                 "LMMSE residual for any block sizes, scalar identity with (35)); (A2) as printed "
-                 f"gives E log(.) = {mp.nstr(closed, 8)} instead of 1; (A7)-(A8) have the wrong "
-                 "sign"),
-        evidence=evidence, steps=steps)
+        steps=steps)
 
 
 def _numeric(run: ClaimRun) -> CheckResult:
@@ -159,18 +161,18 @@ def _numeric(run: ClaimRun) -> CheckResult:
     ok = ok and ok2
     linear = [r for r in rows if r["psi"] == "linear"]
     tight = all(abs(float(r["gap"])) <= 3 * float(r["gap_err"]) + 1e-12 for r in linear)
-    return CheckResult(
-        method="numeric", status=CheckStatus.of(ok),
+    return passed_if(
+        ok, "numeric",
+        f"I >= I_N for {len(rows)} (psi, sigma) pairs within the error estimates "
+        f"(smallest gap {min(float(r['gap']) for r in rows):.3g}); equality for linear "
+        f"psi (tight: {tight}); 2-D tanh channel: I = {float(t2.value):.6f} >= I_N = "
+        f"{i_n2:.6f}",
+        {"rows": rows, "linear_equality": tight,
+         "two_d": {"psi": "tanh", "sigma": sigma2, "rho": rho,
+                   "I_true": to_decimal(t2.value, 12),
+                   "I_true_err": to_decimal(t2.error, 3),
+                   "I_N": to_decimal(i_n2, 12), "I_N_err": "1e-10"}},
         name="I(Z;Y) by quadrature vs I_N for Y = psi(Z) + sigma n",
-        summary=(f"I >= I_N for {len(rows)} (psi, sigma) pairs within the error estimates "
-                 f"(smallest gap {min(float(r['gap']) for r in rows):.3g}); equality for linear "
-                 f"psi (tight: {tight}); 2-D tanh channel: I = {float(t2.value):.6f} >= I_N = "
-                 f"{i_n2:.6f}"),
-        evidence={"rows": rows, "linear_equality": tight,
-                  "two_d": {"psi": "tanh", "sigma": sigma2, "rho": rho,
-                            "I_true": to_decimal(t2.value, 12),
-                            "I_true_err": to_decimal(t2.error, 3),
-                            "I_N": to_decimal(i_n2, 12), "I_N_err": "1e-10"}},
         counterexample=None if ok else {"rows": [r for r in rows if not r["holds"]]})
 
 
@@ -227,29 +229,28 @@ def _outside_hypothesis(run: ClaimRun) -> CheckResult:
         if below:
             violated.append(sigma)
     ok = bool(violated) and all(r["I_true_le_log2"] for r in rows)
-    return CheckResult(
-        method="numeric", status=CheckStatus.of(ok),
-        name="hypothesis 'Z Gaussian' is necessary (Z = +-1 outside it)",
-        summary=(f"outside the hypothesis the bound fails: Z = +-1, Y = Z + sigma n has "
-                 f"I < I_N = 1/2 log(1 + 1/sigma^2) for sigma in {violated} (the Gaussian input "
-                 f"maximises I at fixed power, so I <= I_N for every sigma; for sigma < 1/sqrt 3 "
-                 f"even I <= log 2 < I_N). This documents the hypothesis' necessity, not a "
-                 f"failure of the claim as stated"),
-        evidence={"rows": rows, "threshold_sigma": to_decimal(1 / mp.sqrt(3), 12)})
+    return passed_if(
+        ok, "numeric",
+        f"outside the hypothesis the bound fails: Z = +-1, Y = Z + sigma n has "
+        f"I < I_N = 1/2 log(1 + 1/sigma^2) for sigma in {violated} (the Gaussian input "
+        f"maximises I at fixed power, so I <= I_N for every sigma; for sigma < 1/sqrt 3 "
+        f"even I <= log 2 < I_N). This documents the hypothesis' necessity, not a "
+        f"failure of the claim as stated",
+        {"rows": rows, "threshold_sigma": to_decimal(1 / mp.sqrt(3), 12)},
+        name="hypothesis 'Z Gaussian' is necessary (Z = +-1 outside it)")
 
 
-NOTE_34 = Finding(
-    kind="note", where="seed 000, Eq. (34); seed 001, Prop. 1", printed=PRINTED[0],
-    corrected=r"\text{as printed, with the hypothesis } \mathbf Z \text{ Gaussian}",
-    evidence=("the hypothesis is necessary: for Z = +-1, Y = Z + sigma n, "
-              "I < I_N at every sigma checked (AWGN: Gaussian inputs maximise I at "
-              "fixed power), with I <= log 2 < I_N when sigma < 1/sqrt(3) (check "
-              "'outside the hypothesis'). Seed 001's equations are lost; its "
-              "prose states the same hypothesis (f(x) Gaussian). In seed 000 "
-              "Z^(l) is a deterministic function of Z, so I(Z;Z^(l)) is "
-              "typically +inf and (34) holds trivially; seed 001 adds noise "
-              "before each activation"),
-    affects_conclusion=False)
+NOTE_34 = note(
+    "seed 000, Eq. (34); seed 001, Prop. 1", PRINTED[0],
+    r"\text{as printed, with the hypothesis } \mathbf Z \text{ Gaussian}",
+    ("the hypothesis is necessary: for Z = +-1, Y = Z + sigma n, "
+     "I < I_N at every sigma checked (AWGN: Gaussian inputs maximise I at "
+     "fixed power), with I <= log 2 < I_N when sigma < 1/sqrt(3) (check "
+     "'outside the hypothesis'). Seed 001's equations are lost; its "
+     "prose states the same hypothesis (f(x) Gaussian). In seed 000 "
+     "Z^(l) is a deterministic function of Z, so I(Z;Z^(l)) is "
+     "typically +inf and (34) holds trivially; seed 001 adds noise "
+     "before each activation"))
 
 
 @claim(
@@ -259,7 +260,6 @@ NOTE_34 = Finding(
                "with the same mean and covariance as (Z, Y)"),
     hypotheses=("Z Gaussian (000: 'as long as Z is a Gaussian variable'; 001: 'f(x) Gaussian')",
                 "(Z, Y) with finite second moments, Sigma_ZZ and Sigma_YY invertible"),
-    methods=("symbolic", "numeric", "property"),
     printed=PRINTED,
     checks=[Check("symbolic", "LMMSE proof; App. A", _symbolic),
             Check("numeric", "quadrature vs I_N", _numeric),
@@ -275,25 +275,23 @@ def gaussian_mi_lower_bound(run: ClaimRun) -> list[Finding]:
         a7 = {"unavailable": f"{type(err).__name__}: {err}"}
     sym = run.record.get("symbolic", {})
     return [
-        Finding(kind="misprint", where="seed 000, Appendix A, Eq. (A2)", printed=PRINTED[2],
-                corrected=(r"-\tfrac12\log[(2\pi)^n\det\Sigma] - \tfrac12\int f(\mathbf Z)"
-                           r"(\mathbf Z-\mathbb E\mathbf Z)^T\Sigma^{-1}(\mathbf Z-\mathbb E"
-                           r"\mathbf Z)\,d\mathbf Z = -\tfrac12\log[(2\pi)^n\det\Sigma] - "
-                           r"\tfrac n2"),
-                evidence=(f"(A3)'s tr(Sigma^-1 Sigma)/2 = n/2 is the mean of the quadratic form "
-                          f"({sym.get('E_quadratic_form_n1')} for n = 1); the mean of its log is "
-                          f"{sym.get('E_log_quadratic_form_n1')} = -gamma - log 2"),
-                affects_conclusion=False),
-        Finding(kind="misprint", where="seed 000, Appendix A, Eqs. (A7)-(A8)", printed=PRINTED[3],
-                corrected=(r"\int f(\mathbf Z;\mathbf Z^{(l)})\log\frac{f(\mathbf Z;"
-                           r"\mathbf Z^{(l)})\,g_{\mathbf Z^{(l)}}}{g(\mathbf Z;\mathbf Z^{(l)})"
-                           r"\,f_{\mathbf Z^{(l)}}}"
-                           r" = \mathbb E\,D(f_{\mathbf Z|\mathbf Z^{(l)}}\|g_{\mathbf Z|"
-                           r"\mathbf Z^{(l)}})"),
-                evidence=(f"as printed (A7) = -D(f_Y||g_Y) <= 0, contradicting (A10); tanh, "
-                          f"sigma = {a7.get('sigma')}: printed (A7) = "
-                          f"{a7.get('A7_printed_value')} while I - I_N = {a7.get('I_minus_I_N')}."
-                          " (A4) also writes g(X) for g(Z)"),
-                affects_conclusion=False),
+        misprint("seed 000, Appendix A, Eq. (A2)", PRINTED[2],
+                 (r"-\tfrac12\log[(2\pi)^n\det\Sigma] - \tfrac12\int f(\mathbf Z)"
+                  r"(\mathbf Z-\mathbb E\mathbf Z)^T\Sigma^{-1}(\mathbf Z-\mathbb E"
+                  r"\mathbf Z)\,d\mathbf Z = -\tfrac12\log[(2\pi)^n\det\Sigma] - "
+                  r"\tfrac n2"),
+                 (f"(A3)'s tr(Sigma^-1 Sigma)/2 = n/2 is the mean of the quadratic form "
+                  f"({sym.get('E_quadratic_form_n1')} for n = 1); the mean of its log is "
+                  f"{sym.get('E_log_quadratic_form_n1')} = -gamma - log 2")),
+        misprint("seed 000, Appendix A, Eqs. (A7)-(A8)", PRINTED[3],
+                 (r"\int f(\mathbf Z;\mathbf Z^{(l)})\log\frac{f(\mathbf Z;"
+                  r"\mathbf Z^{(l)})\,g_{\mathbf Z^{(l)}}}{g(\mathbf Z;\mathbf Z^{(l)})"
+                  r"\,f_{\mathbf Z^{(l)}}}"
+                  r" = \mathbb E\,D(f_{\mathbf Z|\mathbf Z^{(l)}}\|g_{\mathbf Z|"
+                  r"\mathbf Z^{(l)}})"),
+                 (f"as printed (A7) = -D(f_Y||g_Y) <= 0, contradicting (A10); tanh, "
+                  f"sigma = {a7.get('sigma')}: printed (A7) = "
+                  f"{a7.get('A7_printed_value')} while I - I_N = {a7.get('I_minus_I_N')}."
+                  " (A4) also writes g(X) for g(Z)")),
         NOTE_34,
     ]

@@ -24,8 +24,8 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Condition, Finding, claim
-from theorycheck.claims.evidence import dec, put
+from theorycheck.claims import Check, CheckResult, ClaimRun, Condition, claim
+from theorycheck.claims.evidence import binned_sample, dec, passed_if, put, unstated_condition
 from theorycheck.claims.search_checks import search
 from theorycheck.claims.strategies import generated_activations
 from theorycheck.claims.symbolic_jacobian import equality_case, s_transform
@@ -98,13 +98,14 @@ def _numeric(run: ClaimRun) -> CheckResult:
             table[sb2] = entry
         ev.setdefault("eoc_mpmath", {})[act.name] = table
     ok = not bad
-    return CheckResult(
-        method="numeric", status=CheckStatus.of(ok),
-        summary=f"mu2/mu1^2 >= 1 on q in [1e-6, 1e3] for {len(rows)} activation(s) (Cauchy-"
-                "Schwarz, (66)); on the EOC (m1 = 1) m2(l) from (65) grows like "
-                "l (mu2/mu1^2 - 1) (orthogonal) and l mu2/mu1^2 (Gaussian), reducing to 1 and "
-                "l + 1 only as mu2/mu1^2 -> 1 (the DI point)",
-        evidence=ev, counterexample=bad[0] if bad else None)
+    return passed_if(
+        ok, "numeric",
+        f"mu2/mu1^2 >= 1 on q in [1e-6, 1e3] for {len(rows)} activation(s) (Cauchy-"
+        "Schwarz, (66)); on the EOC (m1 = 1) m2(l) from (65) grows like "
+        "l (mu2/mu1^2 - 1) (orthogonal) and l mu2/mu1^2 (Gaussian), reducing to 1 and "
+        "l + 1 only as mu2/mu1^2 -> 1 (the DI point)",
+        ev,
+        counterexample=bad[0] if bad else None)
 
 
 # -- property --------------------------------------------------------------------------------------
@@ -245,21 +246,21 @@ def _simulation(run: ClaimRun) -> CheckResult:
             bad.append(row)
         hist = res.extra.get("spectrum_histogram")
         if hist and run.ctx.figure_dir and not figs and name == "tanh" and depth > 1:
-            edges = np.asarray(hist["log10_edges"], dtype=float)
-            centres = 10 ** (0.5 * (edges[1:] + edges[:-1]))
-            sample = np.repeat(centres, np.asarray(hist["counts"], dtype=int))
+            sample = binned_sample(hist["log10_edges"], hist["counts"], log10=True)
             figs = run.figure("jacobian_spectrum", "jacobian-moments-tanh-spectrum", sample,
                               m1=float(m1.get("theory", 1.0)), m2=float(m2.get("theory", 0.0)),
                               setting=f"tanh, L={depth}, N={width}, {weights} (binned)")
     run.outcome.figures.extend(figs)
     ok = not bad
-    return CheckResult(
-        method="simulation", status=CheckStatus.of(ok),
-        summary=f"{len(rows) - len(bad)}/{len(rows)} finite-network measurements of m1, m2 of "
-                "J^T J agree with (64)-(65) within the simulation's derived tolerance (linear "
-                "Gaussian layer = Marchenko-Pastur, one tanh layer m1 = chi1, tanh on the EOC "
-                "with Gaussian and orthogonal weights)",
-        evidence={"runs": rows}, counterexample=bad[0] if bad else None, figures=figs)
+    return passed_if(
+        ok, "simulation",
+        f"{len(rows) - len(bad)}/{len(rows)} finite-network measurements of m1, m2 of "
+        "J^T J agree with (64)-(65) within the simulation's derived tolerance (linear "
+        "Gaussian layer = Marchenko-Pastur, one tanh layer m1 = chi1, tanh on the EOC "
+        "with Gaussian and orthogonal weights)",
+        {"runs": rows},
+        counterexample=bad[0] if bad else None,
+        figures=figs)
 
 
 # -- the claim -------------------------------------------------------------------------------------
@@ -272,7 +273,6 @@ claim(
               "equality iff s* -> 0, so at m1 = 1 and mu1^2 = mu2, m2 = 1 (orthogonal) and "
               "m2 = l + 1 (Gaussian).",
     hypotheses=("all layers at the fixed point q*", "D and W freely independent (Eq. 62)"),
-    methods=("symbolic", "numeric", "property", "simulation"),
     per_activation=True,
     printed=(
         r"S_{UV}(z) = S_U(z) S_V(z) \quad (60)",
@@ -299,11 +299,10 @@ claim(
         # s* -> 0 needs one-sided derivatives of different squares: both outside the condition
         outside=lambda ce: (ce.get("violation") == "equality at s* > 0"
                             or ce.get("dpsi(0-)") != ce.get("dpsi(0+)")),
-        finding=lambda ce: Finding(
-            kind="unstated-condition", where="seed 000, Eq. (67)",
-            printed=r"\tilde\mu_1^2 = \tilde\mu_2 \Leftrightarrow \sigma^* \to 0",
-            corrected=r"\text{holds for } \psi'^2 \text{ not a.s. constant and } \psi' "
-                      r"\text{ continuous at } 0",
-            evidence=f"search counterexample psi = {ce.get('psi')} ({ce.get('violation')})",
-            affects_conclusion=False)),
+        finding=lambda ce: unstated_condition(
+            "seed 000, Eq. (67)",
+            r"\tilde\mu_1^2 = \tilde\mu_2 \Leftrightarrow \sigma^* \to 0",
+            r"\text{holds for } \psi'^2 \text{ not a.s. constant and } \psi' "
+            r"\text{ continuous at } 0",
+            f"search counterexample psi = {ce.get('psi')} ({ce.get('violation')})")),
 )

@@ -24,7 +24,7 @@ from theorycheck.claims import (
     Finding,
     claim,
 )
-from theorycheck.claims.evidence import dec
+from theorycheck.claims.evidence import dec, note, passed_if
 from theorycheck.gaussian import GridEngine
 from theorycheck.information import meanfield_bound as mfb
 
@@ -58,11 +58,12 @@ def _symbolic_layer_one(run: ClaimRun) -> CheckResult:
         DerivationStep(r"I_{\mathcal N}(X;x^1) = \tfrac N2\log\frac{a}{a-b} = I_{MF}^1",
                        "the same cancellation for any N (multiplicativity of det)", ok),
     ]
-    return CheckResult(method="symbolic", status=CheckStatus.of(ok),
-                       name="layer-1 identity", steps=steps,
-                       summary=("at layer 1 the Gaussian bound is exactly the mean-field bound "
-                                "for every invertible W" if ok else "layer-1 identity fails"),
-                       evidence={"ratio": str(ratio)})
+    return passed_if(ok, "symbolic",
+                     "at layer 1 the Gaussian bound is exactly the mean-field bound "
+                     "for every invertible W" if ok else "layer-1 identity fails",
+                     {"ratio": str(ratio)},
+                     name="layer-1 identity",
+                     steps=steps)
 
 
 def _numeric(run: ClaimRun) -> CheckResult:
@@ -86,12 +87,12 @@ def _numeric(run: ClaimRun) -> CheckResult:
     tr = mfb.mf_bound_trace(act, 1.5, 0.05, noise2=NOISE2, depth=20)
     err = float(np.nanmax(tr.per_neuron_err))
     worst = max(float(r["difference"]) for r in rows)
-    return CheckResult(method="numeric", status=CheckStatus.of(ok),
-                       name="quadrature routes agree",
-                       summary=(f"Hermite and Legendre bivariate E[phi'(u1)phi'(u2)] agree to "
-                                f"{worst:.1e}, within 3x their error estimates; two-rule error "
-                                f"of the 20-layer bound {err:.1e} nats/neuron"),
-                       evidence={"points": rows, "bound_two_rule_error": dec(err + 1e-300, 3)})
+    return passed_if(ok, "numeric",
+                     f"Hermite and Legendre bivariate E[phi'(u1)phi'(u2)] agree to "
+                     f"{worst:.1e}, within 3x their error estimates; two-rule error "
+                     f"of the 20-layer bound {err:.1e} nats/neuron",
+                     {"points": rows, "bound_two_rule_error": dec(err + 1e-300, 3)},
+                     name="quadrature routes agree")
 
 
 def _agreement(run: ClaimRun) -> CheckResult:
@@ -127,17 +128,17 @@ def _agreement(run: ClaimRun) -> CheckResult:
     first = [abs(gap[(n, 1)][0]) <= z * gap[(n, 1)][1] + 2e-3 for n in widths]
     deep = [(n, layer) for n in widths for layer in layers if layer > 1]
     agree_deep = [abs(gap[k][0]) <= z * gap[k][1] for k in deep]
-    c1 = CheckResult(
-        method="simulation", status=CheckStatus.of(all(first) and all(agree_deep)),
+    c1 = passed_if(
+        all(first) and all(agree_deep), "simulation",
+        "agreement at every width and layer" if all(agree_deep) and all(first) else
+        f"agrees at layer 1 ({sum(first)}/{len(first)} widths, the exact identity); "
+        f"deeper layers disagree in {len(agree_deep) - sum(agree_deep)}/{len(deep)} "
+        "cases beyond 3.29 standard errors (mean field above the sampled bound)",
+        ev,
         name="analytic bound agrees with the sampled bound",
-        summary=("agreement at every width and layer" if all(agree_deep) and all(first) else
-                 f"agrees at layer 1 ({sum(first)}/{len(first)} widths, the exact identity); "
-                 f"deeper layers disagree in {len(agree_deep) - sum(agree_deep)}/{len(deep)} "
-                 "cases beyond 3.29 standard errors (mean field above the sampled bound)"),
-        evidence=ev,
         counterexample=None if all(agree_deep) else
-        {f"N={k[0]},l={k[1]}": rows[f"N={k[0]},l={k[1]}"]
-         for k, ok in zip(deep, agree_deep, strict=True) if not ok})
+                       {f"N={k[0]},l={k[1]}": rows[f"N={k[0]},l={k[1]}"]
+                       for k, ok in zip(deep, agree_deep, strict=True) if not ok})
     # better at larger width: relative gap at the deepest layer shrinks from smallest to largest N
     lo, hi = widths[0], widths[-1]
     g_lo, g_hi = gap[(lo, depth)], gap[(hi, depth)]
@@ -145,15 +146,15 @@ def _agreement(run: ClaimRun) -> CheckResult:
     diff = abs(g_lo[0]) - abs(g_hi[0])
     se = float(np.hypot(g_lo[1], g_hi[1]))
     better_width = diff > 2.0 * se
-    run.record["width"] = CheckResult(
-        method="simulation", status=CheckStatus.of(better_width),
+    run.record["width"] = passed_if(
+        better_width, "simulation",
+        f"|gap| at layer {depth}: {abs(g_lo[0]) / mf_d:.3f} of the bound at N={lo}, "
+        f"{abs(g_hi[0]) / mf_d:.3f} at N={hi} (difference {diff:.4f} +- {se:.4f} "
+        "nats/neuron): " + ("improves" if better_width else "does not improve"),
+        {"gap_small_width": dec(g_lo[0]), "gap_small_width_err": dec(g_lo[1], 3),
+         "gap_large_width": dec(g_hi[0]), "gap_large_width_err": dec(g_hi[1], 3),
+         "layer": depth, "widths": list(widths)},
         name="agreement improves with width",
-        summary=(f"|gap| at layer {depth}: {abs(g_lo[0]) / mf_d:.3f} of the bound at N={lo}, "
-                 f"{abs(g_hi[0]) / mf_d:.3f} at N={hi} (difference {diff:.4f} +- {se:.4f} "
-                 "nats/neuron): " + ("improves" if better_width else "does not improve")),
-        evidence={"gap_small_width": dec(g_lo[0]), "gap_small_width_err": dec(g_lo[1], 3),
-                  "gap_large_width": dec(g_hi[0]), "gap_large_width_err": dec(g_hi[1], 3),
-                  "layer": depth, "widths": list(widths)},
         counterexample=None if better_width else {"layer": depth, "widths": [lo, hi]})
     return c1
 
@@ -190,16 +191,16 @@ def _max_near_eoc(run: ClaimRun) -> CheckResult:
                 "grid_step": dec(step)}
     ok = all(ok_all.values())
     run.record["small_noise_ok"] = ok_all[NOISE2]
-    return CheckResult(method="numeric", status=CheckStatus.of(ok),
-                      name="mean-field bound maximised near the EOC",
-                      summary=("argmax near the noisy EOC at every noise level" if ok else
-                               "argmax near the noisy EOC only for small noise "
-                               f"(noise2={NOISE2}: {ok_all[NOISE2]}; noise2=0.1: {ok_all[0.1]}); "
-                               "at large depth it follows the maximiser of the decay rate gamma, "
-                               "not chi1 = 1"),
-                      evidence={"cases": cases, "tolerance": "15% of the EOC sw2 or 2 grid steps"},
-                      counterexample=None if ok else {k: v for k, v in cases.items()
-                                                      if not v["within_15pct_of_eoc"]})
+    return passed_if(ok, "numeric",
+                     "argmax near the noisy EOC at every noise level" if ok else
+                     "argmax near the noisy EOC only for small noise "
+                     f"(noise2={NOISE2}: {ok_all[NOISE2]}; noise2=0.1: {ok_all[0.1]}); "
+                     "at large depth it follows the maximiser of the decay rate gamma, "
+                     "not chi1 = 1",
+                     {"cases": cases, "tolerance": "15% of the EOC sw2 or 2 grid steps"},
+                     name="mean-field bound maximised near the EOC",
+                     counterexample=None if ok else {k: v for k, v in cases.items()
+                                                     if not v["within_15pct_of_eoc"]})
 
 
 @claim(id="mf-mi-lower-bound", source="seed 001, Secs. II-III, Prop. 2, Figs. 3-6",
@@ -208,7 +209,7 @@ def _max_near_eoc(run: ClaimRun) -> CheckResult:
                   "width and depth, and is maximised near the EOC for tanh"),
        hypotheses=("noise before each activation", "Gaussian input X", "MI conditional on W",
                    "mean-field: matrices replaced by their W-expectations"),
-       methods=("symbolic", "numeric", "simulation"), printed=PRINTED,
+       printed=PRINTED,
        checks=[Check("symbolic", "layer-1 identity", _symbolic_layer_one),
                Check("numeric", "quadrature routes agree", _numeric),
                Check("simulation", "analytic bound agrees with the sampled bound", _agreement),
@@ -216,23 +217,23 @@ def _max_near_eoc(run: ClaimRun) -> CheckResult:
                      when=lambda run: "width" in run.record),
                Check("numeric", "mean-field bound maximised near the EOC", _max_near_eoc)],
        findings=[
-           Finding(kind="note", where="seed 001, Eqs. (5), (11)-(23)",
-                   printed="equations lost in extraction",
-                   corrected=("reconstructed: x^l = W^l phi(x^(l-1) + n^(l-1)) + b^l; bound per "
-                              "neuron 1/2 log v^l - 1/2 log(v^l - g^l) with v = q - q12 (hidden "
-                              "variance given W) and g^l = sw2 E[phi'(u1)phi'(u2)] g^(l-1) "
-                              "(input-hidden cross covariance, Stein's lemma); see "
-                              "theorycheck.information.meanfield_bound"),
-                   evidence="the prose of Secs. II-III; centered form coincides with the "
-                            "literal q^l form for odd phi at sb2 = 0"),
-           Finding(kind="note", where="seed 001, Sec. III-A ('expectation over the weights')",
-                   printed="log det of E_W[Sigma] in place of E_W log det Sigma",
-                   corrected=("the two differ by a Jensen gap of order 1 per neuron beyond "
-                              "layer 1 (the singular values of the weight product spread, "
-                              "Marchenko-Pastur), which does not vanish as N grows; at layer 1 "
-                              "det W cancels and they agree exactly"),
-                   evidence="simulation check 'analytic bound agrees with the sampled bound'",
-                   affects_conclusion=True)])
+           note("seed 001, Eqs. (5), (11)-(23)",
+                "equations lost in extraction",
+                ("reconstructed: x^l = W^l phi(x^(l-1) + n^(l-1)) + b^l; bound per "
+                 "neuron 1/2 log v^l - 1/2 log(v^l - g^l) with v = q - q12 (hidden "
+                 "variance given W) and g^l = sw2 E[phi'(u1)phi'(u2)] g^(l-1) "
+                 "(input-hidden cross covariance, Stein's lemma); see "
+                 "theorycheck.information.meanfield_bound"),
+                "the prose of Secs. II-III; centered form coincides with the "
+                "literal q^l form for odd phi at sb2 = 0"),
+           note("seed 001, Sec. III-A ('expectation over the weights')",
+                "log det of E_W[Sigma] in place of E_W log det Sigma",
+                ("the two differ by a Jensen gap of order 1 per neuron beyond "
+                 "layer 1 (the singular values of the weight product spread, "
+                 "Marchenko-Pastur), which does not vanish as N grows; at layer 1 "
+                 "det W cancels and they agree exactly"),
+                "simulation check 'analytic bound agrees with the sampled bound'",
+                affects_conclusion=True)])
 def mf_mi_lower_bound(run: ClaimRun) -> list[Finding]:
     """The condition 'small noise' when only the EOC maximisation failed and it holds at the
     small noise level (no re-run and no finding: the failed check's evidence shows it)."""

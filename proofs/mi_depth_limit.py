@@ -21,9 +21,9 @@ import numpy as np
 from hypothesis import strategies as st
 
 from theorycheck.activations import get_activation
-from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
+from theorycheck.claims import Check, CheckResult, ClaimRun, claim
 from theorycheck.claims.checks import property_result
-from theorycheck.claims.evidence import dec
+from theorycheck.claims.evidence import dec, note, passed_if
 from theorycheck.information import meanfield_bound as mfb
 
 PRINTED = (r"\lim_{l\to\infty} I_{MF}^l(X; h^l) > 0 \text{ on the EoC (Fig. 8; equations lost)}",)
@@ -74,16 +74,16 @@ def _numeric(run: ClaimRun) -> CheckResult:
         if name == "eoc":
             lim_eoc = (lim, err)
     nontrivial = lim_eoc[0] > 3.0 * lim_eoc[1] + 1e-9
-    return CheckResult(
-        method="numeric", status=CheckStatus.of(nontrivial),
+    return passed_if(
+        nontrivial, "numeric",
+        f"on the noisy EOC (sw2={eoc:.4f}, sb2={SB2}, noise2={NOISE2}) the per-neuron "
+        f"bound extrapolates to {lim_eoc[0]:.2e} +- {lim_eoc[1]:.1e} nats: "
+        + ("a non-trivial limit" if nontrivial else
+           "it decays to 0 geometrically, at the rate gamma* < 1 (as off the EOC)"),
+        {"cases": cases, "depth": depth, "noise2": dec(NOISE2), "sb2": dec(SB2),
+         "extrapolation": "Aitken on layers every stride; error = two windows + last "
+                          "increment"},
         name="bound vs depth on the EOC",
-        summary=(f"on the noisy EOC (sw2={eoc:.4f}, sb2={SB2}, noise2={NOISE2}) the per-neuron "
-                 f"bound extrapolates to {lim_eoc[0]:.2e} +- {lim_eoc[1]:.1e} nats: "
-                 + ("a non-trivial limit" if nontrivial else
-                    "it decays to 0 geometrically, at the rate gamma* < 1 (as off the EOC)")),
-        evidence={"cases": cases, "depth": depth, "noise2": dec(NOISE2), "sb2": dec(SB2),
-                  "extrapolation": "Aitken on layers every stride; error = two windows + last "
-                                   "increment"},
         counterexample=None if nontrivial else {"limit": dec(lim_eoc[0]),
                                                 "limit_err": dec(lim_eoc[1] + 1e-300, 3)})
 
@@ -116,15 +116,15 @@ claim(id="mi-depth-limit", source="seed 001, Sec. IV, Fig. 8",
       statement=("on the EOC the mean-field lower bound converges to a non-trivial limit as "
                  "depth grows"),
       hypotheses=("tanh", "pre-activation noise noise2 > 0", "the reconstructed Prop. 2 bound"),
-      methods=("numeric", "property"), printed=PRINTED,
+      printed=PRINTED,
       checks=[Check("numeric", "bound vs depth on the EOC", _numeric),
               Check("property", "non-decaying cross covariance on the EOC", _property)],
-      findings=[Finding(
-          kind="note", where="seed 001, Sec. IV, Fig. 8",
-          printed=("the mean field lower bound also converges to a maximum ... as the depth "
-                   "increases"),
-          corrected=("under the reconstructed Prop. 2 the bound per neuron decays like "
-                     "gamma*^l with gamma* < chi1 = 1 on the EOC (Cauchy-Schwarz); what "
-                     "converges with depth is the location of the maximum over sw2 (see "
-                     "mf-mi-lower-bound), not the value"),
-          evidence="numeric check 'bound vs depth on the EOC'", affects_conclusion=True)])
+      findings=[note(
+          "seed 001, Sec. IV, Fig. 8",
+          ("the mean field lower bound also converges to a maximum ... as the depth "
+           "increases"),
+          ("under the reconstructed Prop. 2 the bound per neuron decays like "
+           "gamma*^l with gamma* < chi1 = 1 on the EOC (Cauchy-Schwarz); what "
+           "converges with depth is the location of the maximum over sw2 (see "
+           "mf-mi-lower-bound), not the value"),
+          "numeric check 'bound vs depth on the EOC'", affects_conclusion=True)])

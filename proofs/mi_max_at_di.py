@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 
 from theorycheck.activations import Activation, get_activation
-from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
-from theorycheck.claims.evidence import dec
+from theorycheck.claims import Check, CheckResult, ClaimRun, claim
+from theorycheck.claims.evidence import dec, passed_if, unstated_condition
 from theorycheck.claims.statistics import fit_through_origin
 from theorycheck.information import meanfield_bound as mfb
 from theorycheck.meanfield import MeanField
@@ -111,16 +111,16 @@ def _plane(run: ClaimRun) -> CheckResult:
                    np.square(sws), np.square(sbs), mean, di=(1.0, 0.0), setting=key)
     ok = not failures
     n_ok = len(configs) - len(failures)
-    return CheckResult(
-        method="simulation", status=CheckStatus.of(ok),
+    return passed_if(
+        ok, "simulation",
+        f"(1, 0) is the grid argmax within 2 standard errors in {n_ok}/{len(configs)} "
+        "settings" + ("" if ok else "; elsewhere the maximum lies at " + "; ".join(
+            f"{k}: ({v['argmax']['sw']}, {v['argmax']['sb']})"
+            for k, v in failures.items())),
+        {"grid_sw": [dec(s) for s in sws], "grid_sb": [dec(s) for s in sbs],
+         "q_floor": dec(Q_FLOOR), "seed": ctx.seed, "device": ctx.device,
+         "settings": per_config},
         name="argmax of the sampled bound at (1, 0)",
-        summary=(f"(1, 0) is the grid argmax within 2 standard errors in {n_ok}/{len(configs)} "
-                 "settings" + ("" if ok else "; elsewhere the maximum lies at " + "; ".join(
-                     f"{k}: ({v['argmax']['sw']}, {v['argmax']['sb']})"
-                     for k, v in failures.items()))),
-        evidence={"grid_sw": [dec(s) for s in sws], "grid_sb": [dec(s) for s in sbs],
-                  "q_floor": dec(Q_FLOOR), "seed": ctx.seed, "device": ctx.device,
-                  "settings": per_config},
         counterexample=failures or None)
 
 
@@ -160,13 +160,13 @@ def _along_eoc(run: ClaimRun) -> CheckResult:
             bad[key] = out[key]
     # drawn into the report's folder, not listed with the check (as before the engine)
     run.figure("mi_along_eoc", "mi-max-at-di-eoc", np.square(sbs), curves, errors=errs)
-    return CheckResult(
-        method="simulation", status=CheckStatus.of(not bad),
+    return passed_if(
+        not bad, "simulation",
+        f"along the EOC the bound decreases with sb and peaks at sb = 0 in "
+        f"{len(configs) - len(bad)}/{len(configs)} settings",
+        {"settings": out, "eoc_route": "theorycheck.information.meanfield_bound."
+         "noisy_eoc_sw2 with noise2 = 0", "seed": ctx.seed, "device": ctx.device},
         name="bound grows along the EOC as sb -> 0",
-        summary=(f"along the EOC the bound decreases with sb and peaks at sb = 0 in "
-                 f"{len(configs) - len(bad)}/{len(configs)} settings"),
-        evidence={"settings": out, "eoc_route": "theorycheck.information.meanfield_bound."
-                  "noisy_eoc_sw2 with noise2 = 0", "seed": ctx.seed, "device": ctx.device},
         counterexample=bad or None)
 
 
@@ -177,14 +177,14 @@ def _eoc_numeric(run: ClaimRun) -> CheckResult:
     ref = MeanField(TANH, dps=15).eoc_sw2(sb2)
     diff = abs(mine - float(ref.sw2.value))
     ok = diff <= 1e-6 * mine + float(ref.sw2.error)
-    return CheckResult(method="numeric", status=CheckStatus.of(ok),
-                       name="EOC route cross-check",
-                       summary=f"EOC sw2 at sb2 = {sb2}: {mine:.10f} vs MeanField "
-                               f"{float(ref.sw2.value):.10f} (difference {diff:.1e})",
-                       evidence={"sb2": dec(sb2), "hermite": dec(mine, 12),
-                                 "meanfield": dec(float(ref.sw2.value), 12),
-                                 "meanfield_err": dec(float(ref.sw2.error + 1e-300), 3),
-                                 "tolerance": "1e-6 relative (96-node Gauss-Hermite at q ~ 0.5)"})
+    return passed_if(ok, "numeric",
+                     f"EOC sw2 at sb2 = {sb2}: {mine:.10f} vs MeanField "
+                     f"{float(ref.sw2.value):.10f} (difference {diff:.1e})",
+                     {"sb2": dec(sb2), "hermite": dec(mine, 12),
+                      "meanfield": dec(float(ref.sw2.value), 12),
+                      "meanfield_err": dec(float(ref.sw2.error + 1e-300), 3),
+                      "tolerance": "1e-6 relative (96-node Gauss-Hermite at q ~ 0.5)"},
+                     name="EOC route cross-check")
 
 
 claim(id="mi-max-at-di", source="seed 000, Sec. V, Eq. (35), Figs. 7-8",
@@ -192,17 +192,17 @@ claim(id="mi-max-at-di", source="seed 000, Sec. V, Eq. (35), Figs. 7-8",
                  "(sw, sb) = (1, 0) and grows along the EOC as sb -> 0"),
       hypotheses=("tanh", "Gaussian and orthogonal weights", "stable and unit-variance inputs",
                   "several widths and depths"),
-      methods=("numeric", "simulation"), printed=PRINTED,
+      printed=PRINTED,
       checks=[Check("numeric", "EOC route cross-check", _eoc_numeric),
               Check("simulation", "argmax of the sampled bound at (1, 0)", _plane),
               Check("simulation", "bound grows along the EOC as sb -> 0", _along_eoc)],
-      findings=[Finding(
-          kind="unstated-condition", where="seed 000, Sec. V ('stable inputs')",
-          printed="stable inputs (propagating at the stable state)",
-          corrected=(f"at (1, 0) and on the whole segment sb = 0, sw <= 1 the stable variance "
-                     f"is q* = 0: the inputs vanish. We floor the input variance at {Q_FLOOR}; "
-                     "the bound there then measures how linear tanh is on that scale and grows "
-                     "without limit as the floor shrinks (the MI of the deterministic map is "
-                     "infinite)"),
-          evidence="check 'argmax of the sampled bound at (1, 0)' (q0 per setting)",
+      findings=[unstated_condition(
+          "seed 000, Sec. V ('stable inputs')",
+          "stable inputs (propagating at the stable state)",
+          (f"at (1, 0) and on the whole segment sb = 0, sw <= 1 the stable variance "
+           f"is q* = 0: the inputs vanish. We floor the input variance at {Q_FLOOR}; "
+           "the bound there then measures how linear tanh is on that scale and grows "
+           "without limit as the floor shrinks (the MI of the deterministic map is "
+           "infinite)"),
+          "check 'argmax of the sampled bound at (1, 0)' (q0 per setting)",
           affects_conclusion=True)])

@@ -16,8 +16,9 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Condition, Finding, claim
+from theorycheck.claims import Check, CheckResult, ClaimRun, Condition, Finding, claim
 from theorycheck.claims.checks import property_result
+from theorycheck.claims.evidence import note, passed_if, unstated_condition
 from theorycheck.claims.model import DerivationStep
 from theorycheck.errors import TheoryCheckError
 from theorycheck.information import cholesky_omegas, mi_from_omegas
@@ -69,14 +70,14 @@ def _symbolic(run: ClaimRun) -> CheckResult:
         "Eq. (38): the integral J = E[z psi(s z)] = s E[psi'(s z)] > 0 for increasing psi does not "
         "depend on the sign of sigma_w", True))
     ok = ok_dt and ok_chain and ok_even
-    return CheckResult(method="symbolic", status=CheckStatus.of(ok),
-                       name="derivative of I_N in beta^2 and in beta",
-                       summary=("dI_N/d(beta^2) >= 0 on the domain (SymPy); dI_N/dbeta = 2 beta "
-                                "dI_N/d(beta^2), so I_N decreases in beta for beta < 0; "
-                                "I_N is even"),
-                       evidence={"dI_dt": str(d_t), "dI_dt_matches": ok_dt,
-                                 "chain_rule": ok_chain, "even_in_beta": ok_even},
-                       steps=steps)
+    return passed_if(ok, "symbolic",
+                     "dI_N/d(beta^2) >= 0 on the domain (SymPy); dI_N/dbeta = 2 beta "
+                     "dI_N/d(beta^2), so I_N decreases in beta for beta < 0; "
+                     "I_N is even",
+                     {"dI_dt": str(d_t), "dI_dt_matches": ok_dt,
+                      "chain_rule": ok_chain, "even_in_beta": ok_even},
+                     name="derivative of I_N in beta^2 and in beta",
+                     steps=steps)
 
 
 def _numeric(run: ClaimRun) -> CheckResult:
@@ -97,15 +98,15 @@ def _numeric(run: ClaimRun) -> CheckResult:
     dec_neg = all(vals[i] > vals[i + 1] for i in range(0, 3))
     even = all(abs(vals[i] - vals[6 - i]) <= mp.mpf(10) ** (-run.dps) for i in range(3))
     ok = inc_pos and even
-    return CheckResult(
-        method="numeric", status=CheckStatus.of(ok),
-        name="I_N(beta) on a grid, fixed w_i",
-        summary=(f"I_N increases on [0, 0.9 beta_max] and is even; on [-0.9 beta_max, 0] it "
-                 f"decreases (decreasing there: {dec_neg})"),
-        evidence={"omegas": [to_decimal(v, 12) for v in w], "depth": depth,
-                  "beta_max": to_decimal(bmax, 12), "rows": rows,
-                  "increasing_for_beta_ge_0": inc_pos, "decreasing_for_beta_le_0": dec_neg,
-                  "even": even})
+    return passed_if(
+        ok, "numeric",
+        f"I_N increases on [0, 0.9 beta_max] and is even; on [-0.9 beta_max, 0] it "
+        f"decreases (decreasing there: {dec_neg})",
+        {"omegas": [to_decimal(v, 12) for v in w], "depth": depth,
+         "beta_max": to_decimal(bmax, 12), "rows": rows,
+         "increasing_for_beta_ge_0": inc_pos, "decreasing_for_beta_le_0": dec_neg,
+         "even": even},
+        name="I_N(beta) on a grid, fixed w_i")
 
 
 def _pair_holds(ex: tuple[int, int, int, float, float, int], nonneg: bool) -> bool:
@@ -146,30 +147,29 @@ def _property(run: ClaimRun, nonneg: bool) -> CheckResult:
                              "seed": ex[5]})
 
 
-NOTE_FIXED_C = Finding(
-    kind="note", where="seed 000, Sec. IV B, 'C^(0,0), prod W, C^(l,l) principally fixed'",
-    printed=r"\beta = \beta(\sigma_w,\sigma_b) \text{ is the only non-trivial variable}",
-    corrected=(r"\partial\mathcal I_{\mathcal N}/\partial\beta \text{ at fixed } "
-               r"\widetilde M, C^{(l,l)};\ C^{(l,l)} \text{ also depends on } "
-               r"(\sigma_w,\sigma_b)"),
-    evidence=("the monotonicity proved (and checked here) is a partial derivative at fixed "
-              "M = P C^(l,l)^-1 P^T; in a network C^(l,l) (correlations among the units of "
-              "layer l) moves with (sigma_w, sigma_b) too, so I_N is not a function of beta "
-              "alone. Not simulated in this claim (the finite-network comparison belongs to "
-              "mi-max-at-di); recorded as an assumption the argument needs"),
-    affects_conclusion=False)
+NOTE_FIXED_C = note(
+    "seed 000, Sec. IV B, 'C^(0,0), prod W, C^(l,l) principally fixed'",
+    r"\beta = \beta(\sigma_w,\sigma_b) \text{ is the only non-trivial variable}",
+    (r"\partial\mathcal I_{\mathcal N}/\partial\beta \text{ at fixed } "
+     r"\widetilde M, C^{(l,l)};\ C^{(l,l)} \text{ also depends on } "
+     r"(\sigma_w,\sigma_b)"),
+    ("the monotonicity proved (and checked here) is a partial derivative at fixed "
+     "M = P C^(l,l)^-1 P^T; in a network C^(l,l) (correlations among the units of "
+     "layer l) moves with (sigma_w, sigma_b) too, so I_N is not a function of beta "
+     "alone. Not simulated in this claim (the finite-network comparison belongs to "
+     "mi-max-at-di); recorded as an assumption the argument needs"))
 
 
 def _even_in_beta(ce: dict[str, Any]) -> Finding:
     """The unstated condition beta >= 0, with the shrunk counterexample of the all-beta search."""
-    return Finding(
-        kind="unstated-condition", where="seed 000, Sec. IV B (after Eq. (49))",
-        printed=PRINTED[2],
-        corrected=(r"\mathcal I_{\mathcal N} \text{ increases with } \beta^2 \text{ (with } "
-                   r"|\beta|\text{); with } \beta \text{ only for } \beta \ge 0"),
-        evidence=(f"I_N is even in beta (SymPy); shrunk counterexample with beta < 0: {ce}; "
-                  "beta < 0 whenever sigma_w < 0, which the source's domain "
-                  "(sigma_w, sigma_b) in R x (0, inf) allows"),
+    return unstated_condition(
+        "seed 000, Sec. IV B (after Eq. (49))",
+        PRINTED[2],
+        (r"\mathcal I_{\mathcal N} \text{ increases with } \beta^2 \text{ (with } "
+         r"|\beta|\text{); with } \beta \text{ only for } \beta \ge 0"),
+        (f"I_N is even in beta (SymPy); shrunk counterexample with beta < 0: {ce}; "
+         "beta < 0 whenever sigma_w < 0, which the source's domain "
+         "(sigma_w, sigma_b) in R x (0, inf) allows"),
         affects_conclusion=True)
 
 
@@ -179,7 +179,6 @@ claim(
     statement="I_N(Z; Z^(l)) increases monotonically with beta = beta(sigma_w, sigma_b)",
     hypotheses=("M (Eq. 45), C^(0,0), C^(l,l) fixed ('principally fixed' given the weight "
                 "distribution and depth)", "beta^(2l) w_i < 1 for every i (Eq. 49 domain)"),
-    methods=("symbolic", "numeric", "property"),
     printed=PRINTED,
     checks=[Check("symbolic", "derivative", _symbolic),
             Check("numeric", "grid", _numeric),

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
-from theorycheck.claims.evidence import dec
+from theorycheck.claims.evidence import dec, misprint, passed_if
 from theorycheck.claims.statistics import paired_test
 from theorycheck.meanfield import MeanField
 
@@ -70,23 +70,23 @@ def _training(run: ClaimRun) -> CheckResult:
     t_auc = paired_test(auc["orthogonal"], auc["gaussian"])
     t_early = paired_test(early["orthogonal"], early["gaussian"])
     faster = t_auc["ci_low"] > 0
-    return CheckResult(
-        method="simulation", status=CheckStatus.of(faster),
+    return passed_if(
+        faster, "simulation",
+        f"mean train accuracy over the run: orthogonal "
+        f"{np.mean(auc['orthogonal']):.3f} vs Gaussian {np.mean(auc['gaussian']):.3f}; "
+        f"paired difference {t_auc['mean_diff']:+.3f} +- {t_auc['se']:.3f} "
+        f"(95% CI [{t_auc['ci_low']:+.3f}, {t_auc['ci_high']:+.3f}], p = "
+        f"{t_auc['p_value']:.2g}, {len(seeds)} seeds)",
+        {"depth": depth, "width": ctx.pick(64, 256), "steps": steps, "seeds": seeds,
+         "device": ctx.device, "sw2": dec(SW2), "sb2": dec(SB2),
+         "auc": {k: [dec(v, 4) for v in vals] for k, vals in auc.items()},
+         "auc_paired": {k: dec(v, 4) for k, v in t_auc.items()},
+         "early_step_acc_paired": {k: dec(v, 4) for k, v in t_early.items()},
+         "curves_mean": {k: [dec(v, 4) for v in np.mean(c, axis=0)]
+                         for k, c in curves.items()},
+         "summary_statistic": "mean train accuracy over evaluation points (area under "
+                              "the curve / steps)"},
         name="orthogonal trains faster (paired)",
-        summary=(f"mean train accuracy over the run: orthogonal "
-                 f"{np.mean(auc['orthogonal']):.3f} vs Gaussian {np.mean(auc['gaussian']):.3f}; "
-                 f"paired difference {t_auc['mean_diff']:+.3f} +- {t_auc['se']:.3f} "
-                 f"(95% CI [{t_auc['ci_low']:+.3f}, {t_auc['ci_high']:+.3f}], p = "
-                 f"{t_auc['p_value']:.2g}, {len(seeds)} seeds)"),
-        evidence={"depth": depth, "width": ctx.pick(64, 256), "steps": steps, "seeds": seeds,
-                  "device": ctx.device, "sw2": dec(SW2), "sb2": dec(SB2),
-                  "auc": {k: [dec(v, 4) for v in vals] for k, vals in auc.items()},
-                  "auc_paired": {k: dec(v, 4) for k, v in t_auc.items()},
-                  "early_step_acc_paired": {k: dec(v, 4) for k, v in t_early.items()},
-                  "curves_mean": {k: [dec(v, 4) for v in np.mean(c, axis=0)]
-                                  for k, c in curves.items()},
-                  "summary_statistic": "mean train accuracy over evaluation points (area under "
-                                       "the curve / steps)"},
         counterexample=None if faster else {"auc_paired": {k: dec(v, 4) for k, v in
                                                            t_auc.items()}})
 
@@ -95,7 +95,7 @@ def _training(run: ClaimRun) -> CheckResult:
        statement=("orthogonal initialisation trains faster than Gaussian (tanh, depth 40, "
                   "sw2 = 2, sb2 = 0.05)"),
        hypotheses=("tanh", "depth 40 (quick: 12)", "sw2 = 2, sb2 = 0.05", "'ordered phase'"),
-       methods=("numeric", "simulation"), printed=PRINTED,
+       printed=PRINTED,
        checks=[Check("numeric", "phase at (2, 0.05)", _phase),
                Check("simulation", "orthogonal trains faster (paired)", _training)])
 def orthogonal_faster(run: ClaimRun) -> list[Finding]:
@@ -103,10 +103,9 @@ def orthogonal_faster(run: ClaimRun) -> list[Finding]:
     chi1 = run.record.get("chi1")
     if chi1 is None or chi1 <= 1:
         return []
-    return [Finding(
-        kind="misprint", where="seed 002, Sec. 4.4",
-        printed="(sw2, sb2) = (2, 0.05) 'is squarely in the ordered phase'",
-        corrected=(f"chi1 = {dec(chi1, 10)} > 1: the point is in the chaotic phase "
-                   f"(the EOC at sb2 = 0.05 is sw2 = {dec(run.record['eoc_sw2'], 8)})"),
-        evidence="numeric check 'phase at (2, 0.05)' (MeanField.chi1)",
-        affects_conclusion=False)]
+    return [misprint(
+        "seed 002, Sec. 4.4",
+        "(sw2, sb2) = (2, 0.05) 'is squarely in the ordered phase'",
+        (f"chi1 = {dec(chi1, 10)} > 1: the point is in the chaotic phase "
+         f"(the EOC at sb2 = 0.05 is sw2 = {dec(run.record['eoc_sw2'], 8)})"),
+        "numeric check 'phase at (2, 0.05)' (MeanField.chi1)")]

@@ -17,9 +17,9 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
+from theorycheck.claims import Check, CheckResult, ClaimRun, Finding, claim
 from theorycheck.claims.checks import property_result
-from theorycheck.claims.evidence import dec, put, put_est, step
+from theorycheck.claims.evidence import dec, passed_if, put, put_est, step
 from theorycheck.claims.map_checks import two_widths
 from theorycheck.claims.statistics import z_crit
 from theorycheck.errors import TheoryCheckError
@@ -124,13 +124,14 @@ def _symbolic(run: ClaimRun) -> CheckResult:
         rf"\frac{{(\sigma^{{(1)}})^2_{{(10)}}-\sigma_b^2}}{{(\sigma^{{(1)}})^2-\sigma_b^2}}"
         rf" = {sp.latex(ratio)}", "printed (10) is off by the factor N0/N1 unless N1 = N0", True))
     holds = ok1 and ok2 and ok3
-    return CheckResult(
-        method="symbolic", status=CheckStatus.of(holds), steps=steps,
-        summary=("E X_i^2 = sw2 E psi^2 + sb2 from independence and zero-mean weights; relu "
-                 "gives sw2 q/2 + sb2; layer 1 divides by N0.  The printed 000 (9), 002 (3) and "
-                 "000 (10) differ from these (see findings)") if holds else
-                "the corrected recursion did not reduce as expected",
-        evidence={"sympy": sp.__version__})
+    return passed_if(
+        holds, "symbolic",
+        ("E X_i^2 = sw2 E psi^2 + sb2 from independence and zero-mean weights; relu "
+         "gives sw2 q/2 + sb2; layer 1 divides by N0.  The printed 000 (9), 002 (3) and "
+         "000 (10) differ from these (see findings)") if holds else
+        "the corrected recursion did not reduce as expected",
+        {"sympy": sp.__version__},
+        steps=steps)
 
 
 def _numeric(run: ClaimRun) -> CheckResult:
@@ -180,14 +181,15 @@ def _numeric(run: ClaimRun) -> CheckResult:
     run.record["worst9"], run.record["worst3"] = worst9, worst3
     ev["max_abs_printed_000_9_minus_corrected"] = dec(worst9, 6)
     ev["max_abs_printed_002_3_minus_corrected"] = dec(worst3, 6)
-    return CheckResult(
-        method="numeric", status=CheckStatus.of(not bad), evidence=ev,
-        counterexample={"disagree": bad} if bad else None,
-        summary=(f"corrected map agrees with closed forms / an independent quadrature at "
-                 f"{len(acts) * len(run.pick(POINTS[:1], POINTS)) * 2} points; printed 000 (9) "
-                 f"and 002 (3) evaluated literally differ by up to {worst9:.3g} and "
-                 f"{worst3:.3g}") if not bad else
-                f"corrected map disagrees with its reference at {bad}")
+    return passed_if(
+        not bad, "numeric",
+        (f"corrected map agrees with closed forms / an independent quadrature at "
+         f"{len(acts) * len(run.pick(POINTS[:1], POINTS)) * 2} points; printed 000 (9) "
+         f"and 002 (3) evaluated literally differ by up to {worst9:.3g} and "
+         f"{worst3:.3g}") if not bad else
+        f"corrected map disagrees with its reference at {bad}",
+        ev,
+        counterexample={"disagree": bad} if bad else None)
 
 
 def _property(run: ClaimRun) -> CheckResult:
@@ -257,13 +259,14 @@ def _simulation(run: ClaimRun) -> CheckResult:
             ev[f"{act.name}:{label}"] = [dec(v, 8) for v in traj]
             ev[f"{act.name}:z_{label}"] = [f"{v:.1f}" for v in za]
             run.record.setdefault(label, []).append((act.name, float(np.max(np.abs(za)))))
-    return CheckResult(
-        method="simulation", status=CheckStatus.of(not bad), evidence=ev,
-        counterexample={"disagree": bad} if bad else None,
-        summary=(f"measured q^l (N0={n0}, widths {width}/{2 * width} extrapolated, {nets} "
-                 f"networks) follows the corrected map from q^1 = sw2 |x|^2/N0 + sb2 within "
-                 f"z < {zc:.2f}; the printed alternatives are rejected (z in evidence)")
-        if not bad else f"measured q^l departs from the corrected map for {bad}")
+    return passed_if(
+        not bad, "simulation",
+        (f"measured q^l (N0={n0}, widths {width}/{2 * width} extrapolated, {nets} "
+         f"networks) follows the corrected map from q^1 = sw2 |x|^2/N0 + sb2 within "
+         f"z < {zc:.2f}; the printed alternatives are rejected (z in evidence)")
+        if not bad else f"measured q^l departs from the corrected map for {bad}",
+        ev,
+        counterexample={"disagree": bad} if bad else None)
 
 
 def _sim_z(record: dict[str, Any], label: str) -> str:
@@ -316,7 +319,6 @@ def _findings(record: dict[str, Any]) -> list[Finding]:
                "000 (9)-(10) and 002 (3) say the same."),
     hypotheses=("W_ij ~ N(0, sw2/N_{l-1}) i.i.d., zero mean", "b ~ N(0, sb2)",
                 "infinite width (Gaussian pre-activations)"),
-    methods=("symbolic", "numeric", "property", "simulation"),
     per_activation=True, activations=DEFAULT,
     printed=(
         r"(\sigma^{(l)})^2=\sigma_w^2\int\psi(\sqrt{\sigma^{(l-1)}}x)^2\mathsf{D}x+\sigma_b^2"

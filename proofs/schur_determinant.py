@@ -13,8 +13,9 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
+from theorycheck.claims import Check, CheckResult, ClaimRun, Finding, claim
 from theorycheck.claims.checks import property_result
+from theorycheck.claims.evidence import misprint, note, passed_if
 from theorycheck.claims.model import DerivationStep
 from theorycheck.information import (
     gaussian_mi,
@@ -90,14 +91,14 @@ def _symbolic_factorisation(run: ClaimRun) -> CheckResult:
             rf"\det\Sigma^{{(0,l)}} - \mathrm{{rhs}}(40) = {sp.latex(diff)}\quad ({k}\times{k}"
             r"\text{ blocks, } D, C \text{ symbolic})", "explicit SymPy determinant", diff == 0))
     ok = blocks_ok and all(v == "0" for v in explicit.values())
-    return CheckResult(method="symbolic", status=CheckStatus.of(ok),
-                       name="Eq. (40) block-determinant factorisation",
-                       summary=("Eq. (40) proved for all block sizes (block LDU) and checked "
-                                "explicitly for 1x1 and 2x2 blocks" if ok else
-                                "Eq. (40) does not reduce to an identity"),
-                       evidence={"ldu_blocks_match": blocks_ok, "explicit_difference": explicit},
-                       steps=steps,
-                       counterexample=None if ok else {"explicit_difference": explicit})
+    return passed_if(ok, "symbolic",
+                     "Eq. (40) proved for all block sizes (block LDU) and checked "
+                     "explicitly for 1x1 and 2x2 blocks" if ok else
+                     "Eq. (40) does not reduce to an identity",
+                     {"ldu_blocks_match": blocks_ok, "explicit_difference": explicit},
+                     name="Eq. (40) block-determinant factorisation",
+                     steps=steps,
+                     counterexample=None if ok else {"explicit_difference": explicit})
 
 
 def _symbolic_reductions(run: ClaimRun) -> CheckResult:
@@ -153,12 +154,13 @@ def _symbolic_reductions(run: ClaimRun) -> CheckResult:
         "printed_42_ratio": str(sp.simplify(printed42)),
         "printed_43_ratio": str(sp.simplify(printed43)),
         "printed_ratio_is_identically_one": printed_zero}
-    return CheckResult(
-        method="symbolic", status=CheckStatus.of(ok),
+    return passed_if(
+        ok, "symbolic",
+        "(41) reduces to the corrected (42), (43) and, with (39), to (44); the printed "
+        "(42)-(43) have identical numerator and denominator (ratio 1, I_N = 0)",
+        evidence,
         name="Eqs. (41)-(44) reductions (corrected) and (42)-(43) as printed",
-        summary=("(41) reduces to the corrected (42), (43) and, with (39), to (44); the printed "
-                 "(42)-(43) have identical numerator and denominator (ratio 1, I_N = 0)"),
-        evidence=evidence, steps=steps)
+        steps=steps)
 
 
 def _numeric(run: ClaimRun) -> CheckResult:
@@ -185,12 +187,13 @@ def _numeric(run: ClaimRun) -> CheckResult:
         "I_43_corrected": to_decimal(i43.value, run.dps),
         "I_43_corrected_err": to_decimal(i43.error, 3),
         "difference": to_decimal(diff, 3), "I_42_43_printed": to_decimal(printed, 3)}
-    return CheckResult(
-        method="numeric", status=CheckStatus.of(ok),
+    return passed_if(
+        ok, "numeric",
+        f"I_N by (35) = {mp.nstr(i35.value, 12)} equals corrected (43) within "
+        f"{mp.nstr(diff, 3)}; printed (42)-(43) give 0",
+        evidence,
         name="Eqs. (35), (43) at the run's precision",
-        summary=(f"I_N by (35) = {mp.nstr(i35.value, 12)} equals corrected (43) within "
-                 f"{mp.nstr(diff, 3)}; printed (42)-(43) give 0"),
-        evidence=evidence, counterexample=None if ok else {"difference": to_decimal(diff, 3)})
+        counterexample=None if ok else {"difference": to_decimal(diff, 3)})
 
 
 def _property_factorisation(run: ClaimRun) -> CheckResult:
@@ -251,13 +254,13 @@ def _property_eq44(run: ClaimRun) -> CheckResult:
                              "beta2l_times_max_w": ex[3], "seed": ex[4]})
 
 
-NOTE_44 = Finding(
-    kind="note", where="seed 000, Eq. (44)",
-    printed=r"\mathcal I_{\mathcal N}(\mathbf X;\mathbf X^{(l)})",
-    corrected=r"\mathcal I_{\mathcal N}(\mathbf Z;\mathbf Z^{(l)})",
-    evidence="(41)-(43) are about the Gaussian Z; (44) switches to X without comment. (44) "
-             "itself follows from (39) and the corrected (43); it needs beta^(2l) w_i < 1 "
-             "for the joint covariance to be positive definite", affects_conclusion=False)
+NOTE_44 = note(
+    "seed 000, Eq. (44)",
+    r"\mathcal I_{\mathcal N}(\mathbf X;\mathbf X^{(l)})",
+    r"\mathcal I_{\mathcal N}(\mathbf Z;\mathbf Z^{(l)})",
+    "(41)-(43) are about the Gaussian Z; (44) switches to X without comment. (44) "
+    "itself follows from (39) and the corrected (43); it needs beta^(2l) w_i < 1 "
+    "for the joint covariance to be positive definite")
 
 
 @claim(
@@ -268,7 +271,6 @@ NOTE_44 = Finding(
                "matrices; with (39) they give (44)"),
     hypotheses=("Z and Z^(l) jointly Gaussian with invertible Sigma^(0), Sigma^(l)",
                 "D^(0), D^(l) = diag(Sigma)^(1/2), so Sigma = D C D"),
-    methods=("symbolic", "numeric", "property"),
     printed=PRINTED,
     checks=[Check("symbolic", "Eq. (40)", _symbolic_factorisation),
             Check("symbolic", "Eqs. (41)-(44)", _symbolic_reductions),
@@ -290,15 +292,13 @@ def schur_determinant(run: ClaimRun) -> list[Finding]:
     findings: list[Finding] = []
     if red is not None and red.get("printed_ratio_is_identically_one"):
         findings += [
-            Finding(kind="misprint", where="seed 000, Eq. (42)", printed=PRINTED[2],
-                    corrected=CORRECT_42 + r" \quad (42)",
-                    evidence="; ".join(shown) + "; corrected form equals (41) "
-                             "(SymPy, 2x2 blocks; property check on random SPD)",
-                    affects_conclusion=False),
-            Finding(kind="misprint", where="seed 000, Eq. (43)", printed=PRINTED[3],
-                    corrected=CORRECT_43 + r" \quad (43)",
-                    evidence="as printed (43) is 1/2 log 1 = 0; the numerator must be "
-                             "det C^(0,0) (dividing det Sigma^(0) by det(D^(0))^2)",
-                    affects_conclusion=False),
+            misprint("seed 000, Eq. (42)", PRINTED[2],
+                     CORRECT_42 + r" \quad (42)",
+                     "; ".join(shown) + "; corrected form equals (41) "
+                     "(SymPy, 2x2 blocks; property check on random SPD)"),
+            misprint("seed 000, Eq. (43)", PRINTED[3],
+                     CORRECT_43 + r" \quad (43)",
+                     "as printed (43) is 1/2 log 1 = 0; the numerator must be "
+                     "det C^(0,0) (dividing det Sigma^(0) by det(D^(0))^2)"),
         ]
     return [*findings, NOTE_44]

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
 from theorycheck.claims.checks import property_result
-from theorycheck.claims.evidence import dec, put, skipped, step
+from theorycheck.claims.evidence import dec, misprint, note, passed_if, put, skipped, step
 from theorycheck.errors import Status, TheoryCheckError
 from theorycheck.gaussian import integrate_mp
 from theorycheck.meanfield.sigmoid_line import (
@@ -45,10 +45,11 @@ def _identity(run: ClaimRun) -> CheckResult:
     d3 = sp.simplify(sp.diff(phi, x, 3) - dphi * (1 - 6 * dphi))
     d4 = sp.expand((p * (1 - p)) ** 2 - Phi_of)
     ok = d1 == 0 and d4 == 0 and d2 == 0 and d3 == 0
-    return CheckResult(
-        method="symbolic", status=CheckStatus.of(ok),
-        summary="phi' = phi(1-phi), hence phi'^2 = phi^2 - 2 phi^3 + phi^4 = Phi (Eq. 26)"
-                + ("" if ok else ": FAILS"),
+    return passed_if(
+        ok, "symbolic",
+        "phi' = phi(1-phi), hence phi'^2 = phi^2 - 2 phi^3 + phi^4 = Phi (Eq. 26)"
+        + ("" if ok else ": FAILS"),
+        {"phi_prime_residual": str(d1), "Phi_residual": str(d4)},
         steps=[step(sp.Eq(sp.Derivative(sp.Function("varphi")(x), x), p * (1 - p)),
                     f"SymPy: phi' - phi(1-phi) simplifies to {d1}", d1 == 0),
                step(sp.Eq(sp.expand((p * (1 - p)) ** 2), Phi_of),
@@ -56,8 +57,7 @@ def _identity(run: ClaimRun) -> CheckResult:
                step(r"\varphi'' = \varphi'(1-2\varphi),\quad "
                     r"\varphi''' = \varphi'(1-6\varphi')",
                     "used by the numeric checks (evaluated without cancellation)",
-                    d2 == 0 and d3 == 0)],
-        evidence={"phi_prime_residual": str(d1), "Phi_residual": str(d4)})
+                    d2 == 0 and d3 == 0)])
 
 
 def _phi_prime(run: ClaimRun) -> CheckResult:
@@ -73,26 +73,26 @@ def _phi_prime(run: ClaimRun) -> CheckResult:
     xs = [sp.Rational(k, 4) for k in range(-40, 41) if k != 0]
     signs_ok = all(sp.sign(true.subs(x, v).evalf(30)) == -sp.sign(v) for v in xs)
     if not same:
-        run.finding(Finding(
-            kind="misprint", where="seed 002, Appendix, derivative of Eq. (26)",
-            printed=r"\Phi'(x) = 2\varphi(1-2\varphi)(1-\varphi)",
-            corrected=r"\Phi'(x) = 2\varphi\,\varphi'\,(1-2\varphi)(1-\varphi)",
-            evidence=f"SymPy: d Phi/dx divided by the printed form = {sp.sstr(ratio)} "
-                     "(= phi'(x)); the printed form is d Phi/d phi (chain-rule factor phi' "
-                     "omitted).  phi' > 0, so the sign argument survives."))
+        run.finding(misprint(
+            "seed 002, Appendix, derivative of Eq. (26)",
+            r"\Phi'(x) = 2\varphi(1-2\varphi)(1-\varphi)",
+            r"\Phi'(x) = 2\varphi\,\varphi'\,(1-2\varphi)(1-\varphi)",
+            f"SymPy: d Phi/dx divided by the printed form = {sp.sstr(ratio)} "
+            "(= phi'(x)); the printed form is d Phi/d phi (chain-rule factor phi' "
+            "omitted).  phi' > 0, so the sign argument survives."))
     ok = signs_ok
-    return CheckResult(
-        method="symbolic", status=CheckStatus.of(ok),
-        summary=("printed Phi' omits the factor phi' (true Phi' = printed x phi'); "
-                 if factor_is_dphi else "printed Phi' checked; ")
-                + ("the sign conclusion (Phi decreasing for x > 0, increasing for x < 0) "
-                   "holds" if ok else "the sign conclusion FAILS"),
+    return passed_if(
+        ok, "symbolic",
+        ("printed Phi' omits the factor phi' (true Phi' = printed x phi'); "
+         if factor_is_dphi else "printed Phi' checked; ")
+        + ("the sign conclusion (Phi decreasing for x > 0, increasing for x < 0) "
+           "holds" if ok else "the sign conclusion FAILS"),
+        {"true_over_printed": sp.sstr(ratio), "printed_equals_true": str(same)},
         steps=[step(sp.Eq(sp.Symbol("Phi'(x)"), sp.factor(true)), "SymPy diff of (26)"),
                step(sp.Eq(sp.Symbol("true/printed"), ratio), "chain rule: d phi/dx",
                     same),
                step(r"\operatorname{sign}\Phi'(x) = -\operatorname{sign}x",
-                    f"checked at {len(xs)} rational points to 30 digits", signs_ok)],
-        evidence={"true_over_printed": sp.sstr(ratio), "printed_equals_true": str(same)})
+                    f"checked at {len(xs)} rational points to 30 digits", signs_ok)])
 
 
 def _phi_second(run: ClaimRun) -> CheckResult:
@@ -102,20 +102,19 @@ def _phi_second(run: ClaimRun) -> CheckResult:
     Phi0 = sp.simplify(Phi.subs(x, 0))
     printed = sp.Integer(-1)
     if val != printed:
-        run.finding(Finding(
-            kind="misprint", where="seed 002, Appendix, second-derivative test after (26)",
-            printed=r"\Phi''(0) = -1", corrected=rf"\Phi''(0) = {sp.latex(val)}",
-            evidence=f"SymPy: Phi''(0) = {val} exactly (Phi(0) = {Phi0}); the sign is "
-                     "right, so x = 0 is still a maximum"))
+        run.finding(misprint(
+            "seed 002, Appendix, second-derivative test after (26)",
+            r"\Phi''(0) = -1", rf"\Phi''(0) = {sp.latex(val)}",
+            f"SymPy: Phi''(0) = {val} exactly (Phi(0) = {Phi0}); the sign is "
+            "right, so x = 0 is still a maximum"))
     ok = bool(val < 0)
-    return CheckResult(
-        method="symbolic", status=CheckStatus.of(ok),
-        summary=f"Phi''(0) = {val} (printed -1): negative, so Phi has its maximum "
-                f"Phi(0) = {Phi0} at x = 0",
+    return passed_if(
+        ok, "symbolic",
+        f"Phi''(0) = {val} (printed -1): negative, so Phi has its maximum "
+        f"Phi(0) = {Phi0} at x = 0",
+        {"Phi_second_at_0": str(val), "Phi_at_0": str(Phi0), "printed_Phi_second_at_0": "-1"},
         steps=[step(sp.Eq(sp.Symbol("Phi''(0)"), val), "SymPy, exact", val == printed),
-               step(sp.Eq(sp.Symbol("Phi(0)"), Phi0), "phi(0) = 1/2")],
-        evidence={"Phi_second_at_0": str(val), "Phi_at_0": str(Phi0),
-                  "printed_Phi_second_at_0": "-1"})
+               step(sp.Eq(sp.Symbol("Phi(0)"), Phi0), "phi(0) = 1/2")])
 
 
 def _preliminary_bound(run: ClaimRun) -> CheckResult:
@@ -123,15 +122,15 @@ def _preliminary_bound(run: ClaimRun) -> CheckResult:
     x, _, _, _, _, Phi = sympy_phi()
     Phi0 = sp.simplify(Phi.subs(x, 0))
     sw2_bound = 1 / Phi0
-    run.finding(Finding(
-        kind="misprint", where="seed 002, Appendix, Eq. (27)",
-        printed=r"\frac{1}{\sigma_w} = \frac{1}{16}\int Dz = \frac{1}{16} "
-                r"\implies \sigma_w = 16",
-        corrected=rf"\frac{{1}}{{\sigma_w^2}} \le \Phi(0) = {sp.latex(Phi0)} \implies "
-                  rf"\sigma_w^2 \ge {sp.latex(sw2_bound)}\ (\sigma_w \ge "
-                  rf"{sp.latex(sp.sqrt(sw2_bound))})",
-        evidence="Eq. (25) has 1/sigma_w^2 on the left; Phi(0) = 1/16 is computed, so the "
-                 "preliminary bound is on sigma_w^2 (= 16), not on sigma_w"))
+    run.finding(misprint(
+        "seed 002, Appendix, Eq. (27)",
+        r"\frac{1}{\sigma_w} = \frac{1}{16}\int Dz = \frac{1}{16} "
+        r"\implies \sigma_w = 16",
+        rf"\frac{{1}}{{\sigma_w^2}} \le \Phi(0) = {sp.latex(Phi0)} \implies "
+        rf"\sigma_w^2 \ge {sp.latex(sw2_bound)}\ (\sigma_w \ge "
+        rf"{sp.latex(sp.sqrt(sw2_bound))})",
+        "Eq. (25) has 1/sigma_w^2 on the left; Phi(0) = 1/16 is computed, so the "
+        "preliminary bound is on sigma_w^2 (= 16), not on sigma_w"))
     return CheckResult(
         method="symbolic", status=CheckStatus.PASSED,
         summary=f"1/sw2 = E Phi(k z) <= Phi(0) = {Phi0}, so sw2 >= {sw2_bound} on the "
@@ -164,27 +163,27 @@ def _critical_line_shape(run: ClaimRun) -> CheckResult:
         tail_ok = bool(tail > 0 and q_max > 2 * mp.pi * mp.e / I_Q**2 / 4)
     ok = increasing and crossings == 1 and bool(sb2[0] < 0) and bool(sb2[-1] > 0) \
         and bool(np.all(resolved)) and tail_ok
-    run.finding(Finding(
-        kind="note", where="seed 002, Appendix, after Eq. (27)",
-        printed="q* increases with sb2 (at fixed sw2), so to minimise q* set sb2 = 0",
-        corrected="along the critical line both sw2 and sb2 move; parametrised by q, "
-                  "sw2(q) = 1/E phi'(sqrt(q) z)^2 is increasing and sb2(q) = q - sw2(q) "
-                  "E phi^2 changes sign once (negative below the root), so the infimum over "
-                  "sb2 >= 0 is at sb2 = 0",
-        evidence=f"grid of {q.size} q in [1e-4, {q_max:.0e}]: sw2 increasing: {increasing};"
-                 f" sign changes of sb2: {crossings}; beyond the grid sb2(q) >= "
-                 f"{mp.nstr(tail, 8)} > 0 (bound)"))
-    return CheckResult(
-        method="numeric", status=CheckStatus.of(ok),
-        summary=(f"on the critical line parametrised by q: sw2(q) increasing={increasing}, "
-                 f"sb2(q) changes sign {crossings} time(s) (negative before, positive "
-                 "after); so inf sw2 over sb2 >= 0 is attained at sb2 = 0"),
-        evidence={"q_grid": f"{q.size} points, log-spaced in [1e-4, {q[-1]:.0e}]",
-                  "sw2_increasing": increasing, "sb2_sign_changes": crossings,
-                  "sb2_at_smallest_q": dec(sb2[0], 8), "sb2_at_largest_q": dec(sb2[-1], 8),
-                  "max_grid_error": dec(float(np.max(err)), 3),
-                  "sb2_lower_bound_beyond_grid": dec(tail, 8),
-                  "sb2_lower_bound_beyond_grid_holds": tail_ok},
+    run.finding(note(
+        "seed 002, Appendix, after Eq. (27)",
+        "q* increases with sb2 (at fixed sw2), so to minimise q* set sb2 = 0",
+        "along the critical line both sw2 and sb2 move; parametrised by q, "
+        "sw2(q) = 1/E phi'(sqrt(q) z)^2 is increasing and sb2(q) = q - sw2(q) "
+        "E phi^2 changes sign once (negative below the root), so the infimum over "
+        "sb2 >= 0 is at sb2 = 0",
+        f"grid of {q.size} q in [1e-4, {q_max:.0e}]: sw2 increasing: {increasing};"
+        f" sign changes of sb2: {crossings}; beyond the grid sb2(q) >= "
+        f"{mp.nstr(tail, 8)} > 0 (bound)"))
+    return passed_if(
+        ok, "numeric",
+        f"on the critical line parametrised by q: sw2(q) increasing={increasing}, "
+        f"sb2(q) changes sign {crossings} time(s) (negative before, positive "
+        "after); so inf sw2 over sb2 >= 0 is attained at sb2 = 0",
+        {"q_grid": f"{q.size} points, log-spaced in [1e-4, {q[-1]:.0e}]",
+         "sw2_increasing": increasing, "sb2_sign_changes": crossings,
+         "sb2_at_smallest_q": dec(sb2[0], 8), "sb2_at_largest_q": dec(sb2[-1], 8),
+         "max_grid_error": dec(float(np.max(err)), 3),
+         "sb2_lower_bound_beyond_grid": dec(tail, 8),
+         "sb2_lower_bound_beyond_grid_holds": tail_ok},
         counterexample=None if ok else {"q_grid_first_bad": "see evidence"})
 
 
@@ -213,26 +212,26 @@ def _min_sw2(run: ClaimRun) -> CheckResult:
                                                            6)
         agree = m["sw2"].error < mp.mpf(10) ** (-(dps - 3)) * m["sw2"].value
         bound_ok = m["sw2"].value >= THEOREM_BOUND
-    run.finding(Finding(
-        kind="misprint", where="seed 002, Appendix, last paragraph of the proof",
-        printed=r"\sigma_w \approx 103.05",
-        corrected=rf"\sigma_w^2 \approx {mp.nstr(m['sw2'].value, 10)}\ (\sigma_w \approx "
-                  rf"{mp.nstr(sigma_w, 8)}),\ q^* \approx {mp.nstr(m['q'].value, 8)}",
-        evidence=f"min sw2 over {{chi1 = 1, sb2 >= 0}} = {ev['min_sw2']} +- "
-                 f"{ev['min_sw2_err']} (two methods); the printed number is sigma_w^2, "
-                 f"not sigma_w, and differs from it by a relative "
-                 f"{ev['printed_vs_min_sw2_relative_difference']}"))
+    run.finding(misprint(
+        "seed 002, Appendix, last paragraph of the proof",
+        r"\sigma_w \approx 103.05",
+        rf"\sigma_w^2 \approx {mp.nstr(m['sw2'].value, 10)}\ (\sigma_w \approx "
+        rf"{mp.nstr(sigma_w, 8)}),\ q^* \approx {mp.nstr(m['q'].value, 8)}",
+        f"min sw2 over {{chi1 = 1, sb2 >= 0}} = {ev['min_sw2']} +- "
+        f"{ev['min_sw2_err']} (two methods); the printed number is sigma_w^2, "
+        f"not sigma_w, and differs from it by a relative "
+        f"{ev['printed_vs_min_sw2_relative_difference']}"))
     if not agree:
         raise TheoryCheckError(
             f"the two routes to min sw2 differ by {mp.nstr(m['sw2'].error, 3)}, more than "
             f"1e-{dps - 3} relative", status=Status.PRECISION_NOT_REACHED)
-    return CheckResult(
-        method="numeric", status=CheckStatus.of(bound_ok),
-        summary=f"inf sw2 on the critical line with sb2 >= 0 is {mp.nstr(m['sw2'].value, 12)}"
-                f" (sigma_w = {mp.nstr(sigma_w, 8)}) at q* = {mp.nstr(m['q'].value, 10)}, "
-                f"sb2 = 0; two methods agree to {mp.nstr(m['sw2'].error, 2)}; the theorem's "
-                f"sw2 >~ {THEOREM_BOUND} " + ("holds" if bound_ok else "FAILS"),
-        evidence=ev,
+    return passed_if(
+        bound_ok, "numeric",
+        f"inf sw2 on the critical line with sb2 >= 0 is {mp.nstr(m['sw2'].value, 12)}"
+        f" (sigma_w = {mp.nstr(sigma_w, 8)}) at q* = {mp.nstr(m['q'].value, 10)}, "
+        f"sb2 = 0; two methods agree to {mp.nstr(m['sw2'].error, 2)}; the theorem's "
+        f"sw2 >~ {THEOREM_BOUND} " + ("holds" if bound_ok else "FAILS"),
+        ev,
         counterexample=None if bound_ok else {"sw2": ev["min_sw2"], "sb2": "0"})
 
 
@@ -248,13 +247,14 @@ def _stability(run: ClaimRun) -> CheckResult:
     ok = slope < 1 and crossings == 1
     ev: dict[str, Any] = {"fixed_points_on_scan": crossings}
     put(ev, "variance_map_slope_at_q_star", slope, w * dA.error + m["q"].error, dps)
-    return CheckResult(
-        method="numeric", status=CheckStatus.of(ok),
-        summary=f"at (sw2, sb2) = ({mp.nstr(w, 8)}, 0) the variance map has "
-                f"{crossings} fixed point on q in [1e-6, 1e6], slope "
-                f"{mp.nstr(slope, 8)} < 1 there: the stable fixed point of (23)"
-                if ok else "the fixed point at the minimum is not the unique stable one",
-        evidence=ev, counterexample=None if ok else {"slope": dec(slope, 10)})
+    return passed_if(
+        ok, "numeric",
+        f"at (sw2, sb2) = ({mp.nstr(w, 8)}, 0) the variance map has "
+        f"{crossings} fixed point on q in [1e-6, 1e6], slope "
+        f"{mp.nstr(slope, 8)} < 1 there: the stable fixed point of (23)"
+        if ok else "the fixed point at the minimum is not the unique stable one",
+        ev,
+        counterexample=None if ok else {"slope": dec(slope, 10)})
 
 
 def _property(run: ClaimRun) -> CheckResult:
@@ -295,13 +295,14 @@ def _simulation(run: ClaimRun) -> CheckResult:
     ev = {f"m1_{k}": str(m1[k]) for k in ("theory", "measured", "stderr", "tolerance") if k in m1}
     ev |= {"width": str(res.params.get("width")), "samples": str(res.params.get("samples")),
            "tolerance_derivation": res.tolerance_derivation, "device": res.device}
-    return CheckResult(
-        method="simulation", status=CheckStatus.of(ok),
-        summary=f"one sigmoid layer at (sw2, sb2) = ({w:.6f}, 0) with inputs at q*: "
-                f"measured m1 = E tr(J^T J)/N = {float(m1.get('measured', float('nan'))):.4f}"
-                f" +- {float(m1.get('stderr', float('nan'))):.2g} vs chi1 = 1 "
-                f"({'agree' if ok else 'DISAGREE'} within the derived tolerance)",
-        evidence=ev, counterexample=None if ok else ev)
+    return passed_if(
+        ok, "simulation",
+        f"one sigmoid layer at (sw2, sb2) = ({w:.6f}, 0) with inputs at q*: "
+        f"measured m1 = E tr(J^T J)/N = {float(m1.get('measured', float('nan'))):.4f}"
+        f" +- {float(m1.get('stderr', float('nan'))):.2g} vs chi1 = 1 "
+        f"({'agree' if ok else 'DISAGREE'} within the derived tolerance)",
+        ev,
+        counterexample=None if ok else ev)
 
 
 # -- the claim -------------------------------------------------------------------------------------
@@ -313,7 +314,6 @@ def _simulation(run: ClaimRun) -> CheckResult:
               "bound (27) sigma_w = 16, the monotonicity in q* and sb2, sigma_w ~ 103.05) are "
               "claims too.",
     hypotheses=("phi(x) = 1/(1+exp(-x))", "chi1 = 1 (critical line)", "sb2 >= 0"),
-    methods=("symbolic", "numeric", "property", "simulation"),
     printed=(
         r"q^* = \sigma_w^2 \int \mathcal{D}z\, \varphi(\sqrt{q^*}z)^2 + \sigma_b^2 \quad (23)",
         r"\chi_1 = \sigma_w^2 \int \mathcal{D}z\, \varphi'(\sqrt{q^*}z)^2 \quad (24)",

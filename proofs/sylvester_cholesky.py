@@ -16,8 +16,9 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
+from theorycheck.claims import Check, CheckResult, ClaimRun, Finding, claim
 from theorycheck.claims.checks import property_result
+from theorycheck.claims.evidence import note, passed_if
 from theorycheck.claims.model import DerivationStep
 from theorycheck.information import cholesky_omegas, sylvester_forms
 from theorycheck.information.randmat import random_psd, random_spd, weight_product
@@ -76,13 +77,14 @@ def _symbolic(run: ClaimRun) -> CheckResult:
                                 "restricting (49) to {w_i > 0} drops only factors equal to 1",
                                 ok_zero))
     ok = all(results.values()) and ok_zero
-    return CheckResult(method="symbolic", status=CheckStatus.of(ok),
-                       name="Eqs. (46)-(49) symbolic",
-                       summary=("(46) = (47) = (48) for symbolic n = 1, 2, 3 and (48) = (49) "
-                                "(characteristic polynomial) hold" if ok else
-                                "a printed step does not reduce to an identity"),
-                       evidence={k: bool(v) for k, v in results.items()}, steps=steps,
-                       counterexample=None if ok else {k: v for k, v in results.items() if not v})
+    return passed_if(ok, "symbolic",
+                     "(46) = (47) = (48) for symbolic n = 1, 2, 3 and (48) = (49) "
+                     "(characteristic polynomial) hold" if ok else
+                     "a printed step does not reduce to an identity",
+                     {k: bool(v) for k, v in results.items()},
+                     name="Eqs. (46)-(49) symbolic",
+                     steps=steps,
+                     counterexample=None if ok else {k: v for k, v in results.items() if not v})
 
 
 CORRECTED_49 = (r"\det(I - \beta^{2l}\widetilde M C^{(0,0)}) = \prod_{i=1}^{\dim\widetilde M}"
@@ -93,15 +95,14 @@ CORRECTED_49 = (r"\det(I - \beta^{2l}\widetilde M C^{(0,0)}) = \prod_{i=1}^{\dim
 def _zero_omegas(ev: dict[str, Any]) -> Finding:
     """The note on Eq. (49): its product over w_i > 0 equals the one over all i, with the singular
     example of :func:`_numeric` (evidence ``ev``)."""
-    return Finding(
-        kind="note", where="seed 000, Eq. (49) and the sentence before it", printed=PRINTED[3],
-        corrected=CORRECTED_49,
-        evidence=(f"M of Eq. (45) has rank <= min_i N_i, so it is singular whenever a layer is "
-                  f"narrower than N_0: widths {ev.get('widths')} give rank {ev.get('rank_M')} and "
-                  f"{ev.get('zero_omegas')} zero w_i; the product over all i equals that over "
-                  f"w_i > 0 (diff {ev.get('diff_49_pos_vs_46')}). The later requirement "
-                  "w_i in (0, beta^-2l) should read [0, beta^-2l)"),
-        affects_conclusion=False)
+    return note(
+        "seed 000, Eq. (49) and the sentence before it", PRINTED[3],
+        CORRECTED_49,
+        (f"M of Eq. (45) has rank <= min_i N_i, so it is singular whenever a layer is "
+         f"narrower than N_0: widths {ev.get('widths')} give rank {ev.get('rank_M')} and "
+         f"{ev.get('zero_omegas')} zero w_i; the product over all i equals that over "
+         f"w_i > 0 (diff {ev.get('diff_49_pos_vs_46')}). The later requirement "
+         "w_i in (0, beta^-2l) should read [0, beta^-2l)"))
 
 
 def _numeric(run: ClaimRun) -> CheckResult:
@@ -154,14 +155,14 @@ def _numeric(run: ClaimRun) -> CheckResult:
     for k, d in diffs.items():
         evidence[f"diff_{k}_vs_46"] = to_decimal(d, 3)
     run.finding(_zero_omegas(evidence))
-    return CheckResult(method="numeric", status=CheckStatus.of(ok),
-                       name="Eqs. (46)-(49) at the run's precision, singular M",
-                       summary=(f"rank-{evidence['rank_M']} M (4x4): the four forms agree to "
-                                f"{mp.nstr(max(diffs.values()), 3)}; {n_zero} zero eigenvalue(s) "
-                                "contribute factors 1"),
-                       evidence=evidence,
-                       counterexample=None if ok else {k: evidence[f"diff_{k}_vs_46"]
-                                                       for k in diffs})
+    return passed_if(ok, "numeric",
+                     f"rank-{evidence['rank_M']} M (4x4): the four forms agree to "
+                     f"{mp.nstr(max(diffs.values()), 3)}; {n_zero} zero eigenvalue(s) "
+                     "contribute factors 1",
+                     evidence,
+                     name="Eqs. (46)-(49) at the run's precision, singular M",
+                     counterexample=None if ok else {k: evidence[f"diff_{k}_vs_46"]
+                                                     for k in diffs})
 
 
 def _property(run: ClaimRun) -> CheckResult:
@@ -196,7 +197,6 @@ claim(
                "the eigenvalues of L^T M L (M positive semi-definite, C positive definite)"),
     hypotheses=("C^(0,0) symmetric positive definite (Cholesky factor L exists)",
                 "M (Eq. 45) symmetric positive semi-definite"),
-    methods=("symbolic", "numeric", "property"),
     printed=PRINTED,
     checks=[Check("symbolic", "Eqs. (46)-(49) symbolic", _symbolic),
             Check("numeric", "Eqs. (46)-(49) numeric", _numeric),

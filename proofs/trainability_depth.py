@@ -28,7 +28,7 @@ from theorycheck.claims import (
     RunContext,
     claim,
 )
-from theorycheck.claims.evidence import dec
+from theorycheck.claims.evidence import dec, passed_if
 from theorycheck.claims.statistics import fit_through_origin
 from theorycheck.meanfield import MeanField
 
@@ -106,21 +106,22 @@ def _grid(run: ClaimRun) -> CheckResult:
     evidence.update({"c": dec(fit["a"]), "c_err": dec(fit["a_err"], 3), "chi2": dec(fit["chi2"]),
                      "dof": int(fit["dof"]), "boundaries": [dec(v) for v in by],
                      "boundary_halfwidths": [dec(v) for v in be]})
-    c1 = CheckResult(
-        method="simulation", status=CheckStatus.of(tracks),
+    c1 = passed_if(
+        tracks, "simulation",
+        f"trainable/untrainable boundary = c xi_c with c = {fit['a']:.2f} +- "
+        f"{fit['a_err']:.2f} (chi2 = {fit['chi2']:.2f} on {int(fit['dof'])} dof); "
+        + ("every bracketed boundary is consistent with it" if all(inside) else
+           "some boundaries are not"),
+        evidence,
         name="boundary tracks c xi_c",
-        summary=(f"trainable/untrainable boundary = c xi_c with c = {fit['a']:.2f} +- "
-                 f"{fit['a_err']:.2f} (chi2 = {fit['chi2']:.2f} on {int(fit['dof'])} dof); "
-                 + ("every bracketed boundary is consistent with it" if all(inside) else
-                    "some boundaries are not")),
-        evidence=evidence,
         counterexample=None if tracks else {"c": dec(fit["a"]), "inside": inside})
     diff = fit["a"] - 4.5
-    run.record["c"] = CheckResult(
-        method="simulation", status=CheckStatus.of(abs(diff) <= Z * fit["a_err"]),
-        name="c = 4.5", evidence={"c": dec(fit["a"]), "c_err": dec(fit["a_err"], 3)},
-        summary=f"fitted c = {fit['a']:.2f} +- {fit['a_err']:.2f} vs the overlaid 4.5 "
-                f"(difference {diff:+.2f}); depends on the step budget and the threshold")
+    run.record["c"] = passed_if(
+        abs(diff) <= Z * fit["a_err"], "simulation",
+        f"fitted c = {fit['a']:.2f} +- {fit['a_err']:.2f} vs the overlaid 4.5 "
+        f"(difference {diff:+.2f}); depends on the step budget and the threshold",
+        {"c": dec(fit["a"]), "c_err": dec(fit["a_err"], 3)},
+        name="c = 4.5")
     if ctx.figure_dir:  # the overlay line costs 60 xi_c evaluations: only for a report
         xs = np.linspace(min(sw2s), max(sw2s), 60)
         xis = [mf.xi_c(s, SB2_TANH) for s in xs]
@@ -145,17 +146,17 @@ def _sigmoid(run: ClaimRun) -> CheckResult:
     tan = [train(_train_cfg(ctx, activation="tanh", depth=d, sw2=tanh_eoc, sb2=SB2_TANH),
                  placement=ctx.placement).final_train_acc for d in depths]
     barely = all(a < THRESHOLD for a in sig)
-    return CheckResult(
-        method="simulation", status=CheckStatus.of(barely),
+    return passed_if(
+        barely, "simulation",
+        f"sigmoid at its EOC (sw2 = {sw2:.2f}, sb2 = {SB2_SIGMOID}): train accuracy "
+        + ", ".join(f"L={d}: {a:.2f}" for d, a in zip(depths, sig, strict=True))
+        + f"; tanh at its EOC (sw2 = {tanh_eoc:.3f}): "
+        + ", ".join(f"L={d}: {a:.2f}" for d, a in zip(depths, tan, strict=True)),
+        {"sigmoid_eoc_sw2": dec(sw2), "sigmoid_acc": [dec(a, 4) for a in sig],
+         "tanh_eoc_sw2": dec(tanh_eoc), "tanh_acc": [dec(a, 4) for a in tan],
+         "depths": list(depths), "threshold": THRESHOLD, "seed": ctx.seed,
+         "device": ctx.device},
         name="sigmoid near its critical line",
-        summary=(f"sigmoid at its EOC (sw2 = {sw2:.2f}, sb2 = {SB2_SIGMOID}): train accuracy "
-                 + ", ".join(f"L={d}: {a:.2f}" for d, a in zip(depths, sig, strict=True))
-                 + f"; tanh at its EOC (sw2 = {tanh_eoc:.3f}): "
-                 + ", ".join(f"L={d}: {a:.2f}" for d, a in zip(depths, tan, strict=True))),
-        evidence={"sigmoid_eoc_sw2": dec(sw2), "sigmoid_acc": [dec(a, 4) for a in sig],
-                  "tanh_eoc_sw2": dec(tanh_eoc), "tanh_acc": [dec(a, 4) for a in tan],
-                  "depths": list(depths), "threshold": THRESHOLD, "seed": ctx.seed,
-                  "device": ctx.device},
         counterexample=None if barely else {"sigmoid_acc": [dec(a, 4) for a in sig]})
 
 
@@ -164,7 +165,7 @@ def _sigmoid(run: ClaimRun) -> CheckResult:
                   "sigmoid trains barely at all near its critical line"),
        hypotheses=("fully connected, constant width", "SGD, cross-entropy, fixed budget",
                    "tanh sb2 = 0.05; sigmoid sb2 = 0.09"),
-       methods=("simulation",), printed=PRINTED,
+       printed=PRINTED,
        checks=[Check("simulation", "boundary tracks c xi_c", _grid),
                Check("simulation", "sigmoid near its critical line", _sigmoid)])
 def trainability_depth(run: ClaimRun) -> list[Finding]:

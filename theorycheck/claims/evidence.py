@@ -1,5 +1,6 @@
 """Writing a check's evidence: numbers as decimal strings with their errors, derivation steps,
-skipped checks with their reason.
+check results passed or failed by a test, skipped checks with their reason, and findings of
+each kind.
 
 Every number a report shows leaves through :func:`dec` (which refuses NaN and inf, like
 :func:`theorycheck.numbers.to_decimal`), so an evidence dict holds only strings, ints and
@@ -8,12 +9,20 @@ lists of them.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import mpmath as mp
+import numpy as np
 import sympy as sp
 
-from theorycheck.claims.model import CheckResult, CheckStatus, DerivationStep, Method
+from theorycheck.claims.model import (
+    CheckResult,
+    CheckStatus,
+    DerivationStep,
+    Finding,
+    Method,
+)
 from theorycheck.numbers import Estimate, to_decimal
 
 
@@ -47,4 +56,32 @@ def skipped(method: Method, name: str, why: str, **evidence: Any) -> CheckResult
                        evidence=dict(evidence), inconclusive=True)
 
 
-__all__ = ["dec", "put", "put_est", "skipped", "step"]
+def passed_if(ok: bool, method: Method, summary: str, evidence: dict[str, Any] | None = None,
+              **fields: Any) -> CheckResult:
+    """A check that passed when ``ok`` holds and failed otherwise; ``fields``: the other
+    :class:`CheckResult` fields (``name``, ``counterexample``, ``steps``, ``figures``)."""
+    return CheckResult(method=method, status=CheckStatus.of(ok), summary=summary,
+                       evidence={} if evidence is None else evidence, **fields)
+
+
+def binned_sample(edges: Any, counts: Any, log10: bool = False) -> np.ndarray:
+    """A histogram (``edges``, ``counts``) as the sample that a figure draws: each bin's centre
+    repeated ``counts`` times; with ``log10`` the edges are log10 values and the centres
+    10**(midpoint).  Exact up to the binning; cost O(sum counts)."""
+    e = np.asarray(edges, dtype=float)
+    mid = 0.5 * (e[1:] + e[:-1])
+    centres = 10 ** mid if log10 else mid
+    return np.repeat(centres, np.asarray(counts, dtype=int))
+
+
+# A finding of one kind: ``misprint(where, printed, corrected, evidence="",
+# affects_conclusion=False)``; at ``where`` the source prints ``printed``, ``corrected`` is what
+# holds and ``evidence`` says why.
+misprint = partial(Finding, "misprint")
+note = partial(Finding, "note")
+unstated_condition = partial(Finding, "unstated-condition")
+hypothesis_not_met = partial(Finding, "hypothesis-not-met")
+
+
+__all__ = ["binned_sample", "dec", "hypothesis_not_met", "misprint", "note", "passed_if", "put",
+           "put_est", "skipped", "step", "unstated_condition"]

@@ -239,16 +239,23 @@ def generated_activations(draw: st.DrawFn, *, odd: bool | None = None,
     all_bounded, any_kinked, all_odd = True, False, True
     parity = "odd" if odd else None
     fams = _families(parity, bounded, smooth, exclude)
+
+    def add(term: tuple[Any, ...]) -> str:
+        """Record a drawn summand (expr, label, bounded, kinked, parity, key); its parity."""
+        nonlocal all_bounded, any_kinked
+        e, lab, tb, tk, par, key = term
+        keys.append(key)
+        terms.append(e)
+        labels.append(lab)
+        all_bounded &= tb
+        any_kinked |= tk
+        return str(par)
+
     if odd is False:
         # exactly one non-odd summand (it cannot be cancelled by the odd ones) or an offset
         non_odd = _families("non-odd", bounded, smooth, exclude)
         if non_odd and draw(st.booleans()):  # type: ignore[arg-type]  # mypy narrows draw wrongly
-            e, lab, tb, tk, _, key = draw(_term(non_odd, bounded))
-            keys.append(key)
-            terms.append(e)
-            labels.append(lab)
-            all_bounded &= tb
-            any_kinked |= tk
+            add(draw(_term(non_odd, bounded)))
         else:
             c = draw(st.sampled_from(OFFSETS))
             terms.append(c)
@@ -257,13 +264,7 @@ def generated_activations(draw: st.DrawFn, *, odd: bool | None = None,
         fams = _families("odd", bounded, smooth, exclude)
         n_terms = max(0, n_terms - 1)
     for _ in range(n_terms):
-        e, lab, tb, tk, par, key = draw(_term(fams, bounded))
-        keys.append(key)
-        terms.append(e)
-        labels.append(lab)
-        all_bounded &= tb
-        any_kinked |= tk
-        all_odd &= par == "odd"
+        all_odd &= add(draw(_term(fams, bounded))) == "odd"
     if bounded is False and all_bounded and "linear" not in exclude:
         terms.append(draw(st.sampled_from(COEFFICIENTS)) * X)
         labels.append("linear")

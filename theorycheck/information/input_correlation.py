@@ -10,10 +10,16 @@ beta0 = E[psi(s0 z) z] and alpha = Var psi: a scaled coordinate u_i of the unit 
   W ~ N(0, (sw2/N0) I), by two routes: the polar decomposition W = R u (R^2 = (sw2/N0)
   chi^2(N0) independent of u, E u_i^2 = 1/N0) and the Laplace form 1/R^4 = int t e^{-t R^2} dt;
   1/(sw2 (N0 - 2)) for N0 >= 3, oo for N0 = 1, 2;
+* :func:`true_variance_symbolic` -- V(C^(0,1)) = beta0^2/(alpha N0) with sigma_j^(1) a standard
+  deviation (the corrected (32));
 * :func:`truncated_ratio_moment` -- the same with small radii cut off (divergent as the cut-off
-  goes to 0 where the moment is infinite);
+  goes to 0 where the moment is infinite); :func:`truncated_ratio_table` tabulates it,
+  :func:`ratio_moment_finite` decides finiteness from it and :func:`ratio_moment_growth` shows
+  the growth;
 * :func:`ratio_moment_monte_carlo` -- the same by plain sample means (which keep growing where the
   moment is infinite) and an importance-sampled estimate with finite variance where it is finite;
+* :func:`layer_one_variances` -- beta0, alpha, the bound on |C^(0,1)| and V(C^(0,1)) per N0,
+  against the printed (32), from the Gaussian moments of :func:`layer_one_moments`;
 * :func:`beta0_bracket`, :func:`beta0_root` -- a zero of beta0(s) = E[psi(s z) z] in the input
   std s, where V(C^(0,1)) = 0 (float64 scan, mpmath root).
 """
@@ -29,7 +35,7 @@ import sympy as sp
 from scipy import stats
 
 from theorycheck.gaussian import GridEngine, expect_mp, integrate_mp
-from theorycheck.numbers import Estimate
+from theorycheck.numbers import Estimate, to_decimal
 
 N0_RANGE = range(1, 7)     # the input dimensions N0 both routes evaluate
 
@@ -68,8 +74,10 @@ def ratio_moment_symbolic() -> dict[str, Any]:
     """E[W_i^2/(sum W^2)^2] for W ~ N(0, (sw2/N0) I): polar decomposition and Laplace form.
 
     Returns ``inv_chi2`` (E[1/chi^2_N0], piecewise in N0), ``polar`` and ``laplace`` ({N0: value}
-    for N0 = 1..6), ``general`` (the Laplace route for symbolic N0), and the symbols ``sw2``,
-    ``nu`` (N0).  Exact; cost a few seconds of SymPy integration.
+    for N0 = 1..6), ``general`` (the Laplace route for symbolic N0), the symbols ``sw2``,
+    ``nu`` (N0), and the comparisons: ``agree`` (both routes give the same value at every N0),
+    ``infinite`` (the N0 where it is oo) and ``closed_ok`` (``polar`` equals 1/(sw2 (N0 - 2))
+    for N0 >= 3).  Exact; cost a few seconds of SymPy integration.
     """
     x, t = sp.symbols("x t", positive=True)
     nu = sp.Symbol("N0", positive=True)
@@ -87,8 +95,29 @@ def ratio_moment_symbolic() -> dict[str, Any]:
     general = sp.simplify(sp.integrate(integrand, (t, 0, sp.oo), conds="piecewise"))
     laplace = {n: sp.simplify(sp.integrate(integrand.subs(nu, n), (t, 0, sp.oo)))
                for n in N0_RANGE}
+    agree = all(same_value(polar[n], laplace[n]) for n in polar)
+    infinite = [n for n, v in polar.items() if v == sp.oo]
+    closed = {n: sp.simplify(1 / (sw2 * (n - 2))) for n in polar if n > 2}
+    closed_ok = all(sp.simplify(polar[n] - v) == 0 for n, v in closed.items())
     return {"inv_chi2": inv_chi2, "polar": polar, "laplace": laplace, "general": general,
-            "sw2": sw2, "nu": nu}
+            "sw2": sw2, "nu": nu, "agree": agree, "infinite": infinite, "closed_ok": closed_ok}
+
+
+def true_variance_symbolic() -> dict[str, Any]:
+    """V(C^(0,1)) = beta0^2/(alpha N0) with sigma_j^(1) a standard deviation (seed 000, Eq. (32)
+    corrected): C = u_i beta0/sqrt(alpha), E C = 0, and E u_i^2 = 1/N0 by exchangeability and
+    sum_i u_i^2 = 1.
+
+    Returns ``eu2`` (E u_i^2), ``V`` and ``limit`` (V as N0 -> oo) in the symbols N0, beta0,
+    alpha.  Exact SymPy; cost well under a second.
+    """
+    n = sp.Symbol("N0", positive=True, integer=True)
+    u2 = sp.Symbol("E[u_i^2]", positive=True)
+    # symmetry: E u_i^2 is the same for every i and sum_i u_i^2 = 1
+    eu2 = sp.solve(sp.Eq(n * u2, 1), u2)[0]
+    beta0, alpha = sp.symbols("beta0 alpha", positive=True)
+    V = beta0**2 / alpha * eu2
+    return {"eu2": eu2, "V": V, "limit": sp.limit(V, n, sp.oo)}
 
 
 def layer_one_moments(act: Any, q: Any, dps: int) -> tuple[Estimate, Estimate, Estimate]:
@@ -108,6 +137,30 @@ def layer_one_moments(act: Any, q: Any, dps: int) -> tuple[Estimate, Estimate, E
     m1 = expect_mp(p, q, dps=dps, breakpoints=kinks)
     m2 = expect_mp(psi_sq, q, dps=dps, breakpoints=kinks)
     return b0, m1, m2
+
+
+def layer_one_variances(b0: Estimate, m1: Estimate, m2: Estimate, q: Any, sw2: Any
+                        ) -> dict[str, Any]:
+    """From the moments of :func:`layer_one_moments`: beta0 = E[u psi(u)]/s0, alpha as printed
+    (E psi^2) and as it is (Var psi = E psi^2 - (E psi)^2), the bound |C^(0,1)| <= |beta0|/
+    sqrt(Var psi), and per N0 in 1, 2, 3, 8, 64 V(C^(0,1)) = beta0^2/(Var psi N0) against the
+    printed (32)'s beta0^2/(E psi^2)^2 / (sw2 (N0 - 2)) (None: infinite, N0 <= 2) (seed 000,
+    Eqs. (30)-(32)).
+
+    Returns ``estimates`` ({name: (value, error)}: ``beta0``, ``alpha_printed_E_psi2``,
+    ``alpha_Var_psi``, ``max_abs_C01_bound``), ``bound`` and ``V`` ({N0: (true, printed)}); at
+    the caller's mpmath precision, first-order error propagation.
+    """
+    beta0 = b0.value / mp.sqrt(q)
+    var = m2.value - m1.value**2
+    bound = abs(beta0) / mp.sqrt(var)
+    estimates = {"beta0": (beta0, b0.error), "alpha_printed_E_psi2": (m2.value, m2.error),
+                 "alpha_Var_psi": (var, m2.error + 2 * abs(m1.value) * m1.error),
+                 "max_abs_C01_bound": (bound, b0.error / mp.sqrt(var))}
+    V = {n0: (beta0**2 / (var * n0),
+              None if n0 <= 2 else beta0**2 / m2.value**2 / (sw2 * (n0 - 2)))
+         for n0 in (1, 2, 3, 8, 64)}
+    return {"estimates": estimates, "bound": bound, "V": V}
 
 
 def beta0_bracket(act: Any, kinks: Sequence[float]) -> tuple[float, float] | None:
@@ -150,6 +203,41 @@ def truncated_ratio_moment(n0: int, eps: mp.mpf, sw2: mp.mpf) -> mp.mpf:
     pdf = lambda x: x ** (k - 1) * mp.exp(-x / 2) / (2**k * mp.gamma(k))  # noqa: E731
     lo = eps / s2
     return integrate_mp(lambda x: pdf(x) / x, [lo, lo * 10, 1, 10, mp.inf]) / (n0 * s2)
+
+
+def truncated_ratio_table(sw2: mp.mpf, dps: int) -> tuple[dict[str, Any], list[str]]:
+    """:func:`truncated_ratio_moment` for N0 = 1..4 at the cut-offs eps = 1e-2, 1e-4, 1e-6, 1e-8
+    (10 digits each) with its growth from 1e-2 to 1e-8, and the N0 where it grows by more than
+    1.5 (the printed (32) diverges: seed 000, Eq. (32)); mpmath at ``dps`` + 10 digits.
+    """
+    with mp.workdps(dps + 10):
+        trunc: dict[str, Any] = {}
+        for n0 in (1, 2, 3, 4):
+            vals = [truncated_ratio_moment(n0, mp.mpf(10) ** -k, sw2) for k in (2, 4, 6, 8)]
+            trunc[str(n0)] = {f"eps=1e-{k}": to_decimal(v, 10) for k, v in zip((2, 4, 6, 8), vals,
+                                                                                 strict=True)}
+            trunc[str(n0)]["growth_1e-8_over_1e-2"] = to_decimal(vals[-1] / vals[0], 8)
+        diverging = [n for n in ("1", "2", "3", "4")
+                     if mp.mpf(trunc[n]["growth_1e-8_over_1e-2"]) > 1.5]
+    return trunc, diverging
+
+
+def ratio_moment_finite(n0: int) -> bool:
+    """Whether the printed (32)'s moment is finite at ``n0`` (seed 000, Eq. (32)): the truncated
+    moment (sw2 = 1) changes by less than 1e-3 relative from eps = 1e-6 to 1e-12; 25 digits."""
+    with mp.workdps(25):
+        a = truncated_ratio_moment(n0, mp.mpf(10) ** -6, mp.mpf(1))
+        b = truncated_ratio_moment(n0, mp.mpf(10) ** -12, mp.mpf(1))
+        return bool(b / a < 1 + mp.mpf(10) ** -3)
+
+
+def ratio_moment_growth(n0: int) -> dict[str, str]:
+    """The truncated moment (sw2 = 1) at eps = 1e-3, 1e-6, 1e-9, 1e-12 (8 digits), showing how
+    it grows where the printed (32) diverges (seed 000, Eq. (32)); 25 digits."""
+    with mp.workdps(25):
+        return {f"eps=1e-{k}": to_decimal(truncated_ratio_moment(n0, mp.mpf(10) ** -k,
+                                                                  mp.mpf(1)), 8)
+                for k in (3, 6, 9, 12)}
 
 
 def ratio_moment_monte_carlo(seed: int, sw2: float, max_log10_samples: int) -> dict[str, Any]:
