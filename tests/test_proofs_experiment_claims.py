@@ -241,7 +241,8 @@ def test_finite_width_theory_is_the_books_leading_order() -> None:
     approaches 2 L/n at large depth (seed 003's book, Sec. 0.2 and Ch. 5)."""
     import torch
 
-    from theorycheck.simulate.theory import ActFns, MapTheory
+    from theorycheck.meanfield.finite_width import MapTheory
+    from theorycheck.simulate.theory import ActFns
 
     relu = ActFns.from_torch("relu", torch.relu, lambda x: (x > 0).to(x.dtype), kinks=(0.0,))
     tanh = ActFns.from_torch("tanh", torch.tanh, lambda x: 1 - torch.tanh(x) ** 2)
