@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 import sympy as sp
 from hypothesis import strategies as st
 
@@ -18,6 +20,8 @@ from theorycheck.claims import (
     DerivationStep,
     Finding,
     RunContext,
+    claim,
+    registry,
 )
 from theorycheck.claims.checks import property_result
 from theorycheck.claims.declare import ClaimSpec
@@ -182,8 +186,8 @@ def test_every_claim_id_is_registered() -> None:
         assert _ids_in_claims_md(claims_md.read_text()) == expected
     registered = discover()
     assert sorted(registered) == sorted(expected)
-    for claim in registered.values():
-        assert claim.source and claim.statement, claim.id
+    for declared in registered.values():
+        assert declared.source and declared.statement, declared.id
 
 
 def test_time_budget_stops_a_hanging_claim_as_inconclusive() -> None:
@@ -215,3 +219,36 @@ def test_a_crashing_check_is_skipped_and_the_others_still_run() -> None:
     assert "ZeroDivisionError" in by_name["crashes"]["evidence"]["traceback"]
     assert by_name["identity"]["status"] == "failed"
     assert record["verdict"] == "fails"
+
+
+@pytest.fixture
+def scratch_registry() -> Iterator[None]:
+    """Claims a test declares leave the registry when it ends."""
+    discover()  # the entry points load first, so that they stay registered
+    before = dict(registry._REGISTRY), dict(registry._OWNERS)
+    yield
+    registry._REGISTRY.clear()
+    registry._REGISTRY.update(before[0])
+    registry._OWNERS.clear()
+    registry._OWNERS.update(before[1])
+
+
+@pytest.mark.usefixtures("scratch_registry")
+def test_checks_declared_by_decorator_run_in_order_and_ids_are_unique() -> None:
+    declared = claim(id="decorated-test-claim", source="test", statement="2 + 2 = 4")
+
+    @declared.check("symbolic", "sum")
+    def _sum(run: ClaimRun) -> CheckResult:
+        return CheckResult(method="symbolic", status=CheckStatus.of(2 + 2 == 4), summary="4")
+
+    @declared.check("numeric", "product")
+    def _product(run: ClaimRun) -> CheckResult:
+        return CheckResult(method="numeric", status=CheckStatus.of(2 * 2 == 5), summary="4")
+
+    registered = discover()["decorated-test-claim"]
+    assert registered.methods == ("symbolic", "numeric")
+    record = run_claim(registered, RunContext())
+    assert [c["name"] for c in record["checks"]] == ["sum", "product"]
+    assert record["verdict"] == "fails"
+    with pytest.raises(TheoryCheckError, match="declared twice"):
+        claim(id="decorated-test-claim", source="elsewhere", statement="2 + 2 = 5")

@@ -146,8 +146,6 @@ class ClaimSpec:
     condition: Condition | None = None
     activations: tuple[str, ...] | None = None
     derive: DeriveFindings | None = None
-    # TRANSITION (issue 11): a claim module that still runs its checks by hand
-    legacy: Callable[[RunContext], ClaimOutcome] | None = None
 
 
 __all__ = ["Check", "CheckBody", "ClaimRun", "ClaimSpec", "Condition", "DeriveFindings"]

@@ -62,8 +62,6 @@ def apply_condition(condition: Condition, run: ClaimRun,
 def execute(claim: Claim, ctx: RunContext) -> ClaimOutcome:
     """Run every check ``claim`` declares under ``ctx`` and collect the outcome."""
     spec = claim.spec
-    if spec.legacy is not None:
-        return spec.legacy(ctx)
     run = ClaimRun(ctx=ctx, default_activations=spec.activations)
     ran: dict[str, CheckResult] = {}
     for check in spec.checks:

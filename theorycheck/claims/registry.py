@@ -16,7 +16,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from importlib import metadata
 
-from theorycheck.claims.declare import Check, ClaimSpec, Condition, DeriveFindings
+from theorycheck.claims.declare import (
+    Check,
+    CheckBody,
+    ClaimRun,
+    ClaimSpec,
+    Condition,
+    DeriveFindings,
+)
 from theorycheck.claims.model import Finding, Method
 from theorycheck.errors import Status, TheoryCheckError
 
@@ -53,32 +60,68 @@ class Claim:
 
 
 _REGISTRY: dict[str, Claim] = {}
+_OWNERS: dict[str, object] = {}   # the declaration that registered each id
 #: entry points that failed to load: (name, reason); shown by ``theorycheck list``
 LOAD_ERRORS: list[tuple[str, str]] = []
 _loaded = False
 _current_origin = ""  # the entry point being loaded, recorded in each claim it declares
 
 
-class _Declaration:
-    """What ``claim(...)`` returns: the claim is registered at once; used as a decorator, the
-    decorated function becomes the claim's ``derive`` step (findings from the evidence)."""
+class ClaimDeclaration:
+    """What :func:`claim` returns: the claim, registered at once, to which checks can be added
+    with decorators next to their code::
 
-    def __init__(self, claim: Claim) -> None:
+        QMAP = claim(id="qmap", source="seed 000, Eq. (9)", statement="...")
+
+        @QMAP.check("symbolic", "corrected recursion")
+        def _symbolic(run: ClaimRun) -> CheckResult: ...
+
+        @QMAP.derive
+        def _findings(run: ClaimRun) -> list[Finding]: ...
+
+    Checks run in the order they are declared (``checks=[...]`` first, then the decorated ones).
+    Calling the declaration on a function is the same as :meth:`derive`.
+    """
+
+    def __init__(self, claim: Claim, methods: tuple[Method, ...] | None) -> None:
+        self._methods = methods
         self.claim = claim
-        _register(claim)
+        self._update(claim.spec)
 
-    def __call__(self, derive: DeriveFindings) -> DeriveFindings:
-        spec = self.claim.spec
-        # TRANSITION: a claim module not yet declarative runs its checks by hand
-        spec = replace(spec, derive=derive) if spec.checks else replace(spec, legacy=derive)
-        self.claim = replace(self.claim, spec=spec)
-        _REGISTRY[self.claim.id] = self.claim
-        return derive
+    @property
+    def id(self) -> str:
+        return self.claim.id
+
+    def _update(self, spec: ClaimSpec) -> None:
+        used = {c.method for c in spec.checks}
+        methods = self._methods or (tuple(m for m in ALL_METHODS if m in used) if used
+                                    else ALL_METHODS)
+        self.claim = replace(self.claim, spec=spec, methods=methods)
+        _register(self.claim, self)
+
+    def check(self, method: Method, name: str, *, when: Callable[[ClaimRun], bool] | None = None
+              ) -> Callable[[CheckBody], CheckBody]:
+        """Declare the decorated function ``(run: ClaimRun) -> CheckResult`` as a check."""
+
+        def add(body: CheckBody) -> CheckBody:
+            checks = (*self.claim.spec.checks, Check(method, name, body, when))
+            self._update(replace(self.claim.spec, checks=checks))
+            return body
+
+        return add
+
+    def derive(self, fn: DeriveFindings) -> DeriveFindings:
+        """Declare ``fn(run) -> list[Finding]``: findings derived from the checks' evidence."""
+        self._update(replace(self.claim.spec, derive=fn))
+        return fn
+
+    __call__ = derive
 
 
-def _register(new: Claim) -> None:
-    old = _REGISTRY.get(new.id)
-    if old is not None and (old.source, old.statement) != (new.source, new.statement):
+def _register(new: Claim, owner: object) -> None:
+    """Register ``new``, declared by ``owner``; a second declaration of the same id is an error."""
+    if _OWNERS.setdefault(new.id, owner) is not owner:
+        old = _REGISTRY[new.id]
         raise TheoryCheckError(f"claim id {new.id!r} declared twice ({old.origin or 'here'} "
                                f"and {new.origin or 'here'})", status=Status.INVALID_ARGUMENT)
     _REGISTRY[new.id] = new
@@ -88,27 +131,23 @@ def claim(*, id: str, source: str, statement: str, hypotheses: Iterable[str] = (
           methods: Iterable[Method] | None = None, per_activation: bool = False,
           printed: Iterable[str] = (), core: bool = False, checks: Iterable[Check] = (),
           findings: Iterable[Finding] = (), condition: Condition | None = None,
-          activations: Iterable[str] | None = None) -> Callable[[DeriveFindings],
-                                                                DeriveFindings]:
+          activations: Iterable[str] | None = None) -> ClaimDeclaration:
     """Declare the claim ``id``: what ``source`` states, and the ``checks`` that test it.
 
     ``methods`` are the methods the report lists for the claim (default: those of its checks;
     a listed method no check uses is reported as not run, with the reason);
     ``findings`` are static findings (recorded after the checks' own); ``condition`` an
     unstated condition the engine tests with one rule (:class:`Condition`); ``activations``
-    the default activation names when the user names none (None: every built-in). Use it as a
-    decorator on a function ``(run: ClaimRun) -> list[Finding]`` to derive findings from the
-    evidence the checks left in ``run.record``.
+    the default activation names when the user names none (None: every built-in). Checks and
+    the findings step can also be added by decorators on the returned
+    :class:`ClaimDeclaration`.
     """
     spec = ClaimSpec(checks=tuple(checks), findings=tuple(findings), condition=condition,
                      activations=None if activations is None else tuple(activations))
-    if methods is None:
-        used = {c.method for c in spec.checks}
-        methods = [m for m in ALL_METHODS if m in used] if used else ALL_METHODS
-    return _Declaration(Claim(id=id, source=source, statement=statement, spec=spec,
-                              hypotheses=tuple(hypotheses), methods=tuple(methods),
-                              per_activation=per_activation, printed=tuple(printed),
-                              core=core, origin=_current_origin))
+    return ClaimDeclaration(Claim(id=id, source=source, statement=statement, spec=spec,
+                                  hypotheses=tuple(hypotheses), per_activation=per_activation,
+                                  printed=tuple(printed), core=core, origin=_current_origin),
+                            None if methods is None else tuple(methods))
 
 
 def _load_entry_points() -> None:
@@ -145,4 +184,5 @@ def get_claim(claim_id: str) -> Claim:
     return claims[claim_id]
 
 
-__all__ = ["ENTRY_POINT_GROUP", "LOAD_ERRORS", "Claim", "claim", "discover", "get_claim"]
+__all__ = ["ENTRY_POINT_GROUP", "LOAD_ERRORS", "Claim", "ClaimDeclaration", "claim", "discover",
+           "get_claim"]
