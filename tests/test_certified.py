@@ -1,0 +1,101 @@
+"""The Arb engine: enclosures contain independent references, are narrow, refute wrong values."""
+
+from __future__ import annotations
+
+import mpmath as mp
+import pytest
+import sympy as sp
+from flint import arb, ctx
+
+from theorycheck.activations import get_activation
+from theorycheck.activations._compile_arb import compile_arb
+from theorycheck.activations.parse import X
+from theorycheck.errors import TheoryCheckError
+from theorycheck.gaussian import closed_form
+from theorycheck.gaussian.arb import expect_arb, hermite_coefficients, kernel_arb
+from theorycheck.gaussian.enclosure import Enclosure
+from theorycheck.meanfield.certified import certify_di, certify_eoc_sw2, certify_point
+
+
+@pytest.fixture(autouse=True)
+def _prec():
+    old = ctx.prec
+    ctx.dps = 45
+    yield
+    ctx.prec = old
+
+
+@pytest.mark.parametrize("name,what", [("relu", "psi2"), ("relu", "dpsi2"), ("erf", "psi2"),
+                                       ("erf", "dpsi2"), ("linear", "psi2")])
+def test_expect_contains_closed_form(name, what):
+    a = get_activation(name)
+    h = a.expr ** 2 if what == "psi2" else sp.diff(a.expr, a.x) ** 2
+    enc = Enclosure.of(expect_arb(h, a.x, arb("1.7")))
+    with mp.workdps(50):
+        assert enc.contains(closed_form(a, what, mp.mpf("1.7"), dps=45))
+    assert enc.width < 1e-38
+
+
+def test_tanh_against_mpmath_45_digits():
+    a = get_activation("tanh")
+    enc = Enclosure.of(expect_arb(a.expr ** 2, a.x, arb(2)))
+    with mp.workdps(50):
+        ref = mp.quad(lambda z: mp.tanh(mp.sqrt(2) * z) ** 2 * mp.npdf(z), [-mp.inf, 0, mp.inf])
+        assert enc.contains(ref)
+    assert enc.width < 1e-38
+
+
+def test_erf_kernel_arcsine():
+    a = get_activation("erf")
+    q, c = arb("0.8"), arb("0.3")
+    alpha = hermite_coefficients(a.expr, a.x, q, 60, parity=-1)
+    enc = Enclosure.of(kernel_arb(alpha, expect_arb(a.expr ** 2, a.x, q), c))
+    with mp.workdps(50):
+        t = 2 * mp.mpf("0.8")
+        ref = 2 / mp.pi * mp.asin(t * mp.mpf("0.3") / (1 + t))
+        assert enc.contains(ref)
+    assert enc.width < 1e-30
+
+
+def test_certified_point_and_wrong_claim():
+    r = certify_point("erf", 1, "0.05", dps=30)
+    assert r["q_star_stable"] and r["c_star"].contains(1)
+    for k in ("q_star", "chi1", "beta", "mu1", "mu2", "xi_q"):
+        assert r[k].width < 1e-25, k
+    # the closed forms at the q* ball: q* = (2/pi) asin(2q/(1+2q)) + 0.05, chi1 = (4/pi)/sqrt(1+4q)
+    with mp.workdps(50):
+        lo, _hi = (mp.mpf(v) for v in r["q_star"].decimal(45))
+        assert lo <= 2 / mp.pi * mp.asin(2 * lo / (1 + 2 * lo)) + mp.mpf("0.05") + mp.mpf("1e-40")
+        assert r["chi1"].contains(4 / mp.pi / mp.sqrt(1 + 4 * r["q_star"].mid()))
+    # a deliberately wrong statement: "chi1 = 0.8676" is refuted (proved different)
+    assert r["chi1"].excludes(mp.mpf("0.8676"))
+    with mp.workdps(60):
+        assert not r["chi1"].excludes(r["chi1"].mid())
+
+
+def test_eoc_and_piecewise_widths():
+    e = certify_eoc_sw2("tanh", "0.05", dps=30)
+    assert e["sw2"].width < 1e-25
+    with mp.workdps(50):
+        assert e["sw2"].excludes(e["sw2"].mid() + mp.mpf("1e-24"))
+    p = certify_point("hardtanh", 3, "0.05", dps=30)
+    assert p["c_star"].width < 1e-20 and 0.14 < float(p["c_star"].mid()) < 0.15
+    assert certify_di("tanh")["sw2"].contains(1)
+    assert certify_di("relu") is None
+
+
+@pytest.mark.parametrize("formula", ["x**x", "exp(x**2)", "1/x", "log(x)"])
+def test_hostile_or_unsupported_expressions_fail_cleanly(formula):
+    expr = sp.sympify(formula, locals={"x": X})
+    with pytest.raises(TheoryCheckError):
+        expect_arb(expr, X, arb(1))
+
+
+def test_compiler_rejects_foreign_symbols_and_encloses_piecewise():
+    with pytest.raises(TheoryCheckError):
+        compile_arb(sp.Symbol("y") * X, X)
+    f = compile_arb(sp.Piecewise((0, X < 0), (X, True)), X)
+    v = f(arb(0, 1), False)  # a ball straddling the kink: the union of both branches
+    assert v.contains(0) and v.contains(arb("0.9"))
+    with pytest.raises(TheoryCheckError):
+        certify_point("sign(x)", 1, "0.04", dps=30)

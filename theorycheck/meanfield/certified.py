@@ -1,0 +1,299 @@
+"""Certified mean-field numbers: Arb enclosures proved by interval Newton (the Arb engine).
+
+Public API (each value an :class:`~theorycheck.gaussian.enclosure.Enclosure`):
+
+* :func:`certify_point(act, sw2, sb2, dps)` -> dict with q_star, chi1, mu1, mu2, beta, xi_q,
+  c_star, xi_c and the booleans ``q_star_stable``, ``c_star_stable``, plus ``notes``;
+* :func:`certify_eoc_sw2(act, sb2, dps)`, :func:`certify_eoc_sb2(act, sw2, dps)` -> dict with
+  q_star, sw2, sb2 on the edge of chaos (chi1 = 1);
+* :func:`certify_di(act, dps)` -> dict with sw2 = 1/psi'(0)^2, sb2 = 0 (seed 000 Eqs. (58)-(59)).
+
+What is proved. A root x* of F is enclosed by the interval Newton theorem: for a ball X and
+m in X, if N(X) = m - F(m)/F'(X) lies inside X (F'(X) an enclosure of F' over X), then F has
+exactly one zero in X and it lies in N(X). F(m) is computed at the full precision; F'(X) at
+64 bits over the whole ball X (both with :func:`~theorycheck.gaussian.arb.expect_arb`, whose
+balls hold for every q in a ball). So each fixed point is proved to exist, to be unique in X
+(not on the whole half-line: the float64 scan that found the starting point is evidence, not
+proof, that no other fixed point exists), and stable when the enclosure of the map's slope
+lies in (-1, 1). Quantities at q* (chi1, mu_k, beta, xi_q) are Gaussian integrals with q the
+q* ball. c* (chaotic phase, chi1 > 1 proved) is a root of the c-map evaluated by Mehler's
+expansion with its proved remainder (:func:`~theorycheck.gaussian.arb.kernel_arb`); c* = 1
+when chi1 < 1 is proved. Starting points come from the float64 engines of this layer.
+Activations with jumps (psi discontinuous) raise ``not-certified``: chi1 is infinite there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import sympy as sp
+from flint import arb, ctx
+
+from theorycheck.activations import get_activation
+from theorycheck.activations._compile_arb import NOT_CERTIFIED, compile_arb
+from theorycheck.errors import TheoryCheckError
+from theorycheck.gaussian.arb import expect_arb, hermite_coefficients, kernel_arb
+from theorycheck.gaussian.enclosure import Enclosure, to_ball
+from theorycheck.meanfield import eoc, roots
+from theorycheck.meanfield.core import MeanField
+from theorycheck.meanfield.grid_maps import qmap_grid
+
+#: guard bits on top of the requested digits; bits of the derivative enclosures F'(X)
+GUARD_BITS, LOW_BITS = 40, 64
+
+
+@contextlib.contextmanager
+def _bits(prec: int) -> Iterator[None]:
+    old = ctx.prec
+    ctx.prec = prec
+    try:
+        yield
+    finally:
+        ctx.prec = old
+
+
+def _no(msg: str) -> TheoryCheckError:
+    return TheoryCheckError(msg, status=NOT_CERTIFIED)
+
+
+class _Integrals:
+    """The Gaussian integrals of one activation as Arb balls (expressions built once)."""
+
+    def __init__(self, act: Any) -> None:
+        self.act = get_activation(act)
+        x = self.x = self.act.x
+        p = self.act.expr
+        jumps = [k for k, (j0, _j1) in self.act.kink_info[1].items() if j0 != 0]
+        jumps += list(getattr(self.act, "jumps", ()) or ())
+        if jumps:
+            raise _no(f"{self.act.name} jumps at x = {', '.join(map(str, jumps))}: psi' has a "
+                      "point mass there and chi1 = inf; not certified by this engine yet")
+        dp = sp.diff(p, x)
+        self.exprs = {"psi2": p ** 2, "dpsi2": dp ** 2, "dpsi4": dp ** 4, "xpsi": x * p,
+                      "x2psi2": x ** 2 * p ** 2, "x2dpsi2": x ** 2 * dp ** 2}
+        par = self.act.properties.parity if hasattr(self.act.properties, "parity") else None
+        self.parity = {"odd": -1, "even": 1}.get(str(par), 0)
+
+    def E(self, what: str, q: arb) -> arb:
+        return expect_arb(self.exprs[what], self.x, q)
+
+    def dE(self, what: str, deriv: str, q: arb) -> arb:
+        """d/dq E h = E[h (x^2 - q)] / (2 q^2) (differentiating the Gaussian density)."""
+        return (self.E(deriv, q) - q * self.E(what, q)) / (2 * q * q)
+
+
+def _digits_bits(dps: int) -> int:
+    return math.ceil(dps * math.log2(10)) + GUARD_BITS
+
+
+def _newton(F: Callable[[arb], arb], dF: Callable[[arb], arb], x0: float, prec: int,
+            lo: float = -math.inf) -> arb:
+    """A ball proved (interval Newton) to contain the unique zero of F in it.
+
+    Newton steps on midpoints at doubling precision from ``x0``, then the test
+    N(X) = m - F(m)/F'(X) inside X at ``prec`` bits with F'(X) at :data:`LOW_BITS`.
+    """
+    x = arb(x0)
+    ladder = [p for p in (64, 128, 256, 512, 1024, 2048, 4096) if p < prec] + [prec]
+    for p in ladder:
+        with _bits(p):
+            m = x.mid()
+            with _bits(LOW_BITS):
+                d = dF(m)
+            x = (m - F(m) / d).mid()
+    with _bits(prec):
+        m = x.mid()
+        fm = F(m)
+        with _bits(LOW_BITS):
+            d0 = dF(m)
+        r = 4 * abs(fm / d0).upper() + abs(m).upper() * arb(2) ** (GUARD_BITS // 2 - prec)
+        for _ in range(4):
+            if math.isfinite(lo) and not m - r > lo:
+                r = ((m - lo) / 2).lower()
+            X = m + arb(0, 1) * r
+            with _bits(LOW_BITS):
+                D = dF(X)
+            if D.contains(0):
+                raise _no("interval Newton: the derivative enclosure contains 0")
+            N = m - fm / D
+            if X.contains_interior(N):
+                return N
+            r = r * 16
+    raise _no("interval Newton did not contract (root not certified)")
+
+
+def _q_start(mf: MeanField, sw2: float, sb2: float) -> list[float]:
+    qs, h = mf._scan(sw2, sb2)
+    out = []
+    for a, b in roots.brackets(qs[1:], h[1:], finite_only=False):
+        def hf(q: float) -> float:
+            return float(qmap_grid(mf.act, mf.grid, [q], sw2, sb2)[0][0] - q)
+        out.append(roots.refine(hf, a, b))
+    return out
+
+
+def _enc(b: arb, method: str) -> Enclosure:
+    return Enclosure.of(b, method)
+
+
+def certify_q_star(act: Any, sw2: Any, sb2: Any, dps: int = 30
+                   ) -> tuple[arb, arb, _Integrals]:
+    """(q* ball, slope ball, integrals): the stable fixed point of q -> sw2 E psi^2 + sb2."""
+    I = _Integrals(act)
+    mf = MeanField(I.act, dps=10)
+    prec = _digits_bits(dps)
+    with _bits(prec):
+        w, b = to_ball(sw2), to_ball(sb2)
+        starts = _q_start(mf, float(sw2), float(sb2))
+        if not starts:
+            raise _no(f"{I.act.name}: no positive fixed point found to certify")
+        found = []
+        for q0 in starts:
+            Q = _newton(lambda q: w * I.E("psi2", q) + b - q,
+                        lambda q: w * I.dE("psi2", "x2psi2", q) - 1, q0, prec, lo=0.0)
+            slope = w * I.dE("psi2", "x2psi2", Q)
+            if abs(slope) < 1:
+                found.append((Q, slope))
+        if len(found) != 1:
+            raise _no(f"{len(found)} certified stable fixed points (need exactly one)")
+    return found[0][0], found[0][1], I
+
+
+def certify_point(act: Any, sw2: Any, sb2: Any, dps: int = 30) -> dict[str, Any]:
+    """Enclosures of q*, chi1, mu1, mu2, beta, xi_q, c*, xi_c at (sw2, sb2) (see the module).
+
+    sw2, sb2: numbers or strings (exact) or arb balls (then every enclosure holds for the
+    whole box). Raises ``not-certified`` when a step cannot be proved.
+    """
+    Q, slope, I = certify_q_star(act, sw2, sb2, dps)
+    prec = _digits_bits(dps)
+    out: dict[str, Any] = {"notes": {}}
+    with _bits(prec):
+        w, b = to_ball(sw2), to_ball(sb2)
+        mu1 = I.E("dpsi2", Q)
+        chi1 = w * mu1
+        out.update(q_star=_enc(Q, "interval Newton on q = sw2 E psi^2 + sb2"),
+                   q_star_stable=True, chi1=_enc(chi1, "sw2 E psi'^2 at the q* ball"),
+                   mu1=_enc(mu1, "E psi'^2 at q*"),
+                   mu2=_enc(I.E("dpsi4", Q), "E psi'^4 at q*"),
+                   beta=_enc(w.sqrt() * I.E("xpsi", Q) / Q, "sw E[u psi(u)]/q* (Eq. (38))"))
+        if slope > 0:
+            out["xi_q"] = _enc(-1 / slope.log(), "-1/log(sw2 d/dq E psi^2) at q*")
+        else:
+            out["notes"]["xi_q"] = "the q-map slope is not proved positive"
+        if chi1 < 1:
+            out.update(c_star=_enc(arb(1), "c* = 1: chi1 < 1 proved"), c_star_stable=True,
+                       xi_c=_enc(-1 / chi1.log(), "-1/log(chi1) at c* = 1"))
+        elif chi1 > 1:
+            out.update(_c_star(I, w, b, Q, float(sw2), float(sb2), prec))
+        else:
+            out["notes"]["c_star"] = "chi1 = 1 is not excluded: c* = 1 is marginal"
+    return out
+
+
+def _c_star(I: _Integrals, w: arb, b: arb, Q: arb, sw2: float, sb2: float, prec: int
+            ) -> dict[str, Any]:
+    """c* < 1 in the chaotic phase: interval Newton on the Mehler form of the c-map."""
+    mf = MeanField(I.act, dps=10)
+    c0, _err = mf._c_star_grid(sw2, sb2, float(Q.mid()))
+    second = I.E("psi2", Q)
+    tol = arb(2) ** (-prec)
+    cabs = arb(min(abs(c0) + 0.05, 0.999))
+    alpha: list[arb] = []
+    N = 0
+    while True:
+        N = max(16, int(N * 1.3))
+        alpha = alpha + hermite_coefficients(I.act.expr, I.x, Q, N, parity=I.parity,
+                                             start=len(alpha))
+        rest = (second - sum((a * a for a in alpha), arb(0))).upper()
+        if cabs ** (N + 1) * rest < tol or N > 2000:
+            break
+
+    def F(c: arb) -> arb:
+        return (w * kernel_arb(alpha, second, c) + b) / Q - c
+
+    def dF(c: arb) -> arb:
+        return w * kernel_arb(alpha, second, c, derivative=1) / Q - 1
+
+    C = _newton(F, dF, c0, prec)
+    slope = dF(C) + 1
+    out: dict[str, Any] = {"c_star": _enc(C, f"interval Newton on the c-map (Mehler, N={N})"),
+                           "c_star_stable": bool(abs(slope) < 1)}
+    if slope > 0 and slope < 1:
+        out["xi_c"] = _enc(-1 / slope.log(), "-1/log(slope of the c-map at c*)")
+    return out
+
+
+def _eoc_start(I: _Integrals, sb2: float | None, sw2: float | None) -> float:
+    mf = MeanField(I.act, dps=10)
+    qs, g, m = eoc._scan_q(mf)
+    F = qs - g / m - sb2 if sw2 is None else m - 1 / sw2
+    br = roots.brackets(qs, F)
+    if not br:
+        raise _no(f"{I.act.name}: no edge-of-chaos point found to certify")
+    gf, mf1 = mf.grid.func(0), mf.grid.func(1)
+
+    def ff(q: float) -> float:
+        v, _ = mf.grid.expect_many([lambda x: gf(x) ** 2, lambda x: mf1(x) ** 2], [q])
+        g1, m1 = float(v[0][0]), float(v[1][0])
+        return q - g1 / m1 - sb2 if sw2 is None else m1 - 1 / sw2
+    return roots.refine(ff, *br[0])
+
+
+def certify_eoc_sw2(act: Any, sb2: Any, dps: int = 30) -> dict[str, Enclosure]:
+    """The EOC point at bias variance sb2: q* and sw2 = 1/E psi'^2 with chi1 = 1 proved.
+
+    F(q) = q - E psi^2 / E psi'^2 - sb2 = 0 by interval Newton (the smallest-q root the float64
+    scan finds); sw2 = 1 / E psi'^2 at the q ball.
+    """
+    I = _Integrals(act)
+    prec = _digits_bits(dps)
+    with _bits(prec):
+        b = to_ball(sb2)
+        q0 = _eoc_start(I, float(sb2), None)
+
+        def F(q: arb) -> arb:
+            return q - I.E("psi2", q) / I.E("dpsi2", q) - b
+
+        def dF(q: arb) -> arb:
+            g, m = I.E("psi2", q), I.E("dpsi2", q)
+            dg, dm = I.dE("psi2", "x2psi2", q), I.dE("dpsi2", "x2dpsi2", q)
+            return 1 - (dg * m - g * dm) / (m * m)
+
+        Q = _newton(F, dF, q0, prec, lo=0.0)
+        return {"q_star": _enc(Q, "interval Newton on q - E psi^2/E psi'^2 = sb2"),
+                "sw2": _enc(1 / I.E("dpsi2", Q), "1/E psi'^2 at the q* ball"),
+                "sb2": _enc(b, "given")}
+
+
+def certify_eoc_sb2(act: Any, sw2: Any, dps: int = 30) -> dict[str, Enclosure]:
+    """The EOC point at weight variance sw2: q* with E psi'^2 = 1/sw2, sb2 = q* - sw2 E psi^2."""
+    I = _Integrals(act)
+    prec = _digits_bits(dps)
+    with _bits(prec):
+        w = to_ball(sw2)
+        q0 = _eoc_start(I, None, float(sw2))
+        Q = _newton(lambda q: I.E("dpsi2", q) - 1 / w,
+                    lambda q: I.dE("dpsi2", "x2dpsi2", q), q0, prec, lo=0.0)
+        return {"q_star": _enc(Q, "interval Newton on E psi'^2 = 1/sw2"),
+                "sw2": _enc(w, "given"),
+                "sb2": _enc(Q - w * I.E("psi2", Q), "q* - sw2 E psi^2 at the q* ball")}
+
+
+def certify_di(act: Any, dps: int = 30) -> dict[str, Enclosure] | None:
+    """The dynamical-isometry point (1/psi'(0)^2, 0), or None when psi(0) != 0 is proved or
+    psi is not differentiable at 0 (a kink there)."""
+    a = get_activation(act)
+    if any(sp.nsimplify(k) == 0 for k in a.kinks):
+        return None
+    with _bits(_digits_bits(dps)):
+        p0 = compile_arb(a.expr, a.x)(arb(0), False)
+        d0 = compile_arb(sp.diff(a.expr, a.x), a.x)(arb(0), False)
+        if not p0.contains(0) or d0.contains(0):
+            return None
+        if not p0.is_zero():
+            raise _no("psi(0) = 0 is not proved")
+        return {"sw2": _enc(1 / (d0 * d0), "1/psi'(0)^2"), "sb2": _enc(arb(0), "exact")}
