@@ -28,6 +28,7 @@ class Status(StrEnum):
     TOO_LARGE = "too-large-for-memory"
     DEVICE_UNAVAILABLE = "device-unavailable"
     TIME_BUDGET = "time-budget-exceeded"
+    NOT_CERTIFIED = "not-certified"
 
 
 class TheoryCheckError(ValueError):

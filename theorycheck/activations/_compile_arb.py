@@ -36,12 +36,12 @@ from sympy.core.relational import Relational
 
 from theorycheck.activations.branches import UnresolvedError, resolve_branches
 from theorycheck.activations.kinks import _roots, _switch_functions
-from theorycheck.errors import TheoryCheckError
+from theorycheck.errors import Status, TheoryCheckError
 
 Ball = Any
 ArbFn = Callable[[Ball, bool], Ball]
 #: status of an input the certified backend cannot (yet) prove anything about
-NOT_CERTIFIED = "not-certified"
+NOT_CERTIFIED = Status.NOT_CERTIFIED
 #: bisection depth of :func:`prove_sign`
 SIGN_DEPTH = 48
 
