@@ -31,7 +31,8 @@ def links_resolve(page: Path) -> None:
         assert (page.parent / link).resolve().is_file(), f"{page.name}: {link}"
 
 
-def stub_plane(act: Any, sw2: np.ndarray, sb2: np.ndarray) -> SimpleNamespace:
+def stub_plane(act: Any, sw2: np.ndarray, sb2: np.ndarray, *, with_xi_c: bool = True
+               ) -> SimpleNamespace:
     """A phase plane in the meanfield contract's shape (sw2 on axis 0), invented values."""
     w, b = np.meshgrid(sw2, sb2, indexing="ij")
     return SimpleNamespace(sw2=sw2, sb2=sb2, beta=np.exp(-((w - 1) ** 2) - b),

@@ -13,6 +13,7 @@ import typer
 
 from theorycheck.errors import Status, TheoryCheckError
 from theorycheck.numbers import DPS_RANGE, Precision
+from theorycheck.report.jsonsafe import json_safe
 
 app = typer.Typer(
     name="theorycheck",
@@ -66,8 +67,6 @@ def user_errors(fn: F) -> F:
 def emit_json(obj: Any) -> None:
     """Write ``obj`` as one strict JSON object on stdout: a NaN or infinity never leaves as a
     JSON number (it is written as the string ``"nan"``/``"inf"``), other objects as their text."""
-    from theorycheck.report.jsonsafe import json_safe
-
     clean, _notes = json_safe(obj)
     json.dump(clean, sys.stdout, indent=2, allow_nan=False)
     sys.stdout.write("\n")

@@ -5,21 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
+import mpmath as mp
+import numpy as np
 import typer
+from rich.console import Console
+from rich.table import Table
 
 from theorycheck.cli.app import app, dps_option, emit_json, user_errors
 from theorycheck.errors import Status, TheoryCheckError
+from theorycheck.meanfield import MeanField, phase_plane
+from theorycheck.report.phase_figures import eoc_from_plane, plot_plane
 
 
 def _mf(act: str, dps: int) -> Any:
-    from theorycheck.meanfield import MeanField
-
     return MeanField(act, dps=dps_option(dps, most=200).dps)
 
 
 def _check_number(name: str, v: str) -> str:
-    import mpmath as mp
-
     try:
         x = mp.mpf(v)
     except (ValueError, TypeError):
@@ -30,9 +32,6 @@ def _check_number(name: str, v: str) -> str:
 
 
 def _table(title: str, doc: dict[str, Any]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
     t = Table(title=title)
     t.add_column("quantity")
     t.add_column("value")
@@ -122,11 +121,6 @@ def phase(
     out: Annotated[Path, typer.Option("--out", help="output directory")] = Path("phase_out"),
 ) -> None:
     """Planes of q*, chi1, beta, xi_c over (sw2, sb2): an .npz and PNGs with EOC and DI point."""
-    import numpy as np
-
-    from theorycheck.meanfield import MeanField, phase_plane
-    from theorycheck.report.phase_figures import eoc_from_plane, plot_plane
-
     if not 2 <= grid <= 2000:
         raise TheoryCheckError(f"--grid must be in 2..2000, got {grid}")
     mf = MeanField(act, dps=15)

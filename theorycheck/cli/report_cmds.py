@@ -9,10 +9,23 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
+from rich.table import Table
 
+from theorycheck.activations import get_activation
+from theorycheck.claims.model import RunContext
 from theorycheck.cli.app import DeviceChoice, Profile, app, dps_option, emit_json, user_errors
 from theorycheck.errors import Status, TheoryCheckError
 from theorycheck.placement import resolve_placement
+from theorycheck.report import (
+    ReportStaging,
+    figures,
+    parse_formats,
+    write_activation_report,
+    write_report,
+)
+from theorycheck.report import activation as activation_report
+from theorycheck.report.compare import diff_results
 
 DEFAULT_OUT = Path("reports/quick")
 
@@ -51,8 +64,6 @@ def report(
              "else reports/quick).")] = None,
 ) -> None:
     """Render the report (index, one page per claim, results.json) from a results document."""
-    from theorycheck.report import parse_formats, write_activation_report, write_report
-
     chosen = parse_formats(formats)
     if source is None:
         out = out or DEFAULT_OUT
@@ -87,25 +98,20 @@ def activation(
     Also draws its phase planes of beta and chi1 (with --out), and runs every claim registered
     with per_activation=True with this activation.
     """
-    from theorycheck.claims.model import RunContext
-    from theorycheck.report import ReportStaging, parse_formats
-    from theorycheck.report.activation import build_activation_report
-
     precision = dps_option(dps)
     chosen = parse_formats(formats)
-    from theorycheck.activations import get_activation
-
     get_activation(act)  # a bad formula fails here, before any work
     quiet = as_json or not sys.stderr.isatty()
     ctx = RunContext(profile=profile.value, dps=precision.dps, seed=seed,
                      placement=resolve_placement(device.value), activations=(act,),
                      progress=None if quiet else (lambda m: typer.echo(f"  {m}", err=True)))
     if out is None:
-        doc = build_activation_report(act, ctx)
+        doc = activation_report.build_activation_report(act, ctx)
     else:
         with ReportStaging(out) as staging:
-            ctx.figure_dir = staging.figure_dir
-            doc = build_activation_report(act, ctx)
+            # the report's own planes and the figures of the claims it runs, as `verify --out`
+            ctx.figure_dir, ctx.draw_figure = str(staging.figure_dir), figures.draw
+            doc = activation_report.build_activation_report(act, ctx)
             staging.commit_activation(doc, chosen)
     if as_json:
         emit_json(doc)
@@ -114,9 +120,6 @@ def activation(
 
 
 def _print_summary(doc: dict[str, Any], out: Path | None, formats: tuple[str, ...]) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
     console = Console()
     act, run = doc["activation"], doc["run"]
     console.print(f"[bold]{act['name']}[/bold]  psi(x) = {act['formula']}   "
@@ -167,8 +170,6 @@ def compare(
     Prints one line per difference in a verdict, finding, check or number; exit status 0 when
     there is none, 1 otherwise (the safety net of a redesign: the same numbers before and after).
     """
-    from theorycheck.report.compare import diff_results
-
     lines = diff_results(load_json(old), load_json(new), subset=subset)
     for line in lines:
         typer.echo(line)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -72,7 +73,7 @@ def simulate(
     = None,
 ) -> None:
     """Measure finite random networks and compare with the infinite-width prediction."""
-    from theorycheck.simulate import measure
+    from theorycheck.simulate import measure  # lazy: torch (keeps `theorycheck list` fast)
 
     placement = resolve_placement(device)
     opts: dict[str, Any] = {}
@@ -95,9 +96,7 @@ def simulate(
                 in_dim=in_dim, **opts)
     doc = m.to_json()
     if out is not None:
-        import json
-
-        from theorycheck.simulate.plots import save_plots
+        from theorycheck.simulate.plots import save_plots  # lazy: torch (theorycheck.simulate)
 
         paths = save_plots(m, out)
         doc["plots"] = [str(p) for p in paths]

@@ -5,13 +5,18 @@ from __future__ import annotations
 import shlex
 import signal
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
+from theorycheck.activations import get_activation
 from theorycheck.cache import DEFAULT_DIR, DiskCache, use_cache
 from theorycheck.claims.model import RunContext
 from theorycheck.claims.registry import Claim, discover
@@ -19,6 +24,7 @@ from theorycheck.claims.runner import run as run_claims
 from theorycheck.cli.app import DeviceChoice, Profile, app, dps_option, emit_json, user_errors
 from theorycheck.errors import Status, TheoryCheckError
 from theorycheck.placement import resolve_placement
+from theorycheck.report import ReportStaging, figures
 
 #: exit status of a run stopped by Ctrl-C or SIGTERM (128 + SIGINT, as a shell reports it)
 EXIT_INTERRUPTED = 130
@@ -44,8 +50,6 @@ def sigterm_as_interrupt() -> Iterator[None]:
 
 def threading_main() -> bool:
     """Whether this is the main thread (only it may install signal handlers)."""
-    import threading
-
     return threading.current_thread() is threading.main_thread()
 
 
@@ -73,9 +77,6 @@ def list_claims(
     if as_json:
         emit_json({"claims": [c.to_json() for c in claims.values()]})
         return
-    from rich.console import Console
-    from rich.table import Table
-
     table = Table(title=f"{len(claims)} claims", show_lines=True)
     for column in ("id", "source", "statement"):
         table.add_column(column, overflow="fold")
@@ -88,9 +89,6 @@ def _progress_runner(claims_total: int, quiet: bool) -> tuple[Any, Any, Any]:
     """A rich progress bar on a terminal (nothing under --json or when not a TTY)."""
     if quiet or not sys.stderr.isatty():
         return None, None, None
-    from rich.console import Console
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
     progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
                         TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
                         console=Console(stderr=True), transient=False)
@@ -141,26 +139,17 @@ def verify(
         raise TheoryCheckError(f"--max-seconds must be > 0, got {max_seconds}",
                                status=Status.INVALID_ARGUMENT)
     activations = tuple(activation or ())
-    if activations:
-        from theorycheck.activations import get_activation
-
-        for act in activations:
-            get_activation(act)  # fail fast with a clear message on a bad formula
+    for act in activations:
+        get_activation(act)  # fail fast with a clear message on a bad formula
     placement = resolve_placement(device.value)
     claims = [c for c in discover().values() if not ids or c.id in ids]
     progress, on_claim, note = _progress_runner(len(claims) or len(ids or []), quiet=as_json)
-    staging = None
-    draw_figure = None
-    if out is not None:
-        from theorycheck.report import ReportStaging
-        from theorycheck.report.figures import draw as draw_figure  # lazy: matplotlib
-
-        staging = ReportStaging(out)
+    staging = ReportStaging(out) if out is not None else None
     cache = DiskCache(None if no_cache else cache_dir.expanduser().resolve())
     ctx = RunContext(profile=profile.value, dps=precision.dps, seed=seed, placement=placement,
                      activations=activations, max_seconds=max_seconds, progress=note,
                      figure_dir=str(staging.figure_dir) if staging else None,
-                     draw_figure=draw_figure,
+                     draw_figure=figures.draw if staging else None,
                      cache_dir=None if cache.directory is None else str(cache.directory),
                      command=reproducing_command(ids, profile.value, dps, activations,
                                                  device.value, seed, max_seconds))
@@ -196,9 +185,6 @@ def verify(
 
 
 def _print_summary(results: dict[str, Any], out: Path | None) -> None:
-    from rich.console import Console
-    from rich.table import Table
-
     run = results["run"]
     table = Table(title=f"theorycheck {run['version']} — profile {run['profile']}, "
                         f"dps {run['dps']}, seed {run['seed']}, device {run['device']}")

@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 import mpmath as mp
+import sympy as sp
 
 QUANTITIES = ("psi2", "dpsi2", "dpsi", "kernel")
 
@@ -37,8 +38,6 @@ def _family(act: Any) -> tuple[str, mp.mpf] | None:
     x = getattr(act, "x", None)
     if expr is None or x is None:
         return None
-    import sympy as sp
-
     if sp.simplify(expr - x) == 0:
         return ("linear", mp.mpf(1))
     if sp.simplify(expr - sp.Max(0, x)) == 0:

@@ -10,6 +10,7 @@ beside them, and the ``run``/``claims`` parts exactly as ``claims.runner.run`` r
 from __future__ import annotations
 
 import math
+import platform
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -18,8 +19,13 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from theorycheck import __version__, meanfield
+from theorycheck.activations import get_activation
 from theorycheck.claims.model import RunContext
-from theorycheck.errors import Status, TheoryCheckError
+from theorycheck.claims.registry import discover
+from theorycheck.claims.runner import package_versions, run
+from theorycheck.errors import TheoryCheckError
+from theorycheck.meanfield.eoc import di_reason
 from theorycheck.report import figures, present
 
 #: sb2 values of the EOC table, per profile
@@ -88,8 +94,6 @@ def di_section(act: Any, mf: Any, dps: int) -> tuple[dict[str, Any] | None, str]
     or None and the reason."""
     point = mf.di_point()
     if point is None:
-        from theorycheck.meanfield.eoc import di_reason
-
         return None, di_reason(mf) or "no dynamical-isometry point"
     out: dict[str, Any] = {"sw2": f"{point.sw2!r}", "sb2": f"{point.sb2!r}"}
     dpsi0 = getattr(act.properties, "dpsi0", None)
@@ -104,11 +108,6 @@ def plane_section(act: Any, eoc: dict[str, Any], di: dict[str, Any] | None, ctx:
                   sb2_max: float) -> tuple[list[str], list[str]]:
     """Phase planes of ``beta`` and ``chi1`` (float64 grid engine) with the mpmath EOC points and
     the DI point drawn on them; returns (figure paths, notes)."""
-    try:
-        from theorycheck.meanfield import phase_plane  # type: ignore[attr-defined]
-    except ImportError:
-        return [], ["phase planes: theorycheck.meanfield.phase_plane is not available in this "
-                    "build"]
     eoc_sw2 = [float(p["sw2"]) for p in eoc["points"]]
     sw2_max = max([2.0, *(1.25 * s for s in eoc_sw2),
                    *([1.25 * float(di["sw2"])] if di else [])])
@@ -117,10 +116,7 @@ def plane_section(act: Any, eoc: dict[str, Any], di: dict[str, Any] | None, ctx:
     sb2 = np.linspace(0.0, sb2_max, n_sb2)
     ctx.note(f"phase plane {n_sw2} x {n_sb2}")
     try:
-        try:
-            plane = phase_plane(act, sw2, sb2, with_xi_c=False)  # xi_c is not drawn: skip it
-        except TypeError:
-            plane = phase_plane(act, sw2, sb2)
+        plane = meanfield.phase_plane(act, sw2, sb2, with_xi_c=False)  # xi_c is not drawn
     except TheoryCheckError as err:
         return [], [f"phase planes: [{err.status}] {err.message}"]
     line = ((eoc_sw2, [float(p["sb2"]) for p in eoc["points"]]) if len(eoc_sw2) > 1 else None)
@@ -141,18 +137,11 @@ def plane_section(act: Any, eoc: dict[str, Any], di: dict[str, Any] | None, ctx:
 
 def per_activation_claim_ids() -> list[str]:
     """Ids of the registered claims that take a user activation (``per_activation=True``)."""
-    from theorycheck.claims.registry import discover
-
     return [c.id for c in discover().values() if c.per_activation]
 
 
 def run_metadata(ctx: RunContext, started: str) -> dict[str, Any]:
     """The ``run`` block for an activation report that ran no claim (same keys as the runner's)."""
-    import platform
-
-    from theorycheck import __version__
-    from theorycheck.claims.runner import package_versions
-
     return {"version": __version__, "started": started,
             "finished": datetime.now(UTC).isoformat(timespec="seconds"), "profile": ctx.profile,
             "dps": ctx.dps, "seed": ctx.seed, "device": ctx.device,
@@ -169,12 +158,6 @@ def build_activation_report(activation: str, ctx: RunContext, *,
     registered with ``per_activation=True``. Raises :class:`TheoryCheckError` for an unknown or
     unsafe activation.
     """
-    try:
-        from theorycheck.activations import get_activation
-        from theorycheck.meanfield import MeanField
-    except ImportError as err:  # a broken install, not a user mistake; say which module
-        raise TheoryCheckError(f"the activation report needs {err.name}, which is not "
-                               "available in this build", status=Status.INVALID_ARGUMENT) from err
     started = datetime.now(UTC).isoformat(timespec="seconds")
     t0 = time.perf_counter()
     act = get_activation(activation)
@@ -182,7 +165,7 @@ def build_activation_report(activation: str, ctx: RunContext, *,
     ctx.note(f"properties of {act.name}")
     report: dict[str, Any] = {"activation": describe_activation(act), "notes": [],
                               "figures": []}
-    mf = MeanField(act, dps=ctx.dps)
+    mf = meanfield.MeanField(act, dps=ctx.dps)
     sb2_values = EOC_SB2[ctx.profile]
     report["eoc"] = eoc_section(mf, sb2_values, ctx.note)
     report["di_point"], report["di_note"] = di_section(act, mf, ctx.dps)
@@ -192,8 +175,6 @@ def build_activation_report(activation: str, ctx: RunContext, *,
     report["notes"] += notes
     ids = list(per_activation_claim_ids() if claim_ids is None else claim_ids)
     if ids:
-        from theorycheck.claims.runner import run
-
         results = run(ids, ctx, on_claim=lambda c, r: ctx.note(
             f"claim {c.id}" + (f": {r['verdict']}" if r else "")))
         report["run"], report["claims"] = results["run"], results["claims"]

@@ -10,13 +10,13 @@ from __future__ import annotations
 import re
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
-
-from matplotlib import rc_context
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING, Any
 
 from theorycheck.errors import Status, TheoryCheckError
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 STYLE: dict[str, Any] = {
     "font.size": 10, "axes.titlesize": 11, "axes.labelsize": 10, "legend.fontsize": 9,
@@ -30,11 +30,15 @@ _STEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 def styled() -> AbstractContextManager[None]:
     """The report style for a custom figure: ``with styled(): fig, ax = new_figure(); ...;
     paths = save(fig, figure_dir, stem)``."""
+    from matplotlib import rc_context  # lazy: matplotlib (only a run that draws pays for it)
+
     return rc_context(STYLE)  # type: ignore[arg-type]
 
 
 def new_figure(width: float = 6.4, height: float = 4.4) -> tuple[Figure, Axes]:
     """A figure with one axes (in the report style when called inside :func:`styled`)."""
+    from matplotlib.figure import Figure  # lazy: matplotlib (only a run that draws pays for it)
+
     fig = Figure(figsize=(width, height), layout="constrained")
     return fig, fig.add_subplot()
 

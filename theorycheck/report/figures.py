@@ -12,15 +12,17 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from functools import wraps
 from pathlib import Path
-from typing import Any, ParamSpec
+from typing import TYPE_CHECKING, Any, ParamSpec
 
 import numpy as np
-from matplotlib.axes import Axes
 
 from theorycheck.errors import Status, TheoryCheckError
 from theorycheck.report.figure_style import STYLE, new_figure, save, styled
 from theorycheck.report.phase_figures import eoc_contour
 from theorycheck.report.training_figures import trainability_plane
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 P = ParamSpec("P")
 ArrayLike = Sequence[float] | np.ndarray

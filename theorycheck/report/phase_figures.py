@@ -22,10 +22,10 @@ def plot_plane(plane: Any, quantity: str, path: Path, *,
     ``eoc``: (sw2, sb2) arrays of the critical line chi1 = 1, drawn as a white line; ``di``: the
     dynamical-isometry point, drawn as a star.  Undefined points (no finite fixed point) are grey.
     """
-    import matplotlib
+    import matplotlib  # lazy: matplotlib (only a command that draws pays for it)
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # lazy: matplotlib (after choosing the Agg backend)
 
     z = np.asarray(getattr(plane, quantity), dtype=float)
     fig, ax = plt.subplots(figsize=(5.2, 4.2), dpi=120)

@@ -17,13 +17,20 @@ from __future__ import annotations
 
 from typing import Any
 
+import sympy as sp
+
 from theorycheck.cache import UncacheableError, disk_cached, key_of
 from theorycheck.errors import Status, TheoryCheckError
 from theorycheck.placement import Placement, resolve_placement
 from theorycheck.simulate.device import dtype_for
+from theorycheck.simulate.input_correlation import measure_input_correlation
+from theorycheck.simulate.jacobian import measure_jacobian
+from theorycheck.simulate.kurtosis import measure_kurtosis
+from theorycheck.simulate.mi import measure_mi
 from theorycheck.simulate.networks import NetSpec
 from theorycheck.simulate.result import Measurement
 from theorycheck.simulate.theory import ActFns, float64_theory, resolve_activation
+from theorycheck.simulate.variance import measure_correlation, measure_variance
 
 KINDS = ("variance", "correlation", "jacobian", "input-correlation", "mi", "kurtosis")
 
@@ -51,8 +58,6 @@ def _activation_key(act: Any) -> Any:
     expr = getattr(source, "expr", None)
     if expr is None or not hasattr(expr, "func"):
         return None
-    import sympy as sp
-
     return {"name": str(getattr(source, "name", "")), "expr": sp.srepr(expr)}
 
 
@@ -101,14 +106,12 @@ def measure(kind: str, act: str | ActFns | Any, *, sw2: float, sb2: float,
     depth = depth or d0
     samples = samples or s0
     if kind == "kurtosis":
-        from theorycheck.simulate.kurtosis import measure_kurtosis
         widths = options.pop("widths", None) or [max(8, width // 2), width]
         depths = options.pop("depths", None) or [max(2, depth // 2), depth]
         return measure_kurtosis(fns, sw2, sb2, list(widths), list(depths), samples, seed,
                                 placement=placement, precision=precision, weights=weights,
                                 **options)
     if kind == "mi":
-        from theorycheck.simulate.mi import measure_mi
         sw2_values = options.pop("sw2_values", None) or sorted({0.5 * sw2, sw2, 1.5 * sw2,
                                                                   2.0 * sw2, 1.0})
         sb2_values = options.pop("sb2_values", None) or sorted({0.0, sb2, 2 * sb2 or 0.05})
@@ -119,18 +122,14 @@ def measure(kind: str, act: str | ActFns | Any, *, sw2: float, sb2: float,
                           weights=weights, noise2=noise2, **options)
     spec = NetSpec(sw2, sb2, width, depth, in_dim=in_dim, weights=weights, noise2=noise2)
     if kind == "variance":
-        from theorycheck.simulate.variance import measure_variance
         return measure_variance(fns, spec, samples, seed, placement=placement,
                                 precision=precision, **options)
     if kind == "correlation":
-        from theorycheck.simulate.variance import measure_correlation
         return measure_correlation(fns, spec, samples, seed, placement=placement,
                                    precision=precision, **options)
     if kind == "jacobian":
-        from theorycheck.simulate.jacobian import measure_jacobian
         return measure_jacobian(fns, spec, samples, seed, placement=placement,
                                 precision=precision, **options)
-    from theorycheck.simulate.input_correlation import measure_input_correlation
     spec = NetSpec(sw2, sb2, width, depth, in_dim=in_dim or 4, weights=weights, noise2=noise2)
     inputs = options.pop("inputs", None) or 4000
     return measure_input_correlation(fns, spec, samples, inputs, seed, placement=placement,

@@ -62,6 +62,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from scipy.special import comb, digamma, polygamma
 
 from theorycheck.errors import Status, TheoryCheckError
 from theorycheck.meanfield.finite_width import MapTheory
@@ -113,8 +114,6 @@ def _layer_samples(act: ActFns, spec: NetSpec, depths: list[int], samples: int, 
 def _live_units(width: int, at_least: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """ReLU at criticality: the number K >= ``at_least`` of live units of a width-n layer,
     K ~ Binomial(n, 1/2) (renormalised), so that the layer factor is Y = (2/n) chi2_K."""
-    from scipy.special import comb
-
     k = np.arange(at_least, width + 1)
     p = comb(width, k) * 0.5**width
     return k, p / p.sum()
@@ -125,8 +124,6 @@ def relu_var_log_layer_factor(width: int) -> float:
     (sw2 = 2, sb2 = 0), conditioned on K >= 1 (a draw whose layer dies has G = 0 from then on
     and is dropped). By the law of total variance, Var log Y = E psi'(K/2) + Var psi(K/2)
     (E log chi2_k = psi(k/2) + log 2, Var log chi2_k = psi'(k/2)); it tends to 5/n."""
-    from scipy.special import digamma, polygamma
-
     k, p = _live_units(width, at_least=1)
     mean = float(np.sum(p * digamma(k / 2)))
     return float(np.sum(p * polygamma(1, k / 2)) + np.sum(p * (digamma(k / 2) - mean) ** 2))

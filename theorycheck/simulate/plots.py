@@ -11,10 +11,10 @@ from theorycheck.simulate.result import Measurement
 
 def save_plots(m: Measurement, out: Path) -> list[Path]:
     """Write the kind's figures as PNG files under ``out``; return their paths."""
-    import matplotlib
+    import matplotlib  # lazy: matplotlib (only a command that draws pays for it)
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # lazy: matplotlib (after choosing the Agg backend)
 
     out.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []

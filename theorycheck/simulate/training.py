@@ -32,9 +32,12 @@ from typing import Any
 
 import numpy as np
 import torch
+from sklearn.datasets import load_digits
 
+from theorycheck.activations import get_activation
 from theorycheck.errors import Status, TheoryCheckError
 from theorycheck.placement import Placement
+from theorycheck.simulate import memory
 from theorycheck.simulate.device import TorchPlacement, torch_placement
 from theorycheck.simulate.networks import haar_orthogonal
 
@@ -100,8 +103,6 @@ def load_digits_split(train_size: int, seed: int, unit_range: bool = False
                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """scikit-learn digits scaled to [-0.5, 0.5] (or [0.25, 0.75]), split by a seeded permutation
     into ``train_size`` training and the rest test examples."""
-    from sklearn.datasets import load_digits
-
     data = load_digits()
     x = data.data.astype(np.float64) / 16.0
     x = 0.5 * x + 0.25 if unit_range else x - 0.5
@@ -162,8 +163,6 @@ class MLP(torch.nn.Module):
 
 
 def _torch_act(name: str) -> Any:
-    from theorycheck.activations import get_activation
-
     return get_activation(name).torch(0)
 
 
@@ -234,8 +233,6 @@ def _stack_data(configs: list[TrainConfig], place: TorchPlacement,
 
 
 def _train_stack(configs: list[TrainConfig], place: TorchPlacement) -> list[TrainResult]:
-    from theorycheck.simulate import memory
-
     start = time.perf_counter()
     first = configs[0]
     k_nets = len(configs)
