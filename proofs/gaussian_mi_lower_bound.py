@@ -125,7 +125,8 @@ def _numeric(run: ClaimRun) -> CheckResult:
     ``I_N`` of Eq. (35) in mpmath at ``run.dps``, per channel and sigma; one 2-D tanh case."""
     rows: list[dict[str, Any]] = []
     ok = True
-    names = [n for n in (run.ctx.activations or DEFAULT_CHANNELS) if n in CHANNELS]
+    given = [act.name for act in run.ctx.activations]
+    names = [n for n in (given or DEFAULT_CHANNELS) if n in CHANNELS]
     sigmas = run.pick((0.3, 1.0), (0.1, 0.3, 1.0, 3.0))
     for name in names:
         ch = get_channel(name)

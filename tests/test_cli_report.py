@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 import theorycheck.cli.report_cmds  # noqa: F401 - registers the commands
+from theorycheck.activations import Activation, get_activation
 from theorycheck.cli.app import app
 from theorycheck.report import activation as act_report
 from theorycheck.report import write_report
@@ -62,8 +63,11 @@ def test_report_refuses_a_non_json_file(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "cannot read" in result.output
 
 
-def _stub_build(activation: str, ctx: Any, **_: Any) -> dict[str, Any]:
-    return {"activation": {"name": activation, "formula": activation, "latex": activation,
+def _stub_build(activation: Activation, ctx: Any, **_: Any) -> dict[str, Any]:
+    """The report builder's output shape; the CLI hands it the Activation it parsed once."""
+    assert isinstance(activation, Activation)
+    name = activation.name
+    return {"activation": {"name": name, "formula": name, "latex": name,
                            "builtin": True, "properties": {}},
             "eoc": {"points": [], "errors": []}, "di_point": None, "di_note": "stub",
             "notes": [], "figures": [], **sample_results()}
@@ -90,5 +94,6 @@ def test_activation_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert result.exit_code == 0, result.output
     assert "sylvester-cholesky" in result.stdout and "report written" in result.stdout
     doc = json.loads((out / "activation.json").read_text())
-    assert doc["run"]["activations"] == ["x/(1+Abs(x))"]
+    # recorded as parsed (the canonical formula); the command keeps what was typed
+    assert doc["run"]["activations"] == [get_activation("x/(1+Abs(x))").name] == ["x/(Abs(x) + 1)"]
     assert doc["activation"]["properties"]["parity"]["value"] == "odd"

@@ -14,13 +14,14 @@ import sympy as sp
 from theorycheck.claims.model import RunContext
 from theorycheck.claims.runner import run
 from theorycheck.information.randmat import random_correlation
+from theorycheck.numbers import Precision
 
 
 @pytest.fixture(scope="module")
 def records() -> dict[str, dict[str, Any]]:
     ids = ["schur-determinant", "sylvester-cholesky", "chi-square-variance",
            "mi-monotone-in-beta"]
-    out = run(ids, RunContext(profile="quick", dps=30, seed=0))
+    out = run(ids, RunContext(profile="quick", precision=Precision(30), seed=0))
     return {r["id"]: r for r in out["claims"]}
 
 

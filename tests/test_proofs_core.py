@@ -13,7 +13,9 @@ import pytest
 from scipy import integrate, optimize, stats
 from scipy.special import expit
 
+from theorycheck.activations import get_activation
 from theorycheck.claims import ClaimOutcome, ClaimRun, RunContext, decide
+from theorycheck.numbers import Precision
 
 pytest.importorskip("theorycheck.gaussian")
 pytest.importorskip("theorycheck.activations")
@@ -42,7 +44,8 @@ def sigmoid_run() -> ClaimOutcome:
     from theorycheck.claims import get_claim
     from theorycheck.claims.engine import execute
 
-    return execute(get_claim("sigmoid-sw-bound"), RunContext(profile="quick", dps=20))
+    return execute(get_claim("sigmoid-sw-bound"),
+                   RunContext(profile="quick", precision=Precision(20)))
 
 
 def _check(outcome: ClaimOutcome, name: str):
@@ -128,7 +131,8 @@ def correlation_run() -> ClaimOutcome:
     from theorycheck.claims.engine import execute
 
     return execute(get_claim("correlation-variance-finite"),
-                   RunContext(profile="quick", dps=20, activations=("tanh", "erf")))
+                   RunContext(profile="quick", precision=Precision(20),
+                              activations=(get_activation("tanh"), get_activation("erf"))))
 
 
 def test_correlation_verdict_follows_from_its_checks(correlation_run: ClaimOutcome) -> None:
@@ -186,7 +190,8 @@ def test_erf_di_point_and_limit() -> None:
     from proofs.beta_max_at_di import _di_numeric, _limit_numeric
     from theorycheck.activations import get_activation
 
-    run = ClaimRun(ctx=RunContext(profile="quick", dps=20, activations=("erf",)))
+    run = ClaimRun(ctx=RunContext(profile="quick", precision=Precision(20),
+                                  activations=(get_activation("erf"),)))
     assert [a.name for a in run.activations()] == [get_activation("erf").name]
     res = _di_numeric(run)
     sw2 = float(res.evidence["per_activation"]["erf"]["di_point"].strip("()").split(",")[0])
@@ -224,7 +229,7 @@ def test_whole_claim_verdicts_follow_from_checks(claim_id: str) -> None:
     from theorycheck.claims import get_claim
     from theorycheck.claims.engine import execute
 
-    out = execute(get_claim(claim_id), RunContext(profile="quick", dps=20))
+    out = execute(get_claim(claim_id), RunContext(profile="quick", precision=Precision(20)))
     failed = [c for c in out.checks if c.status == "failed"]
     assert all(c.counterexample for c in failed)
     verdict = decide(out)

@@ -18,6 +18,7 @@ from scipy.special import comb
 
 from theorycheck.claims.model import RunContext
 from theorycheck.claims.runner import run
+from theorycheck.numbers import Precision
 
 pytestmark = pytest.mark.xdist_group("experiment-claims")
 
@@ -27,7 +28,7 @@ IDS = ("trainability-depth", "orthogonal-faster", "mi-max-at-di", "mf-mi-lower-b
 
 @pytest.fixture(scope="module")
 def records() -> dict[str, dict[str, Any]]:
-    out = run(list(IDS), RunContext(profile="quick", dps=30, seed=0))
+    out = run(list(IDS), RunContext(profile="quick", precision=Precision(30), seed=0))
     return {c["id"]: c for c in out["claims"]}
 
 

@@ -10,12 +10,13 @@ import pytest
 
 from theorycheck.claims.model import RunContext
 from theorycheck.claims.runner import run
+from theorycheck.numbers import Precision
 
 
 @pytest.fixture(scope="module")
 def record() -> dict[str, Any]:
-    return run(["gaussian-mi-lower-bound"], RunContext(profile="quick", dps=30, seed=0))[
-        "claims"][0]
+    ctx = RunContext(profile="quick", precision=Precision(30), seed=0)
+    return run(["gaussian-mi-lower-bound"], ctx)["claims"][0]
 
 
 def _check(rec: dict[str, Any], name_part: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ import pytest
 from theorycheck.claims.model import RunContext
 from theorycheck.claims.registry import discover
 from theorycheck.claims.runner import run
+from theorycheck.numbers import Precision
 from theorycheck.report import ReportStaging, write_activation_report
 from theorycheck.report import activation as act_report
 from theorycheck.report.present import slug
@@ -53,7 +54,7 @@ def test_activation_report_from_a_real_small_run(tmp_path: Path, fast: None,
     monkeypatch.setattr(meanfield, "phase_plane", stub_plane, raising=False)
     out = tmp_path / "tanh"
     with ReportStaging(out) as staging:
-        ctx = RunContext(dps=12, figure_dir=staging.figure_dir)
+        ctx = RunContext(precision=Precision(12), figure_dir=staging.figure_dir)
         doc = act_report.build_activation_report("tanh", ctx, claim_ids=["sylvester-cholesky"])
         staging.commit_activation(doc)
     stored = json.loads((out / "activation.json").read_text())
@@ -80,7 +81,8 @@ def test_activation_report_from_a_real_small_run(tmp_path: Path, fast: None,
 
 
 def test_activation_without_di_point_or_claims(fast: None) -> None:
-    doc = act_report.build_activation_report("x + 1", RunContext(dps=10), claim_ids=[])
+    doc = act_report.build_activation_report("x + 1", RunContext(precision=Precision(10)),
+                                             claim_ids=[])
     assert doc["di_point"] is None and "psi(0)" in doc["di_note"]
     assert doc["claims"] == [] and doc["run"]["dps"] == 10
     assert any("no registered claim" in n for n in doc["notes"])
@@ -113,7 +115,7 @@ def test_report_of_a_real_small_verification_run(tmp_path: Path) -> None:
     out = tmp_path / "quick"
     with ReportStaging(out) as staging:
         results = run(["chi-square-variance", "sylvester-cholesky"],
-                      RunContext(dps=15, figure_dir=staging.figure_dir))
+                      RunContext(precision=Precision(15), figure_dir=staging.figure_dir))
         staging.commit(results)
     stored = json.loads((out / "results.json").read_text())
     assert stored == json.loads(json.dumps(results))

@@ -105,13 +105,10 @@ class ClaimRun:
         aliases (``atan``/``arctan``, ``identity``/``linear``) counted once. Built on the first
         call, inside the check that needs them, so a bad activation skips that check only."""
         if self._activations is None:
-            given = list(self.ctx.activations)
-            if not given:
-                given = [get_activation(name)
-                         for name in (self.default_activations or BUILTIN_NAMES)]
+            given = list(self.ctx.activations) or [
+                get_activation(name) for name in (self.default_activations or BUILTIN_NAMES)]
             unique: dict[str, Activation] = {}
             for act in given:
-                act = act if isinstance(act, Activation) else get_activation(str(act))
                 unique.setdefault(act.name, act)
             self._activations = list(unique.values())
         return self._activations

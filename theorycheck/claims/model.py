@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
 
+from theorycheck.activations import Activation
+from theorycheck.numbers import Precision
 from theorycheck.placement import CPU, Placement
 
 Method = Literal["symbolic", "numeric", "property", "simulation"]
@@ -126,19 +128,20 @@ class RunContext:
     """Settings of one verification run, handed to every claim.
 
     ``profile`` is ``quick`` (CI-sized: small grids, few hypothesis examples, small simulations)
-    or ``full`` (as thorough as the claim deserves). ``activations`` are the activations the user
-    named (empty: the claim's own default set). ``figure_dir`` is where claims may write figures,
+    or ``full`` (as thorough as the claim deserves). Inputs arrive resolved, once, at the edge:
+    ``precision`` (``--dps``, validated), ``placement`` (``--device``: where every simulation of
+    the run executes) and ``activations`` (the :class:`Activation` objects the user named;
+    empty: the claim's own default set). ``figure_dir`` is where claims may write figures,
     drawn by ``draw_figure(spec, figure_dir)``, which the report layer provides.
-``cache_dir`` is the run's on-disk cache (None: disabled); ``command`` the command line that
-started the run (recorded in the report so that it can be repeated). ``placement`` is where
-every simulation of the run executes (``--device``, resolved once by the CLI).
+    ``cache_dir`` is the run's on-disk cache (None: disabled); ``command`` the command line
+    that started the run (recorded in the report so that it can be repeated).
     """
 
     profile: Literal["quick", "full"] = "quick"
-    dps: int = 30
+    precision: Precision = field(default_factory=Precision)
     seed: int = 0
     placement: Placement = CPU
-    activations: tuple[str, ...] = ()
+    activations: tuple[Activation, ...] = ()
     figure_dir: str | None = None
     draw_figure: Callable[[FigureSpec, str], list[str]] | None = None
     max_seconds: float | None = None
@@ -150,6 +153,11 @@ every simulation of the run executes (``--device``, resolved once by the CLI).
     @property
     def quick(self) -> bool:
         return self.profile == "quick"
+
+    @property
+    def dps(self) -> int:
+        """The digits the run reports (``precision.dps``)."""
+        return self.precision.dps
 
     @property
     def device(self) -> str:

@@ -100,18 +100,18 @@ def activation(
     """
     precision = dps_option(dps)
     chosen = parse_formats(formats)
-    get_activation(act)  # a bad formula fails here, before any work
+    activation = get_activation(act)  # parsed once, here: a bad formula fails before any work
     quiet = as_json or not sys.stderr.isatty()
-    ctx = RunContext(profile=profile.value, dps=precision.dps, seed=seed,
-                     placement=resolve_placement(device.value), activations=(act,),
+    ctx = RunContext(profile=profile.value, precision=precision, seed=seed,
+                     placement=resolve_placement(device.value), activations=(activation,),
                      progress=None if quiet else (lambda m: typer.echo(f"  {m}", err=True)))
     if out is None:
-        doc = activation_report.build_activation_report(act, ctx)
+        doc = activation_report.build_activation_report(activation, ctx)
     else:
         with ReportStaging(out) as staging:
             # the report's own planes and the figures of the claims it runs, as `verify --out`
             ctx.figure_dir, ctx.draw_figure = str(staging.figure_dir), figures.draw
-            doc = activation_report.build_activation_report(act, ctx)
+            doc = activation_report.build_activation_report(activation, ctx)
             staging.commit_activation(doc, chosen)
     if as_json:
         emit_json(doc)

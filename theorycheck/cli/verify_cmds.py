@@ -138,20 +138,19 @@ def verify(
     if max_seconds is not None and not max_seconds > 0:
         raise TheoryCheckError(f"--max-seconds must be > 0, got {max_seconds}",
                                status=Status.INVALID_ARGUMENT)
-    activations = tuple(activation or ())
-    for act in activations:
-        get_activation(act)  # fail fast with a clear message on a bad formula
+    # each name or formula parsed once, here: a bad formula fails fast with a clear message
+    activations = tuple(get_activation(act) for act in activation or ())
     placement = resolve_placement(device.value)
     claims = [c for c in discover().values() if not ids or c.id in ids]
     progress, on_claim, note = _progress_runner(len(claims) or len(ids or []), quiet=as_json)
     staging = ReportStaging(out) if out is not None else None
     cache = DiskCache(None if no_cache else cache_dir.expanduser().resolve())
-    ctx = RunContext(profile=profile.value, dps=precision.dps, seed=seed, placement=placement,
+    ctx = RunContext(profile=profile.value, precision=precision, seed=seed, placement=placement,
                      activations=activations, max_seconds=max_seconds, progress=note,
                      figure_dir=str(staging.figure_dir) if staging else None,
                      draw_figure=figures.draw if staging else None,
                      cache_dir=None if cache.directory is None else str(cache.directory),
-                     command=reproducing_command(ids, profile.value, dps, activations,
+                     command=reproducing_command(ids, profile.value, dps, tuple(activation or ()),
                                                  device.value, seed, max_seconds))
     previous_cache = use_cache(cache)
     try:

@@ -20,7 +20,7 @@ import numpy as np
 import sympy as sp
 
 from theorycheck import __version__, meanfield
-from theorycheck.activations import get_activation
+from theorycheck.activations import Activation, get_activation
 from theorycheck.claims.model import RunContext
 from theorycheck.claims.registry import discover
 from theorycheck.claims.runner import package_versions, run
@@ -145,12 +145,12 @@ def run_metadata(ctx: RunContext, started: str) -> dict[str, Any]:
     return {"version": __version__, "started": started,
             "finished": datetime.now(UTC).isoformat(timespec="seconds"), "profile": ctx.profile,
             "dps": ctx.dps, "seed": ctx.seed, "device": ctx.device,
-            "device_name": ctx.device_name, "activations": list(ctx.activations),
+            "device_name": ctx.device_name, "activations": [a.name for a in ctx.activations],
             "python": platform.python_version(), "platform": platform.platform(),
             "packages": package_versions()}
 
 
-def build_activation_report(activation: str, ctx: RunContext, *,
+def build_activation_report(activation: str | Activation, ctx: RunContext, *,
                             claim_ids: Sequence[str] | None = None) -> dict[str, Any]:
     """Everything the activation report shows, for ``activation`` (a built-in name or a formula).
 
@@ -161,7 +161,7 @@ def build_activation_report(activation: str, ctx: RunContext, *,
     started = datetime.now(UTC).isoformat(timespec="seconds")
     t0 = time.perf_counter()
     act = get_activation(activation)
-    ctx.activations = (activation,)
+    ctx.activations = (act,)
     ctx.note(f"properties of {act.name}")
     report: dict[str, Any] = {"activation": describe_activation(act), "notes": [],
                               "figures": []}
