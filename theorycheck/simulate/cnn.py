@@ -95,19 +95,20 @@ def _draw(gen: torch.Generator, place: TorchPlacement, networks: int, radius: in
 
 def cnn_covariances(act: Any, x0: np.ndarray, *, sw2: float, sb2: float, channels: int,
                     radius: int, depth: int, networks: int, seed: int = 0,
-                    placement: Placement) -> CNNCovariances:
+                    placement: Placement, precision: str = "float64") -> CNNCovariances:
     """Channel covariances of the preactivations of ``depth`` layers of random periodic CNNs.
 
     ``act``: an Activation (``.torch(0)``) or a torch callable; ``x0``: the input,
     ``(c_in, n)`` (the same for every network); ``radius``: k (kernel size 2k+1); returns
-    ``cov`` of shape ``(depth, networks, n, n)``; ``placement``: where the networks run, in
-    float64 on the CPU and in the default precision of ``simulate.device`` elsewhere.
+    ``cov`` of shape ``(depth, networks, n, n)``; ``placement``: where the networks run;
+    ``precision``: float64 by default on every device, since the correlation claims read
+    ``1 - c`` near c = 1, which float32 blurs (``"auto"``: the device's default).
     """
     _check(sw2, sb2, channels, radius, depth, networks)
     x = np.asarray(x0, dtype=float)
     if x.ndim != 2 or not np.all(np.isfinite(x)):
         raise TheoryCheckError("the CNN input must be a finite (channels, positions) array")
-    place = torch_placement(placement, entry="simulate.cnn.cnn_covariances")
+    place = torch_placement(placement, precision, entry="simulate.cnn.cnn_covariances")
     gen = place.generator(seed)
     psi = act.torch(0) if hasattr(act, "torch") else act
     c_in = x.shape[0]
@@ -130,16 +131,16 @@ def cnn_covariances(act: Any, x0: np.ndarray, *, sw2: float, sb2: float, channel
 
 def cnn_jacobian_traces(act: Any, q_in: float, *, sw2: float, sb2: float, channels: int,
                         radius: int, positions: int, networks: int, seed: int = 0,
-                        placement: Placement) -> JacobianTraces:
+                        placement: Placement, precision: str = "float64") -> JacobianTraces:
     """Normalised ``||J||_F^2`` of one random conv layer fed i.i.d. ``N(0, q_in)`` preactivations.
 
     The layer is ``h' = W * psi(h) + b`` with ``h ~ N(0, q_in)`` independently per channel and
     position (the mean-field input at the fixed point when ``q_in = q*``).  With ``radius = 0``
     and ``positions = 1`` this is one fully connected layer (seed 000, Eq. (18); 002, Eq. (12)).
-    ``placement``: where the layers run (precision as in :func:`cnn_covariances`).
+    ``placement``, ``precision``: as in :func:`cnn_covariances`.
     """
     _check(sw2, sb2, channels, radius, 1, networks)
-    place = torch_placement(placement, entry="simulate.cnn.cnn_jacobian_traces")
+    place = torch_placement(placement, precision, entry="simulate.cnn.cnn_jacobian_traces")
     gen = place.generator(seed)
     d1 = act.torch(1)
     psi = act.torch(0)
