@@ -99,3 +99,27 @@ def test_compiler_rejects_foreign_symbols_and_encloses_piecewise():
     assert v.contains(0) and v.contains(arb("0.9"))
     with pytest.raises(TheoryCheckError):
         certify_point("sign(x)", 1, "0.04", dps=30)
+
+
+def test_cli_certify_encloses_the_erf_closed_forms() -> None:
+    """`theorycheck meanfield erf --certify --json`: the enclosures contain q* and chi1 from the
+    closed forms E erf(u)^2 = (2/pi) arcsin(2q/(1+2q)), E erf'(u)^2 = (4/pi)/sqrt(1+4q),
+    solved independently here at 40 digits."""
+    from typer.testing import CliRunner
+
+    from theorycheck.cli import _load_commands, app, main  # noqa: F401  (main registers the commands)
+
+    _load_commands()
+    out = CliRunner().invoke(app, ["meanfield", "erf", "--sw2", "1", "--sb2", "0.5", "--certify",
+                                   "--json"])
+    assert out.exit_code == 0, out.output
+    doc = __import__("json").loads(out.stdout)
+    with mp.workdps(40):
+        q = mp.findroot(lambda v: (2 / mp.pi) * mp.asin(2 * v / (1 + 2 * v)) + mp.mpf("0.5") - v,
+                        1)
+        chi1 = (4 / mp.pi) / mp.sqrt(1 + 4 * q)
+        for name, ref in (("q_star", q), ("chi1", chi1)):
+            lo, hi = (mp.mpf(s) for s in doc[f"{name}_enclosure"])
+            assert lo <= ref <= hi and hi - lo <= mp.mpf("1e-25"), name
+            assert doc[f"{name}_certified"] is True
+    assert doc["certified"] is True and doc["seconds"] > 0

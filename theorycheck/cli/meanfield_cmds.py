@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,7 +14,9 @@ from rich.table import Table
 
 from theorycheck.cli.app import app, dps_option, emit_json, user_errors
 from theorycheck.errors import Status, TheoryCheckError
+from theorycheck.gaussian.enclosure import Enclosure
 from theorycheck.meanfield import MeanField, phase_plane
+from theorycheck.meanfield.certified import certify_eoc_sb2, certify_eoc_sw2, certify_point
 from theorycheck.report.phase_figures import eoc_from_plane, plot_plane
 
 
@@ -31,13 +34,32 @@ def _check_number(name: str, v: str) -> str:
     return v
 
 
+def _add_certified(doc: dict[str, Any], proved: dict[str, Any], digits: int) -> None:
+    """``<name>_enclosure: [lo, hi]`` (decimal strings, rounded outward) and
+    ``<name>_certified: true`` for every quantity the Arb backend proved; ``certified`` says
+    whether all of them were, ``certified_notes`` why one was not."""
+    names = []
+    for name, value in proved.items():
+        if isinstance(value, Enclosure):
+            doc[f"{name}_enclosure"] = value.to_json(digits)
+            doc[f"{name}_certified"] = True
+            names.append(name)
+        elif isinstance(value, bool):
+            doc[name] = value
+    doc["certified"] = bool(names) and not proved.get("notes")
+    doc["certified_quantities"] = names
+    if proved.get("notes"):
+        doc["certified_notes"] = dict(proved["notes"])
+
+
 def _table(title: str, doc: dict[str, Any]) -> None:
     t = Table(title=title)
     t.add_column("quantity")
     t.add_column("value")
     t.add_column("error")
     for k, v in doc.items():
-        if k.endswith("_err") or k == "notes" or isinstance(v, dict):
+        if k.endswith(("_err", "_certified")) or k in ("notes", "certified_notes") \
+                or isinstance(v, dict):
             continue
         t.add_row(k, "-" if v is None else str(v), str(doc.get(f"{k}_err") or ""))
     Console().print(t)
@@ -52,9 +74,12 @@ def meanfield(
     sw2: Annotated[str, typer.Option("--sw2", help="weight variance sigma_w^2")],
     sb2: Annotated[str, typer.Option("--sb2", help="bias variance sigma_b^2")],
     dps: Annotated[int, typer.Option("--dps", help="decimal digits")] = 30,
+    certify: Annotated[bool, typer.Option(
+        "--certify", help="also prove enclosures [lo, hi] in ball arithmetic (Arb)")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
     """q*, chi1, beta, mu1, mu2, c*, xi_q, xi_c at one (sw2, sb2) (seed 000 Sec. II)."""
+    started = time.perf_counter()
     sw2 = _check_number("--sw2", sw2)
     sb2 = _check_number("--sb2", sb2)
     mf = _mf(act, dps)
@@ -65,6 +90,9 @@ def meanfield(
         status = why[1:why.index("]")] if why.startswith("[") else Status.NO_FINITE_FIXED_POINT
         raise TheoryCheckError(why.split("] ", 1)[-1], status=status)
     doc = pt.to_json()
+    if certify:
+        _add_certified(doc, certify_point(mf.act, sw2, sb2, dps), dps)
+    doc["seconds"] = round(time.perf_counter() - started, 3)
     if as_json:
         emit_json(doc)
     else:
@@ -79,10 +107,13 @@ def eoc(
     sw2: Annotated[str | None, typer.Option(
         "--sw2", help="weight variance sigma_w^2 (instead of --sb2: solve for sb2)")] = None,
     dps: Annotated[int, typer.Option("--dps", help="decimal digits")] = 30,
+    certify: Annotated[bool, typer.Option(
+        "--certify", help="also prove enclosures [lo, hi] in ball arithmetic (Arb)")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="print one JSON object")] = False,
 ) -> None:
     """The edge-of-chaos point (chi1 = 1) at bias variance sb2 (or weight variance sw2):
     sw2, sb2, q*, beta, mu1, mu2."""
+    started = time.perf_counter()
     if (sb2 is None) == (sw2 is None):
         raise TheoryCheckError("give exactly one of --sb2 and --sw2")
     mf = _mf(act, dps)
@@ -93,6 +124,11 @@ def eoc(
         sw2 = _check_number("--sw2", str(sw2))
         e, where = mf.eoc_sb2(sw2), f"sw2={sw2}"
     doc = e.to_json()
+    if certify:
+        proved = certify_eoc_sw2(mf.act, sb2, dps) if sb2 is not None else \
+            certify_eoc_sb2(mf.act, sw2, dps)
+        _add_certified(doc, proved, dps)
+    doc["seconds"] = round(time.perf_counter() - started, 3)
     if as_json:
         emit_json(doc)
     else:
