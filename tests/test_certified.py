@@ -107,7 +107,7 @@ def test_cli_certify_encloses_the_erf_closed_forms() -> None:
     solved independently here at 40 digits."""
     from typer.testing import CliRunner
 
-    from theorycheck.cli import _load_commands, app, main  # noqa: F401  (main registers the commands)
+    from theorycheck.cli import _load_commands, app
 
     _load_commands()
     out = CliRunner().invoke(app, ["meanfield", "erf", "--sw2", "1", "--sb2", "0.5", "--certify",
