@@ -175,7 +175,7 @@ class ArbCompiler:
             pairs = [(self.build(e), self.build(c)) for e, c in node.args]
 
             def pw(z: Ball, a: bool) -> Ball:
-                cands = []
+                cands: list[Ball] = []
                 for e, c in pairs:
                     t = c(z, a)
                     if t is False:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from theorycheck.claims.model import CheckResult, ClaimOutcome, Verdict
+from theorycheck.claims.model import CheckResult, CheckStatus, ClaimOutcome, Verdict
 
 
 def decide(outcome: ClaimOutcome) -> Verdict:
@@ -16,13 +16,13 @@ def decide(outcome: ClaimOutcome) -> Verdict:
     - nothing decided (all skipped or inconclusive) -> ``inconclusive``.
     """
     checks: list[CheckResult] = outcome.checks
-    decisive = [c for c in checks if c.status != "skipped" and not c.inconclusive]
+    decisive = [c for c in checks if c.status != CheckStatus.SKIPPED and not c.inconclusive]
     if not decisive:
-        return "inconclusive"
-    if any(c.status == "failed" for c in decisive):
-        return "conditional" if outcome.condition else "fails"
+        return Verdict.INCONCLUSIVE
+    if any(c.status == CheckStatus.FAILED for c in decisive):
+        return Verdict.CONDITIONAL if outcome.condition else Verdict.FAILS
     if any(f.kind == "misprint" for f in outcome.findings):
-        return "holds-corrected"
+        return Verdict.HOLDS_CORRECTED
     if any(f.kind == "unstated-condition" and f.affects_conclusion for f in outcome.findings):
-        return "conditional"
-    return "holds"
+        return Verdict.CONDITIONAL
+    return Verdict.HOLDS

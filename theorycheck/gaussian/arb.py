@@ -39,7 +39,14 @@ from typing import Any
 import sympy as sp
 from flint import acb, arb, ctx
 
-from theorycheck.activations._compile_arb import NOT_CERTIFIED, compile_arb, panel_branches, to_arb
+from theorycheck.activations._compile_arb import (
+    NOT_CERTIFIED,
+    ArbFn,
+    Ball,
+    compile_arb,
+    panel_branches,
+    to_arb,
+)
 from theorycheck.errors import TheoryCheckError
 
 Env = tuple[arb, int, arb]
@@ -173,8 +180,10 @@ def expect_arb(expr: sp.Expr, x: sp.Symbol, q: arb, *, extra: tuple[Any, ...] = 
     inv2q = 1 / (2 * q)
     total = acb(0)
     for a, b, f in zip(pts, pts[1:], fns, strict=False):
-        total += acb.integral(lambda z, an, f=f: f(z, an) * (-(z * z) * inv2q).exp(),
-                              to_arb(a), to_arb(b), abs_tol=tol, rel_tol=tol)
+        def weighted(z: Ball, analytic: bool, f: ArbFn = f) -> Ball:
+            return f(z, analytic) * (-(z * z) * inv2q).exp()
+
+        total += acb.integral(weighted, to_arb(a), to_arb(b), abs_tol=tol, rel_tol=tol)
     core = total.real / (2 * arb.pi() * q).sqrt()
     if not total.imag.contains(0):
         raise TheoryCheckError("internal: a real integral came back non-real",
@@ -229,8 +238,10 @@ def _expect_with_factor(expr: sp.Expr, x: sp.Symbol, q: arb, extra: tuple[Any, .
     inv2q = 1 / (2 * q)
     total = acb(0)
     for a, b, f in zip(pts, pts[1:], fns, strict=False):
-        total += acb.integral(lambda z, an, f=f: f(z, an) * factor(z) * (-(z * z) * inv2q).exp(),
-                              to_arb(a), to_arb(b), abs_tol=tol, rel_tol=tol)
+        def weighted_factor(z: Ball, analytic: bool, f: ArbFn = f) -> Ball:
+            return f(z, analytic) * factor(z) * (-(z * z) * inv2q).exp()
+
+        total += acb.integral(weighted_factor, to_arb(a), to_arb(b), abs_tol=tol, rel_tol=tol)
     t = tail_bound(env, q2, arb(L))
     return total.real / (2 * arb.pi() * q).sqrt() + _pm(t)
 

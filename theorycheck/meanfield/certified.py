@@ -29,6 +29,7 @@ import math
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import numpy as np
 import sympy as sp
 from flint import arb, ctx
 
@@ -130,7 +131,7 @@ def _q_start(mf: MeanField, sw2: float, sb2: float) -> list[float]:
     out = []
     for a, b in roots.brackets(qs[1:], h[1:], finite_only=False):
         def hf(q: float) -> float:
-            return float(qmap_grid(mf.act, mf.grid, [q], sw2, sb2)[0][0] - q)
+            return float(qmap_grid(mf.act, mf.grid, np.array([q]), sw2, sb2)[0][0] - q)
         out.append(roots.refine(hf, a, b))
     return out
 
@@ -237,9 +238,11 @@ def _eoc_start(I: _Integrals, sb2: float | None, sw2: float | None) -> float:
     gf, mf1 = mf.grid.func(0), mf.grid.func(1)
 
     def ff(q: float) -> float:
-        v, _ = mf.grid.expect_many([lambda x: gf(x) ** 2, lambda x: mf1(x) ** 2], [q])
+        v, _ = mf.grid.expect_many([lambda x: gf(x) ** 2, lambda x: mf1(x) ** 2], np.array([q]))
         g1, m1 = float(v[0][0]), float(v[1][0])
-        return q - g1 / m1 - sb2 if sw2 is None else m1 - 1 / sw2
+        if sw2 is None:
+            return q - g1 / m1 - float(sb2 or 0.0)
+        return m1 - 1 / sw2
     return roots.refine(ff, *br[0])
 
 
