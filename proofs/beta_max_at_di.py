@@ -21,6 +21,7 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
+from theorycheck.activations.jumps import describe_jumps
 from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Condition, Finding, claim
 from theorycheck.claims.evidence import dec, put
 from theorycheck.claims.search_checks import search
@@ -46,6 +47,12 @@ def _limit_numeric(run: ClaimRun) -> CheckResult:
     rows: dict[str, Any] = {}
     bad: list[dict[str, str]] = []
     for act in chosen:
+        if any(float(a) == 0.0 for a, _j in act.jumps):
+            # E[psi(s z) z]/s = E psi'_ac(s z) + J/(sqrt(2 pi) s) -> inf: (57) does not apply
+            rows[act.name] = {"not_applicable": f"{describe_jumps(act.jumps)}: psi' has a point "
+                              "mass at 0, so E[psi(s z) z]/s = E psi'_ac(s z) + J/(sqrt(2 pi) s)"
+                              " -> inf as s -> 0; (57) needs psi continuous at 0"}
+            continue
         props = act.properties
         p = act.mpmath(0)
         kinks = [float(k) for k in act.kinks]
@@ -89,6 +96,11 @@ def _limit_numeric(run: ClaimRun) -> CheckResult:
         if not agrees:
             bad.append({"activation": act.name, "limit": row["limit"],
                         "expected": dec(target, 20)})
+    if chosen and all("not_applicable" in rows[a.name] for a in chosen):
+        return CheckResult(method="numeric", status=CheckStatus.SKIPPED,
+                           summary="does not apply: " + "; ".join(
+                               r["not_applicable"] for r in rows.values()),
+                           evidence={"per_activation": rows})
     return CheckResult(
         method="numeric", status=CheckStatus.of(not bad),
         summary=f"Richardson extrapolation of E[psi(s z) z]/s over s = 2^-{ks[0]}..2^-{ks[-1]} "

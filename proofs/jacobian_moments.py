@@ -24,6 +24,7 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
+from theorycheck.activations.jumps import describe_jumps
 from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Condition, Finding, claim
 from theorycheck.claims.evidence import dec, put
 from theorycheck.claims.search_checks import search
@@ -47,6 +48,11 @@ def _numeric(run: ClaimRun) -> CheckResult:
     rows: dict[str, Any] = {}
     bad: list[dict[str, str]] = []
     for act in acts:
+        if act.jumps:
+            rows[act.name] = {"not_applicable": f"{describe_jumps(act.jumps)}: psi' has a point "
+                              "mass, so mu1 = E psi'^2 = inf and mu2 = inf; (64)-(66) compare "
+                              "moments that do not exist"}
+            continue
         eng = GridEngine(act, kinks=[float(k) for k in act.kinks])
         dp = act.numpy(1)
         try:
@@ -66,6 +72,12 @@ def _numeric(run: ClaimRun) -> CheckResult:
                 "min_mu2_over_mu1sq"]})
         rows[act.name] = row
         run.outcome.per_activation.setdefault(act.name, {})["mu2_over_mu1sq"] = row
+    if acts and all("not_applicable" in rows[a.name] for a in acts):
+        return CheckResult(method="numeric", status=CheckStatus.SKIPPED,
+                           summary="does not apply: " + "; ".join(
+                               r["not_applicable"] for r in rows.values()) +
+                           " (and chi1 = inf: no edge of chaos)",
+                           evidence={"per_activation": rows})
     # mpmath on the edge of chaos: mu1, mu2 and m2(l) at sb2 values approaching the DI point
     eoc_acts = [a for a in acts if a.name == "tanh"] if run.quick and not run.ctx.activations \
         else acts
