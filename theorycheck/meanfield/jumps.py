@@ -128,3 +128,20 @@ def notes(mf: MeanFieldMaps) -> dict[str, str]:
            ("finite network: its Jacobian sees only psi'_ac (the jumps are crossed with "
             "probability 0), so its moments are finite while the mean-field chi1 is inf")}
     return out
+
+
+def jacobian_statement(act: Any) -> str | None:
+    """What a finite network's Jacobian is for an activation with jumps, and why its moments are
+    not compared with (64)-(65) (mu1 = mu2 = inf); None without jumps (seed 000 Eqs. (62)-(65))."""
+    found = tuple(getattr(act, "jumps", ()) or ())
+    if not found:
+        return None
+    head = f"{getattr(act, 'name', 'psi')}: {describe_jumps(found)}, psi' has a point mass"
+    if getattr(act, "piecewise_constant", False):
+        return (f"{head}. The finite network's Jacobian is 0 almost everywhere (psi' = 0 off the"
+                " jumps; a jump is crossed with probability 0), so m1 = m2 = 0 for every draw."
+                f" The mean-field mu1 = E psi'^2 = inf; {MEAN_FIELD_CHI1}. The"
+                " moments (64)-(65) do not exist; nothing is compared")
+    return (f"{head}. The finite network's Jacobian sees only psi'_ac (finite moments), while the"
+            " mean-field mu1 = mu2 = chi1 = inf: the moments (64)-(65) do not exist; nothing is"
+            " compared")
