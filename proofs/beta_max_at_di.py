@@ -21,7 +21,6 @@ import mpmath as mp
 import numpy as np
 import sympy as sp
 
-from theorycheck.activations.jumps import describe_jumps
 from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Condition, Finding, claim
 from theorycheck.claims.evidence import dec, put
 from theorycheck.claims.search_checks import search
@@ -29,6 +28,7 @@ from theorycheck.claims.strategies import generated_activations
 from theorycheck.claims.symbolic_di import convexity, map_at_zero, stein_limit
 from theorycheck.errors import Status, TheoryCheckError
 from theorycheck.gaussian import expect_mp
+from theorycheck.meanfield.jumps import continuous_at_zero
 from theorycheck.meanfield.search import FastMeanField
 from theorycheck.numbers import Estimate, richardson
 
@@ -37,7 +37,6 @@ CONDITION = ("sign(psi'(0)) psi concave on [0, inf) and bounded (so |psi(x)| <= 
 QUICK_RICHARDSON = ("tanh", "erf", "relu", "selu", "sigmoid")
 
 
-# -- numeric -------------------------------------------------------------------------------------
 def _limit_numeric(run: ClaimRun) -> CheckResult:
     """Eq. (57) by Richardson extrapolation of mpmath values of E[psi(s z) z]/s, s -> 0."""
     acts = run.activations()
@@ -46,13 +45,7 @@ def _limit_numeric(run: ClaimRun) -> CheckResult:
     ks = list(range(2, run.pick(7, 12)))
     rows: dict[str, Any] = {}
     bad: list[dict[str, str]] = []
-    for act in chosen:
-        if any(float(a) == 0.0 for a, _j in act.jumps):
-            # E[psi(s z) z]/s = E psi'_ac(s z) + J/(sqrt(2 pi) s) -> inf: (57) does not apply
-            rows[act.name] = {"not_applicable": f"{describe_jumps(act.jumps)}: psi' has a point "
-                              "mass at 0, so E[psi(s z) z]/s = E psi'_ac(s z) + J/(sqrt(2 pi) s)"
-                              " -> inf as s -> 0; (57) needs psi continuous at 0"}
-            continue
+    for act in continuous_at_zero(chosen, "(57)"):
         props = act.properties
         p = act.mpmath(0)
         kinks = [float(k) for k in act.kinks]
@@ -96,11 +89,6 @@ def _limit_numeric(run: ClaimRun) -> CheckResult:
         if not agrees:
             bad.append({"activation": act.name, "limit": row["limit"],
                         "expected": dec(target, 20)})
-    if chosen and all("not_applicable" in rows[a.name] for a in chosen):
-        return CheckResult(method="numeric", status=CheckStatus.SKIPPED,
-                           summary="does not apply: " + "; ".join(
-                               r["not_applicable"] for r in rows.values()),
-                           evidence={"per_activation": rows})
     return CheckResult(
         method="numeric", status=CheckStatus.of(not bad),
         summary=f"Richardson extrapolation of E[psi(s z) z]/s over s = 2^-{ks[0]}..2^-{ks[-1]} "

@@ -15,6 +15,7 @@ sum_jk J_j J_k phi2(a_j/s, a_k/s; c) (Price's theorem), both to the run's precis
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import mpmath as mp
@@ -145,3 +146,17 @@ def jacobian_statement(act: Any) -> str | None:
     return (f"{head}. The finite network's Jacobian sees only psi'_ac (finite moments), while the"
             " mean-field mu1 = mu2 = chi1 = inf: the moments (64)-(65) do not exist; nothing is"
             " compared")
+
+
+def continuous_at_zero(acts: Sequence[Any], what: str) -> list[Any]:
+    """The activations without a jump at 0; raises NOT_FINITE (the check is skipped, with why)
+    when every one jumps there: E[psi(s z) z]/s = E psi'_ac(s z) + J/(sqrt(2 pi) s) -> inf as
+    s -> 0 (seed 000 Eq. (57) needs psi continuous at 0)."""
+    keep = [a for a in acts if not any(float(x) == 0 for x, _j in getattr(a, "jumps", ()))]
+    if acts and not keep:
+        first = acts[0]
+        raise TheoryCheckError(
+            f"does not apply: {describe_jumps(first.jumps)} ({first.name}), so psi' has a point "
+            "mass at 0 and E[psi(s z) z]/s = E psi'_ac(s z) + J/(sqrt(2 pi) s) -> inf as s -> 0;"
+            f" {what} needs psi continuous at 0", status=Status.NOT_FINITE)
+    return keep
