@@ -191,6 +191,9 @@ def di_reason(mf: MeanFieldMaps) -> str:
     """Why an activation has no dynamical-isometry point (empty when it has one)."""
     if mf.psi0 != 0:
         return f"psi(0) = {mf.psi0:g} != 0: q* = 0 is not a fixed point at sb2 = 0"
+    if mf.dpsi0 is None and any(float(a) == 0 for a, _j in mf.jumps):
+        return (f"{describe_jumps(mf.jumps)}: psi' has a point mass at 0 (no psi'(0)), and"
+                " chi1 = inf for every sw2 > 0")
     if mf.dpsi0 is None:
         return "psi'(0) does not exist (kink at 0)"
     if mf.dpsi0 == 0:
