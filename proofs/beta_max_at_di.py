@@ -36,6 +36,7 @@ from theorycheck.claims.symbolic_di import convexity, map_at_zero, stein_limit
 from theorycheck.errors import Status, TheoryCheckError
 from theorycheck.gaussian import expect_mp
 from theorycheck.meanfield.eoc_beta import eoc_beta_mp
+from theorycheck.meanfield.jumps import continuous_at_zero
 from theorycheck.meanfield.search import FastMeanField
 from theorycheck.numbers import Estimate, richardson
 
@@ -44,7 +45,6 @@ CONDITION = ("sign(psi'(0)) psi concave on [0, inf) and bounded (so |psi(x)| <= 
 QUICK_RICHARDSON = ("tanh", "erf", "relu", "selu", "sigmoid")
 
 
-# -- numeric -------------------------------------------------------------------------------------
 def _limit_numeric(run: ClaimRun) -> CheckResult:
     """Eq. (57) by Richardson extrapolation of mpmath values of E[psi(s z) z]/s, s -> 0."""
     acts = run.activations()
@@ -53,7 +53,7 @@ def _limit_numeric(run: ClaimRun) -> CheckResult:
     ks = list(range(2, run.pick(7, 12)))
     rows: dict[str, Any] = {}
     bad: list[dict[str, str]] = []
-    for act in chosen:
+    for act in continuous_at_zero(chosen, "(57)"):
         props = act.properties
         p = act.mpmath(0)
         kinks = [float(k) for k in act.kinks]

@@ -24,8 +24,16 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
+from theorycheck.activations.jumps import describe_jumps
 from theorycheck.claims import Check, CheckResult, ClaimRun, Condition, claim
-from theorycheck.claims.evidence import binned_sample, dec, passed_if, put, unstated_condition
+from theorycheck.claims.evidence import (
+    binned_sample,
+    dec,
+    passed_if,
+    put,
+    skipped,
+    unstated_condition,
+)
 from theorycheck.claims.search_checks import search
 from theorycheck.claims.strategies import generated_activations
 from theorycheck.claims.symbolic_jacobian import equality_case, s_transform
@@ -47,6 +55,11 @@ def _numeric(run: ClaimRun) -> CheckResult:
     rows: dict[str, Any] = {}
     bad: list[dict[str, str]] = []
     for act in acts:
+        if act.jumps:
+            rows[act.name] = {"not_applicable": f"{describe_jumps(act.jumps)}: psi' has a point "
+                              "mass, so mu1 = E psi'^2 = inf and mu2 = inf; (64)-(66) compare "
+                              "moments that do not exist"}
+            continue
         eng = GridEngine(act, kinks=[float(k) for k in act.kinks])
         dp = act.numpy(1)
         try:
@@ -66,6 +79,10 @@ def _numeric(run: ClaimRun) -> CheckResult:
                 "min_mu2_over_mu1sq"]})
         rows[act.name] = row
         run.outcome.per_activation.setdefault(act.name, {})["mu2_over_mu1sq"] = row
+    if acts and all("not_applicable" in rows[a.name] for a in acts):
+        why = "; ".join(r["not_applicable"] for r in rows.values())
+        return skipped("numeric", "", f"does not apply: {why} (and chi1 = inf: no edge of chaos)",
+                       per_activation=rows)
     # mpmath on the edge of chaos: mu1, mu2 and m2(l) at sb2 values approaching the DI point
     eoc_acts = [a for a in acts if a.name == "tanh"] if run.quick and not run.ctx.activations \
         else acts

@@ -18,6 +18,12 @@ import sympy as sp
 
 from theorycheck.activations._compile import compile_mpmath, compile_numpy, compile_torch
 from theorycheck.activations.builtins import BUILTIN_NAMES, lookup
+from theorycheck.activations.jumps import (
+    JumpLimits,
+    find_jumps,
+    is_piecewise_constant,
+    jump_limits,
+)
 from theorycheck.activations.kinks import find_kinks
 from theorycheck.activations.parse import X, parse_formula
 from theorycheck.activations.properties import ActivationProperties, compute_properties
@@ -126,6 +132,25 @@ class Activation:
         [-100, 100] only, so a periodic family of kinks is truncated there.
         """
         return self.kink_info[0]
+
+    @cached_property
+    def jumps(self) -> tuple[tuple[sp.Expr, sp.Expr], ...]:
+        """((x0, J), ...): the kinks where psi itself jumps, J = psi(x0+) - psi(x0-) != 0.
+
+        psi' then carries the point mass J delta(x - x0), so E psi' gains J phi_q(x0) and
+        E psi'^2 = inf (chi1 = inf, seed 000 Eq. (17)).  Exact SymPy where the kinks are.
+        """
+        return find_jumps(self)
+
+    @cached_property
+    def jump_limits(self) -> JumpLimits:
+        """((x0, psi(x0-), psi(x0+)), ...) for each jump (the one-sided values)."""
+        return jump_limits(self)
+
+    @cached_property
+    def piecewise_constant(self) -> bool:
+        """True when psi has jumps and psi' = 0 between them (sign, Heaviside, staircases)."""
+        return bool(self.jumps) and is_piecewise_constant(self)
 
     def max_gaussian_variance(self) -> float:
         """Largest q with E[psi(sqrt(q) z)^2] finite (inf for growth slower than exp(c x^2)).

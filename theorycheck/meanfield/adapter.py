@@ -1,7 +1,8 @@
 """What the mean-field layer needs from an activation, and an adapter for plain callables.
 
 The mean-field code uses only: ``name``, ``numpy(k)``, ``mpmath(k)``, ``kinks`` (x positions where
-psi or a low derivative is not smooth) and ``psi0`` / ``dpsi0`` (psi(0), psi'(0) or None).  An
+psi or a low derivative is not smooth), ``jumps`` / ``jump_limits`` / ``piecewise_constant``
+(where psi itself jumps, optional) and ``psi0`` / ``dpsi0`` (psi(0), psi'(0) or None).  An
 :class:`~theorycheck.activations.Activation` provides all of them; :class:`CallableActivation`
 wraps hand-written functions (used by the tests and for quick experiments).
 """
@@ -28,6 +29,9 @@ class CallableActivation:
     np_funcs: Sequence[Callable[[np.ndarray], np.ndarray]]
     mp_funcs: Sequence[Callable[[mp.mpf], mp.mpf]]
     kinks: tuple[float, ...] = ()
+    jumps: tuple[tuple[Any, Any], ...] = ()
+    jump_limits: tuple[tuple[Any, Any, Any], ...] = ()
+    piecewise_constant: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
     def numpy(self, k: int = 0) -> Callable[[np.ndarray], np.ndarray]:
@@ -60,6 +64,14 @@ def kinks_of(act: Any) -> tuple[float, ...]:
         if math.isfinite(v):
             out.append(v)
     return tuple(sorted(set(out)))
+
+
+def jumps_of(act: Any) -> tuple[tuple[tuple[Any, Any], ...], tuple[tuple[Any, Any, Any], ...],
+                                  bool]:
+    """(jumps ((x0, J), ...), their limits ((x0, psi(x0-), psi(x0+)), ...), piecewise
+    constant): what an activation says about the points where psi itself jumps."""
+    return (tuple(getattr(act, "jumps", ()) or ()), tuple(getattr(act, "jump_limits", ()) or ()),
+            bool(getattr(act, "piecewise_constant", False)))
 
 
 def psi0_dpsi0(act: Any) -> tuple[float, float | None]:

@@ -19,7 +19,7 @@ import numpy as np
 from theorycheck.cache import disk_cached
 from theorycheck.errors import TheoryCheckError
 from theorycheck.gaussian import GridEngine
-from theorycheck.meanfield import eoc
+from theorycheck.meanfield import eoc, jumps
 from theorycheck.meanfield.fixed_points import MeanFieldFixedPoints
 from theorycheck.meanfield.grid_maps import qmap_grid
 from theorycheck.meanfield.maps import point_inputs, to_mpf, working_precision
@@ -63,6 +63,9 @@ class MeanField(MeanFieldFixedPoints):
             arg = self.map_slope(q.value, sw2)
         else:
             raise TheoryCheckError(f"unknown form {form!r} (printed, schoenholz, measured)")
+        if self.jumps and arg.value == 0 and arg.error == 0:
+            # a flat q-map (sign: E sign^2 = 1 for every q > 0) reaches q* in one layer
+            return Estimate(mp.mpf(0), mp.mpf(0), "the q-map is constant near q*: xi_q = 0")
         return neg_inv_log(arg)
 
     @working_precision
@@ -72,7 +75,8 @@ class MeanField(MeanFieldFixedPoints):
         = -1/log(chi1) at c* = 1.  ``printed``: seed 002 Eq. (10) literally,
         -log(sw2 int int psi''(u1*) psi(u2*)) -- a misprint (psi'' psi for psi' psi'); None when
         its log argument is <= 0 (e.g. tanh in the ordered phase).  ``measured``: iterate the
-        exact c-map (float64 grid engine) and fit.
+        exact c-map (float64 grid engine) and fit.  With jumps psi' has point masses and the
+        slope at c* is that of the c-map itself (:meth:`_jump_c_slope`).
         """
         q = self.q_star(sw2, sb2)
         if q.value == 0:
@@ -94,10 +98,28 @@ class MeanField(MeanFieldFixedPoints):
             raise TheoryCheckError(f"unknown form {form!r}")
         if form == "printed" and self.kinks:
             return None
+        if self.jumps:
+            return neg_inv_log(self._jump_c_slope(sw2, sb2, q, cs))
         f = self.grid.func(2 if form == "printed" else 1)
         g = self.grid.func(0 if form == "printed" else 1)
         v, e = self.grid.expect2(f, g, np.array([float(q.value)]), np.array([float(cs.value)]))
         return neg_inv_log(Estimate(sw2m * mp.mpf(v[0]), abs(sw2m) * mp.mpf(e[0]) + cs.error))
+
+    def _jump_c_slope(self, sw2: Any, sb2: Any, q: Estimate, cs: Estimate) -> Estimate:
+        """The c-map's slope at c* < 1 for psi with jumps: sw2 K'(c*)/q* from Price's theorem
+        with the point masses (piecewise constant, to dps digits), else a float64 central
+        difference of the grid engine's c-map (h = 1e-5, error ~1e-8)."""
+        if self.piecewise_constant:
+            c, slope = jumps.c_star(self, sw2, sb2, q, float(cs.value))
+            return Estimate(slope, abs(slope) * (c.error + q.error) * 10 + self.dps_floor(),
+                            c.method)
+        p = self.grid.func(0)
+        g2 = GridEngine(self.act, kinks=self.kinks, n_nodes=16)
+        qf, c0, h = float(q.value), float(cs.value), 1e-5
+        k, ke = g2.expect2(p, p, np.array([qf, qf]), np.array([c0 - h, min(c0 + h, 1.0)]))
+        d = float(sw2) * (float(k[1]) - float(k[0])) / (2 * h * qf)
+        err = float(sw2) * (float(ke[0]) + float(ke[1])) / (2 * h * qf) + abs(d) * 1e-8 + 1e-8
+        return Estimate(mp.mpf(d), mp.mpf(err) + cs.error, "float64 central difference")
 
     def _measure_xi_q(self, sw2: float, sb2: float, q: float) -> Estimate | None:
         if q == 0:
@@ -172,6 +194,8 @@ class MeanField(MeanFieldFixedPoints):
                 pt.notes[name] = _why_none(name, pt)
         if pt.q_star is not None and pt.q_star.value == 0:
             pt.notes.setdefault("beta", "q* = 0: beta is the limit sw psi'(0) (seed 000 Eq. (57))")
+        if self.jumps:
+            pt.notes.update(jumps.notes(self))
         try:
             pt.extra["beta_stein"] = self.beta(sw2, sb2, route="stein")
         except TheoryCheckError as err:

@@ -18,6 +18,7 @@ from typing import Any
 import mpmath as mp
 import numpy as np
 
+from theorycheck.activations.jumps import describe_jumps
 from theorycheck.errors import Status, TheoryCheckError
 from theorycheck.meanfield import roots
 from theorycheck.meanfield.maps import MeanFieldMaps, to_mpf
@@ -58,6 +59,16 @@ def _point(mf: MeanFieldMaps, q: mp.mpf, step: mp.mpf, sb2_target: Any, notes: d
                     Estimate(m.value, m.error + q_err, m.method), mu2, notes)
 
 
+def _no_eoc_with_jumps(mf: MeanFieldMaps) -> None:
+    """Raise NO_ROOT_IN_RANGE for psi with a jump: chi1 = inf for every sw2 > 0 (meanfield.jumps),
+    so chi1 = 1 has no solution and every (sw2 > 0, sb2) is chaotic."""
+    if mf.jumps:
+        raise TheoryCheckError(
+            f"{mf.name}: no edge of chaos -- {describe_jumps(mf.jumps)}, so psi' has a point mass"
+            " and chi1 = inf for every sw2 > 0 (every point is chaotic)",
+            status=Status.NO_ROOT_IN_RANGE)
+
+
 def eoc_sw2(mf: MeanFieldMaps, sb2: Any) -> EOCPoint:
     """The EOC point with bias variance ``sb2``: (sw2, q*) with chi1 = 1 (seed 002 Eq. (8)).
 
@@ -68,6 +79,7 @@ def eoc_sw2(mf: MeanFieldMaps, sb2: Any) -> EOCPoint:
     sb2m = to_mpf(sb2)
     if sb2m < 0:
         raise TheoryCheckError(f"sb2 must be >= 0, got {sb2}")
+    _no_eoc_with_jumps(mf)
     notes: dict[str, str] = {}
     if sb2m == 0 and mf.psi0 == 0 and mf.dpsi0:
         di = di_point(mf)
@@ -124,6 +136,7 @@ def eoc_sb2(mf: MeanFieldMaps, sw2: Any) -> EOCPoint:
     sw2m = to_mpf(sw2)
     if sw2m <= 0:
         raise TheoryCheckError(f"sw2 must be > 0, got {sw2}")
+    _no_eoc_with_jumps(mf)
     notes: dict[str, str] = {}
     qs, _g, m = _scan_q(mf)
     F = m - 1 / float(sw2m)
@@ -178,6 +191,9 @@ def di_reason(mf: MeanFieldMaps) -> str:
     """Why an activation has no dynamical-isometry point (empty when it has one)."""
     if mf.psi0 != 0:
         return f"psi(0) = {mf.psi0:g} != 0: q* = 0 is not a fixed point at sb2 = 0"
+    if mf.dpsi0 is None and any(float(a) == 0 for a, _j in mf.jumps):
+        return (f"{describe_jumps(mf.jumps)}: psi' has a point mass at 0 (no psi'(0)), and"
+                " chi1 = inf for every sw2 > 0")
     if mf.dpsi0 is None:
         return "psi'(0) does not exist (kink at 0)"
     if mf.dpsi0 == 0:

@@ -18,7 +18,8 @@ from scipy.optimize import brentq
 from theorycheck.cache import disk_cached
 from theorycheck.errors import Status, TheoryCheckError
 from theorycheck.gaussian import GridEngine
-from theorycheck.meanfield import roots
+from theorycheck.meanfield import jumps, roots
+from theorycheck.meanfield.adapter import to_mp
 from theorycheck.meanfield.grid_maps import qmap_grid
 from theorycheck.meanfield.maps import MeanFieldMaps, point_inputs, to_mpf, working_precision
 from theorycheck.numbers import Estimate
@@ -66,7 +67,10 @@ class MeanFieldFixedPoints(MeanFieldMaps):
                 " point (marginal case), so q* is not unique",
                 status=Status.NON_UNIQUE_FIXED_POINT)
         found: list[tuple[mp.mpf, Estimate, str]] = []
-        if sb2f == 0 and self.psi0 == 0:
+        if sb2f == 0 and self.psi0 == 0 and self.jumps and jumps.lifts_at_zero(self):
+            # a jump at 0: E psi^2 -> (psi(0-)^2 + psi(0+)^2)/2 > 0 as q -> 0+, the map jumps up
+            found.append((mp.mpf(0), Estimate(mp.inf, mp.mpf(0), "psi jumps at 0"), "unstable"))
+        elif sb2f == 0 and self.psi0 == 0:
             slope0 = self.map_slope(0, sw2)
             if abs(slope0.value - 1) <= max(slope0.error, mp.mpf(10) ** (-self.dps // 2)):
                 kind = "stable" if h[1] < 0 else "unstable"  # next order decides
@@ -180,15 +184,22 @@ class MeanFieldFixedPoints(MeanFieldMaps):
 
     @working_precision
     def chi1(self, sw2: Any, sb2: Any) -> Estimate:
-        """chi1 = sw2 E psi'(sqrt(q*) z)^2 (seed 000 Eq. (17), 002 Eq. (8)); sw2 psi'(0)^2 at 0."""
+        """chi1 = sw2 E psi'(sqrt(q*) z)^2 (seed 000 Eq. (17), 002 Eq. (8)); sw2 psi'(0)^2 at 0.
+
+        inf (an mpf) when psi jumps and sw2 > 0: psi' has a point mass (meanfield.jumps).
+        """
+        if self.jumps and to_mpf(sw2) > 0:
+            return Estimate(mp.inf, mp.mpf(0), "psi jumps: psi' has a point mass")
         e = self._E_star("dpsi2", sw2, sb2)
         return Estimate(to_mpf(sw2) * e.value, abs(to_mpf(sw2)) * e.error, e.method)
 
     @working_precision
     def mu(self, k: int, sw2: Any, sb2: Any) -> Estimate:
-        """mu_k = E psi'(sqrt(q*) z)^(2k) (seed 000 Eq. (65)); k = 1, 2."""
+        """mu_k = E psi'(sqrt(q*) z)^(2k) (seed 000 Eq. (65)); k = 1, 2; inf when psi jumps."""
         if k not in (1, 2):
             raise TheoryCheckError(f"mu(k) is implemented for k = 1, 2 (got {k})")
+        if self.jumps:
+            return Estimate(mp.inf, mp.mpf(0), "psi jumps: psi' has a point mass")
         return self._E_star("dpsi2" if k == 1 else "dpsi4", sw2, sb2)
 
     @working_precision
@@ -198,13 +209,27 @@ class MeanFieldFixedPoints(MeanFieldMaps):
         ``route="direct"`` integrates psi(u) u / q; ``route="stein"`` uses Stein's lemma,
         E[psi(s z) z] = s E psi'(s z), an independent integrand.  At q* = 0 both give the limit
         sw psi'(0) (seed 000 Eq. (57)).  The two routes' difference is added to the error.
+        With jumps the Stein route uses the distributional psi': E psi' gains sum_j J_j phi_q(a_j).
         """
         a = self._E_star("upsi", sw2, sb2)
         b = self._E_star("dpsi", sw2, sb2)
+        if self.jumps:
+            b = self._with_mass(b, sw2, sb2)
         sw = mp.sqrt(to_mpf(sw2))
         main, other = (a, b) if route == "direct" else (b, a)
         err = main.error + abs(main.value - other.value)
         return Estimate(sw * main.value, sw * err, f"{route} route; checked by the other route")
+
+    def _with_mass(self, e: Estimate, sw2: Any, sb2: Any) -> Estimate:
+        """E psi'_ac + sum_j J_j phi_q*(a_j) (Stein's lemma with the point masses), with the q*
+        error's share of the mass (|d phi_q(a)/dq| <= phi_q(a) (1 + a^2/q)/(2q))."""
+        q = self.q_star(sw2, sb2)
+        if q.value == 0:
+            return e
+        m = jumps.mass(self, q.value)
+        a2 = max((to_mp(a) ** 2 for a, _j in self.jumps), default=mp.mpf(0))
+        sens = abs(m) * (1 + a2 / q.value) / (2 * q.value) * q.error
+        return Estimate(e.value + m, e.error + sens, e.method + "; plus the point masses")
 
     # -- correlation map at q* ------------------------------------------------------------------
     @working_precision
@@ -224,13 +249,17 @@ class MeanFieldFixedPoints(MeanFieldMaps):
 
         c* = 1 when chi1 < 1 (stable, seed 000 Eq. (16)); when chi1 > 1 the root in [-1, 1) of
         the c-map, found with the float64 bivariate grid engine (error ~1e-12, stated in the
-        Estimate, not dps digits).  At chi1 = 1 (within error) c* = 1 is marginal.
+        Estimate, not dps digits).  At chi1 = 1 (within error) c* = 1 is marginal.  With a jump
+        chi1 = inf and c = 1 is unstable; a piecewise-constant psi's c* < 1 is polished by Newton
+        in mpmath to the run's precision (:func:`theorycheck.meanfield.jumps.c_star`).
         """
         chi = self.chi1(sw2, sb2)
         if chi.value <= 1 + chi.error:
             return Estimate(mp.mpf(1), mp.mpf(0), "c* = 1 (chi1 <= 1)")
         q = float(self.q_star(sw2, sb2).value)
         c, err = self._c_star_grid(float(sw2), float(sb2), q)
+        if self.piecewise_constant:
+            return jumps.c_star(self, sw2, sb2, self.q_star(sw2, sb2), c)[0]
         return Estimate(mp.mpf(c), mp.mpf(err), "float64 grid engine, Newton on the c-map")
 
     def _c_star_grid(self, sw2: float, sb2: float, q: float) -> tuple[float, float]:

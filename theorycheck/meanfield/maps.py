@@ -20,8 +20,10 @@ import sympy as sp
 from theorycheck.cache import UncacheableError, key_of
 from theorycheck.errors import Status, TheoryCheckError
 from theorycheck.gaussian import GridEngine, expect2_mp, expect_mp
+from theorycheck.meanfield import jumps
 from theorycheck.meanfield.adapter import (
     dpsi0_exact,
+    jumps_of,
     kinks_of,
     max_variance,
     psi0_dpsi0,
@@ -97,6 +99,7 @@ class MeanFieldMaps:
         self.act = resolve_activation(act)
         self.name = str(getattr(self.act, "name", "activation"))
         self.kinks = kinks_of(self.act)
+        self.jumps, self.jump_limits, self.piecewise_constant = jumps_of(self.act)
         self.psi0, self.dpsi0 = psi0_dpsi0(self.act)
         self._dpsi0_exact = dpsi0_exact(self.act)
         self.q_limit = max_variance(self.act)
@@ -162,6 +165,8 @@ class MeanFieldMaps:
 
         The second form (Gaussian integration by parts) holds for kinked psi as well; at q = 0 it
         is sw2 psi'(0)^2 (or its one-sided limit).  Seed 002 Eq. (9) (the argument of the log).
+        Jumps of psi add sw2 sum_j (psi(a_j+)^2 - psi(a_j-)^2) a_j phi_q(a_j)/(2q)
+        (:func:`theorycheck.meanfield.jumps.slope_term`).
         """
         qm, sw2m = to_mpf(q), to_mpf(sw2)
         if qm == 0:
@@ -173,11 +178,21 @@ class MeanFieldMaps:
             else:
                 qm = mp.mpf(10) ** (-self.dps // 2 - 5)
         e = self.expect("slope", qm)
+        if self.jumps:  # the jumps of psi^2 (Gaussian integration by parts, meanfield.jumps)
+            return Estimate(sw2m * (e.value + jumps.slope_term(self, qm)), abs(sw2m) * e.error,
+                            e.method + "; plus the jumps' point masses")
         return Estimate(sw2m * e.value, abs(sw2m) * e.error, e.method)
 
     @working_precision
     def kernel(self, q: Any, c: Any) -> Estimate:
-        """E psi(u1) psi(u2) with Var u = q, corr c (seed 000 Eq. (14); seed 002 Eqs. (5)-(7))."""
+        """E psi(u1) psi(u2) with Var u = q, corr c (seed 000 Eq. (14); seed 002 Eqs. (5)-(7)).
+
+        A piecewise-constant psi (sign, Heaviside) goes through orthant probabilities
+        (:func:`theorycheck.meanfield.jumps.step_kernel`, ~10 ms); others through
+        :func:`expect2_mp` (a nested quadrature, seconds to minutes).
+        """
+        if self.piecewise_constant and to_mpf(q) > 0:
+            return jumps.step_kernel(self, to_mpf(q), to_mpf(c))[0]
         p = self._psi[0]
         return expect2_mp(p, p, q, q, c, dps=self.dps, breakpoints=self.kinks)
 

@@ -23,9 +23,16 @@ from typing import Any
 
 import numpy as np
 
+from theorycheck.activations.jumps import describe_jumps
 from theorycheck.errors import TheoryCheckError
 from theorycheck.gaussian import GridEngine
-from theorycheck.meanfield.adapter import kinks_of, max_variance, psi0_dpsi0, resolve_activation
+from theorycheck.meanfield.adapter import (
+    jumps_of,
+    kinks_of,
+    max_variance,
+    psi0_dpsi0,
+    resolve_activation,
+)
 from theorycheck.meanfield.results import PhasePlane
 
 DEG = 17            # Chebyshev nodes per panel
@@ -98,8 +105,9 @@ def phase_plane(act: Any, sw2_values: Sequence[float] | np.ndarray,
 
     Axis 0 is sw2, axis 1 is sb2.  ``no_fixed_point`` marks points where the variance map has
     no finite stable fixed point (e.g. relu, sw2 > 2), ``non_unique`` several stable ones (or a
-    continuum, as linear at sw2 = 1, sb2 = 0); the planes hold NaN there.  See the module
-    docstring for method, accuracy and cost; seed 000 Fig. 6b is the beta plane.
+    continuum, as linear at sw2 = 1, sb2 = 0); the planes hold NaN there.  A jump of psi makes
+    chi1 = inf and adds sqrt(sw2) J phi_q(a) to beta (Stein's lemma, meanfield.jumps).  See the
+    module docstring for method, accuracy and cost; seed 000 Fig. 6b is the beta plane.
     """
     act = resolve_activation(act)
     sw2 = np.asarray(sw2_values, dtype=float)
@@ -159,6 +167,16 @@ def phase_plane(act: Any, sw2_values: Sequence[float] | np.ndarray,
     chi1_err = S * (m_err + dm * q_err)
     beta = np.sqrt(S) * d
     beta_err = np.sqrt(S) * (d_err + dd * q_err)
+    lims = jumps_of(act)[1]
+    if lims:  # point masses of psi' (meanfield.jumps): chi1 = inf, Stein's E psi' gains J phi_q(a)
+        qs = np.where(q > 0, q, np.nan)
+        for a, lo, hi in lims:
+            a_f, jump = float(a), float(hi) - float(lo)
+            with np.errstate(invalid="ignore", over="ignore"):
+                dens = np.exp(-a_f * a_f / (2 * qs)) / np.sqrt(2 * np.pi * qs)
+            beta = beta + np.sqrt(S) * jump * np.nan_to_num(dens)
+        chi1 = np.where(ok, np.inf, chi1)
+        chi1_err = np.zeros_like(chi1)
     at0 = ok & (q == 0)
     if np.any(at0):
         if dpsi0 is not None:
@@ -173,6 +191,9 @@ def phase_plane(act: Any, sw2_values: Sequence[float] | np.ndarray,
         xi_c_err[ordered] = (chi1_err / (chi1 * lg ** 2))[ordered]
     chaotic = ok & (chi1 > 1) & (q > 0)
     notes: dict[str, str] = {}
+    if lims:
+        notes["chi1"] = (f"{describe_jumps(jumps_of(act)[0])}: psi' has a point mass, chi1 = inf"
+                         " at every sw2 > 0 (all chaotic)")
     if with_xi_c and np.any(chaotic):
         xc, xe = _xi_c_chaotic(eng, q_hi, q[chaotic], S[chaotic], B[chaotic])
         xi_c[chaotic], xi_c_err[chaotic] = xc, xe

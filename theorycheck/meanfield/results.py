@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+import mpmath as mp
 import numpy as np
 
 from theorycheck.cache import register_json_type
@@ -48,6 +49,9 @@ class MeanFieldPoint:
 def _put(out: dict[str, Any], name: str, est: Estimate | None, dps: int) -> None:
     if est is None:
         out[name], out[f"{name}_err"] = None, None
+    elif not mp.isfinite(est.value):
+        # chi1, mu1, mu2 of an activation with a jump: "inf" in JSON (a note says why)
+        out[name], out[f"{name}_err"] = "inf" if est.value > 0 else "-inf", "0"
     else:
         out[name] = to_decimal(est.value, dps)
         out[f"{name}_err"] = to_decimal(est.error, 3)

@@ -55,6 +55,7 @@ import torch
 from theorycheck.errors import Status, TheoryCheckError
 from theorycheck.meanfield import MeanField
 from theorycheck.meanfield.finite_width import MapTheory
+from theorycheck.meanfield.jumps import jacobian_statement
 from theorycheck.placement import Placement
 from theorycheck.simulate import memory
 from theorycheck.simulate.device import TorchPlacement, torch_placement
@@ -144,6 +145,9 @@ def measure_jacobian(act: ActFns, spec: NetSpec, samples: int, seed: int, *,
     if samples < 2:
         raise TheoryCheckError("need at least 2 network samples", status=Status.INVALID_ARGUMENT)
 
+    jump = jacobian_statement(act.source) if act.source is not None else None
+    if jump is not None:
+        raise TheoryCheckError(jump, status=Status.NOT_FINITE)
     t_start = time.perf_counter()
     mt = MapTheory(act, spec.sw2, spec.sb2)
     q_star = mt.q_star()
