@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from scipy.optimize import brentq
 
 from theorycheck.activations import get_activation
-from theorycheck.claims import Check, CheckResult, ClaimRun, Finding, claim
+from theorycheck.claims import CheckResult, ClaimRun, Finding, claim
 from theorycheck.claims.checks import property_result
 from theorycheck.claims.evidence import dec, passed_if, put_est, step
 from theorycheck.claims.map_checks import (
@@ -49,6 +49,26 @@ DEFAULT = ("tanh", "relu", "erf")
 POINTS = ((1.5, 0.05), (3.0, 0.05))
 
 
+CMAP_FIXED_POINT = claim(
+    id="cmap-fixed-point",
+    source="seed 000, Eqs. (14)-(17); seed 002, Eqs. (4)-(8)",
+    statement=("c* = 1 is a fixed point of the correlation map; it is stable iff chi1 = sw2 Int "
+               "psi'(sqrt(q*) z)^2 Dz < 1 (the slope of the map at c = 1); otherwise inputs "
+               "decorrelate."),
+    hypotheses=("q^l already at q*", "weights zero-mean Gaussian, biases N(0, sb2)"),
+    per_activation=True, activations=DEFAULT,
+    printed=(
+        r"\mathcal C^{(l)}_{pq}=\frac{1}{\sigma^{*2}}\Big\{\sigma_w^2\iint\psi(\sigma^*x)"
+        r"\psi[\sigma^*(\mathcal C x+\sqrt{1-\mathcal C^2}y)]\mathsf Dx\mathsf Dy+\sigma_b^2"
+        r"\Big\}\quad(000,\ 15)",
+        r"\zeta=\partial\mathcal C^{(l)}/\partial\mathcal C^{(l-1)}|_{\mathcal C=1}=\sigma_w^2"
+        r"\int\psi'(\sigma^*x)^2\mathsf Dx\quad(000,\ 16\text{-}17)",
+        r"\chi_1=\sigma_w^2\int\mathcal Dz[\varphi'(\sqrt{q^*}z)]^2\quad(002,\ 8)",
+    ),
+)
+
+
+@CMAP_FIXED_POINT.check("symbolic", "fixed point and slope")
 def _symbolic(run: ClaimRun) -> CheckResult:
     steps = []
     sw2, sb2, qs, E2 = sp.symbols("sigma_w^2 sigma_b^2 q^* E_{psi^2}", positive=True)
@@ -112,6 +132,7 @@ def _symbolic(run: ClaimRun) -> CheckResult:
                      steps=steps)
 
 
+@CMAP_FIXED_POINT.check("numeric", "slope two routes")
 def _numeric(run: ClaimRun) -> CheckResult:
     acts, dps = run.activations(), run.dps
     ev: dict[str, Any] = {}
@@ -182,6 +203,7 @@ def _numeric(run: ClaimRun) -> CheckResult:
         counterexample={"where": bad} if bad else None)
 
 
+@CMAP_FIXED_POINT.check("property", "local stability")
 def _property(run: ClaimRun) -> CheckResult:
     acts = run.activations()
     engines = [(a, GridEngine(a, n_nodes=16)) for a in acts]
@@ -206,6 +228,7 @@ def _property(run: ClaimRun) -> CheckResult:
         describe=lambda ex: {"activation": engines[ex[0]][0].name, "sw2": ex[1], "sb2": ex[2]})
 
 
+@CMAP_FIXED_POINT.check("simulation", "two-input networks")
 def _simulation(run: ClaimRun) -> CheckResult:
     from theorycheck.simulate import cnn  # lazy: torch
 
@@ -243,27 +266,7 @@ def _simulation(run: ClaimRun) -> CheckResult:
                     f"z < {zc:.2f}", f"measured c^l departs from the exact maps at sw2 = {bad}")
 
 
-@claim(
-    id="cmap-fixed-point",
-    source="seed 000, Eqs. (14)-(17); seed 002, Eqs. (4)-(8)",
-    statement=("c* = 1 is a fixed point of the correlation map; it is stable iff chi1 = sw2 Int "
-               "psi'(sqrt(q*) z)^2 Dz < 1 (the slope of the map at c = 1); otherwise inputs "
-               "decorrelate."),
-    hypotheses=("q^l already at q*", "weights zero-mean Gaussian, biases N(0, sb2)"),
-    per_activation=True, activations=DEFAULT,
-    printed=(
-        r"\mathcal C^{(l)}_{pq}=\frac{1}{\sigma^{*2}}\Big\{\sigma_w^2\iint\psi(\sigma^*x)"
-        r"\psi[\sigma^*(\mathcal C x+\sqrt{1-\mathcal C^2}y)]\mathsf Dx\mathsf Dy+\sigma_b^2"
-        r"\Big\}\quad(000,\ 15)",
-        r"\zeta=\partial\mathcal C^{(l)}/\partial\mathcal C^{(l-1)}|_{\mathcal C=1}=\sigma_w^2"
-        r"\int\psi'(\sigma^*x)^2\mathsf Dx\quad(000,\ 16\text{-}17)",
-        r"\chi_1=\sigma_w^2\int\mathcal Dz[\varphi'(\sqrt{q^*}z)]^2\quad(002,\ 8)",
-    ),
-    checks=[Check("symbolic", "fixed point and slope", _symbolic),
-            Check("numeric", "slope two routes", _numeric),
-            Check("property", "local stability", _property),
-            Check("simulation", "two-input networks", _simulation)],
-)
+@CMAP_FIXED_POINT.derive
 def cmap_fixed_point(run: ClaimRun) -> list[Finding]:
     """The algebraic (not exponential) approach to c* = 1 at chi1 = 1, measured in the numeric
     check."""
