@@ -51,6 +51,8 @@ CHI1_JACOBIAN = claim(
 
 @CHI1_JACOBIAN.check("symbolic", "trace identity")
 def _symbolic(run: ClaimRun) -> CheckResult:
+    """E tr((DW)^T DW)/N = sw2 E psi'^2 over independent W, D for N = 3, both orders D W and
+    W D (SymPy; seed 000, Eqs. (17)-(18); seed 002, Eq. (12))."""
     N = 3
     sw2, m = sp.symbols("sigma_w^2 m", positive=True)
     W = sp.Matrix(N, N, lambda i, j: sp.Symbol(f"W_{i + 1}{j + 1}", real=True))
@@ -86,6 +88,8 @@ def _sq(f: Any) -> Any:
 
 @CHI1_JACOBIAN.check("numeric", "chi1 and Eq. (19)")
 def _numeric(run: ClaimRun) -> CheckResult:
+    """chi1 against closed forms / an independent quadrature, and the mean eigenvalue of
+    H = J^T J against tr(H)/N (seed 000, Eq. (19))."""
     acts, dps = run.activations(), run.dps
     ev: dict[str, Any] = {}
     bad = []
@@ -130,6 +134,8 @@ def _numeric(run: ClaimRun) -> CheckResult:
 
 @CHI1_JACOBIAN.check("property", "two routes")
 def _property(run: ClaimRun) -> CheckResult:
+    """chi1 by tanh-sinh (mpmath) equals Gauss-Legendre (float64) over random activations and
+    (sw2, sb2) (seed 000, Eq. (17))."""
     acts, dps = run.activations(), min(run.dps, 15)
     engines = [(a, MeanField(a, dps=max(dps, 10)), GridEngine(a, n_nodes=16)) for a in acts]
     strat = st.tuples(st.integers(0, len(acts) - 1), st.floats(0.5, 3.0), st.floats(0.02, 0.5))
@@ -152,6 +158,8 @@ def _property(run: ClaimRun) -> CheckResult:
 
 @CHI1_JACOBIAN.check("simulation", "finite layers")
 def _simulation(run: ClaimRun) -> CheckResult:
+    """The measured (1/N) tr(J^T J) of finite layers at q*, several widths, with D from the
+    layer's input and, as 000 writes it, from its own output (seed 000, Eq. (18))."""
     from theorycheck.simulate import cnn  # lazy: torch
 
     acts = run.activations()

@@ -70,6 +70,8 @@ CMAP_FIXED_POINT = claim(
 
 @CMAP_FIXED_POINT.check("symbolic", "fixed point and slope")
 def _symbolic(run: ClaimRun) -> CheckResult:
+    """The map at c = 1 reduces to the q fixed-point equation; Price's theorem for a polynomial
+    psi; the relu arc-cosine kernel's slope (SymPy; seed 000, Eqs. (15)-(17))."""
     steps = []
     sw2, sb2, qs, E2 = sp.symbols("sigma_w^2 sigma_b^2 q^* E_{psi^2}", positive=True)
     at_one = (sw2 * E2 + sb2) / qs
@@ -134,6 +136,8 @@ def _symbolic(run: ClaimRun) -> CheckResult:
 
 @CMAP_FIXED_POINT.check("numeric", "slope two routes")
 def _numeric(run: ClaimRun) -> CheckResult:
+    """The slope of the bivariate integral at c = 1 against the 1-D chi1; for chi1 > 1 the
+    fixed point c* < 1 and its slope; at chi1 = 1 the convergence law (seed 002, Eqs. (4)-(8))."""
     acts, dps = run.activations(), run.dps
     ev: dict[str, Any] = {}
     bad: list[str] = []
@@ -205,6 +209,8 @@ def _numeric(run: ClaimRun) -> CheckResult:
 
 @CMAP_FIXED_POINT.check("property", "local stability")
 def _property(run: ClaimRun) -> CheckResult:
+    """c = 1 attracts iff chi1 < 1, searched over activations and the (sw2, sb2) plane
+    (seed 000, Eq. (16))."""
     acts = run.activations()
     engines = [(a, GridEngine(a, n_nodes=16)) for a in acts]
     strat = st.tuples(st.integers(0, len(acts) - 1), st.floats(0.5, 4.0), st.floats(0.02, 1.0))
@@ -230,6 +236,8 @@ def _property(run: ClaimRun) -> CheckResult:
 
 @CMAP_FIXED_POINT.check("simulation", "two-input networks")
 def _simulation(run: ClaimRun) -> CheckResult:
+    """The measured c^l of two-input finite networks against the iterated exact maps
+    (seed 002, Eq. (5))."""
     from theorycheck.simulate import cnn  # lazy: torch
 
     acts = run.activations()

@@ -79,6 +79,8 @@ def dirichlet(n: int, k: int) -> np.ndarray:
 
 @CNN_FIXED_POINT.check("symbolic", "fixed point")
 def _symbolic(run: ClaimRun) -> CheckResult:
+    """Constant-diagonal matrices are invariant under the periodic average (17), and the
+    fixed-point relations make C(Sigma*) = Sigma* (SymPy; seed 002, Eqs. (17)-(18))."""
     n, k = N_POS, K
     qs, cs, Qd, Qo = sp.symbols("q^* c^* Q_d Q_o", positive=True)
     sigma = sp.Matrix(n, n, lambda a, b: qs if a == b else qs * cs)
@@ -132,6 +134,8 @@ def _F(act: Any, g: Any, a: float, b: float, s: float, sw2: float) -> float:
 
 @CNN_FIXED_POINT.check("numeric", "map, spectrum, critical line")
 def _numeric(run: ClaimRun) -> CheckResult:
+    """The map applied to Sigma*, the spectrum of its Jacobian against chi_q* lambda_f and
+    chi_c* lambda_f, and the critical line chi1 = 1 (seed 002, Eqs. (19)-(22))."""
     acts, rec = run.activations(), run.record
     ev: dict[str, Any] = {}
     bad: list[str] = []
@@ -239,6 +243,7 @@ def _numeric(run: ClaimRun) -> CheckResult:
 
 @CNN_FIXED_POINT.check("simulation", "periodic CNNs")
 def _simulation(run: ClaimRun) -> CheckResult:
+    """Measured covariances of finite periodic CNNs against Sigma* (seed 002, Eq. (18))."""
     from theorycheck.simulate import cnn  # lazy: torch
 
     act = run.activations()[0]

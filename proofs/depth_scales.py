@@ -52,6 +52,8 @@ DEPTH_SCALES = claim(
 
 @DEPTH_SCALES.check("symbolic", "IBP and the printed integrands")
 def _symbolic(run: ClaimRun) -> CheckResult:
+    """Gaussian integration by parts makes (9)'s argument the q-map slope; (10)'s printed
+    integrand against the c-map slope (SymPy; seed 002, Eqs. (9)-(10))."""
     z, q, a2, a3, sw2 = sp.symbols("z q a_2 a_3 sigma_w^2", real=True)
     f = sp.Function("f")
     ibp = sp.simplify(sp.diff(f(z) * sp.exp(-z ** 2 / 2), z)
@@ -98,6 +100,8 @@ def _xi(arg: float) -> str:
 
 @DEPTH_SCALES.check("numeric", "rates of the exact maps")
 def _numeric(run: ClaimRun) -> CheckResult:
+    """The printed xi_q, xi_c against the convergence rates of the exact maps iterated in
+    float64 (seed 002, Eqs. (9)-(10))."""
     acts, dps = run.activations(), min(run.dps, 20)
     ev: dict[str, Any] = {}
     bad: list[str] = []
@@ -163,6 +167,8 @@ def _numeric(run: ClaimRun) -> CheckResult:
 
 @DEPTH_SCALES.check("simulation", "finite networks")
 def _simulation(run: ClaimRun) -> CheckResult:
+    """The convergence rate of c^l in finite tanh networks (sb2 = 0.05, ordered phase)
+    against chi1 and the printed (10) (seed 002, Eq. (10))."""
     from theorycheck.simulate import cnn  # lazy: torch
 
     tanh = get_activation("tanh")

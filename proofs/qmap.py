@@ -80,6 +80,8 @@ def trajectory(fn: Any, act: Any, g: Any, q1: float, n: int, sw2: float, sb2: fl
 
 @QMAP.check("symbolic", "corrected recursion")
 def _symbolic(run: ClaimRun) -> CheckResult:
+    """E X_i^2 = sw2 E psi^2 + sb2 from independence and zero-mean weights, the first layer's
+    /N0, and the printed forms read literally (SymPy; seed 000, Eqs. (7)-(10); 002, Eq. (3))."""
     steps = []
     N = 3
     w = sp.symbols(f"W_1:{N + 1}", real=True)
@@ -157,6 +159,8 @@ def _symbolic(run: ClaimRun) -> CheckResult:
 
 @QMAP.check("numeric", "map vs references")
 def _numeric(run: ClaimRun) -> CheckResult:
+    """The corrected map against closed forms / an independent quadrature, and the printed
+    000 (9) and 002 (3) evaluated literally at the same points."""
     acts, dps = run.activations(), run.dps
     ev: dict[str, Any] = {}
     bad: list[str] = []
@@ -216,6 +220,8 @@ def _numeric(run: ClaimRun) -> CheckResult:
 
 @QMAP.check("property", "two quadratures")
 def _property(run: ClaimRun) -> CheckResult:
+    """The corrected q-map by tanh-sinh (mpmath) equals Gauss-Legendre (float64) over random
+    activations, (sw2, sb2) and q (seed 000, Eq. (9) corrected)."""
     acts, dps = run.activations(), min(run.dps, 20)
     engines = [(a, MeanField(a, dps=dps), GridEngine(a, n_nodes=16)) for a in acts]
     strat = st.tuples(st.integers(0, len(acts) - 1), st.floats(0.3, 4.0), st.floats(0.0, 1.0),
@@ -237,6 +243,8 @@ def _property(run: ClaimRun) -> CheckResult:
 
 @QMAP.check("simulation", "finite networks N0 != N1")
 def _simulation(run: ClaimRun) -> CheckResult:
+    """Measured q^l of finite networks with N0 != N1 against the corrected map and the
+    printed alternatives (seed 000, Eqs. (9)-(10); seed 002, Eq. (3))."""
     from theorycheck.simulate import cnn  # lazy: torch
 
     acts = run.activations()
