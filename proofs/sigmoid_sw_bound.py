@@ -43,7 +43,7 @@ SIGMOID_SW_BOUND = claim(
               "sb2 >= 0; the proof's steps (Phi = phi'^2, Phi', Phi''(0) = -1, the preliminary "
               "bound (27) sigma_w = 16, the monotonicity in q* and sb2, sigma_w ~ 103.05) are "
               "claims too.",
-    hypotheses=("phi(x) = 1/(1+exp(-x))", "chi1 = 1 (critical line)", "sb2 >= 0"),
+    hypotheses=("phi(x) = 1/(1+exp(-x))", "chi1 = 1 (critical line)", "sb2 >= 0"), core=True,
     printed=(
         r"q^* = \sigma_w^2 \int \mathcal{D}z\, \varphi(\sqrt{q^*}z)^2 + \sigma_b^2 \quad (23)",
         r"\chi_1 = \sigma_w^2 \int \mathcal{D}z\, \varphi'(\sqrt{q^*}z)^2 \quad (24)",
@@ -55,7 +55,6 @@ SIGMOID_SW_BOUND = claim(
         r"\sigma_w = 16 \quad (27)",
         r"\sigma_w \approx 103.05 \implies \sigma_w^2 \gtrsim 100",
     ),
-    core=True,
 )
 
 
@@ -337,7 +336,6 @@ def _simulation(run: ClaimRun) -> CheckResult:
         counterexample=None if ok else ev)
 
 
-# -- findings derived from the evidence, and the figure ----------------------------------------
 @SIGMOID_SW_BOUND.derive
 def sigmoid_sw_bound(run: ClaimRun) -> list[Finding]:
     """No derived findings (every finding is recorded by its check); once the minimum is known,
