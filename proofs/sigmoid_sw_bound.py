@@ -35,7 +35,6 @@ from theorycheck.meanfield.sigmoid_line import (
 PRINTED_SIGMA_W = "103.05"   # the printed "sigma_w ~ 103.05" (seed 002, Appendix, after (27))
 THEOREM_BOUND = 100          # the theorem's "sw2 >~ 100"
 
-
 SIGMOID_SW_BOUND = claim(
     id="sigmoid-sw-bound",
     source="seed 002, Theorem 1 and Appendix Eqs. (23)-(27), Fig. 5",
@@ -43,7 +42,7 @@ SIGMOID_SW_BOUND = claim(
               "sb2 >= 0; the proof's steps (Phi = phi'^2, Phi', Phi''(0) = -1, the preliminary "
               "bound (27) sigma_w = 16, the monotonicity in q* and sb2, sigma_w ~ 103.05) are "
               "claims too.",
-    hypotheses=("phi(x) = 1/(1+exp(-x))", "chi1 = 1 (critical line)", "sb2 >= 0"), core=True,
+    hypotheses=("phi(x) = 1/(1+exp(-x))", "chi1 = 1 (critical line)", "sb2 >= 0"),
     printed=(
         r"q^* = \sigma_w^2 \int \mathcal{D}z\, \varphi(\sqrt{q^*}z)^2 + \sigma_b^2 \quad (23)",
         r"\chi_1 = \sigma_w^2 \int \mathcal{D}z\, \varphi'(\sqrt{q^*}z)^2 \quad (24)",
@@ -55,6 +54,7 @@ SIGMOID_SW_BOUND = claim(
         r"\sigma_w = 16 \quad (27)",
         r"\sigma_w \approx 103.05 \implies \sigma_w^2 \gtrsim 100",
     ),
+    core=True,
 )
 
 
