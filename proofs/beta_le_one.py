@@ -17,7 +17,7 @@ the fixed-point equation (52)).  The checks:
 
 from __future__ import annotations
 
-from functools import lru_cache, partial
+from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any
 
@@ -54,7 +54,44 @@ NOT_SIMULATED = (
     "that), not this claim")
 
 
+BETA_LE_ONE = claim(
+    id="beta-le-one",
+    source="seed 000, Eqs. (37)-(38), (50)-(55), Fig. 6",
+    statement="beta(sw, sb) = sw Int psi(s* z) z Dz / s* (s* = sqrt(q*)) satisfies beta < 1 "
+              "whenever s* != 0, by Cauchy-Schwarz and the fixed-point equation (52); for every "
+              "activation and over the whole (sw, sb) plane.",
+    hypotheses=("q* = s*^2 a stable fixed point of the variance map (52)", "s* != 0"),
+    per_activation=True,
+    printed=(
+        r"\beta = \sigma_w \int_{\mathbb{R}} \frac{\psi(\sigma^* z)}{\sigma^*} z\, "
+        r"\mathsf{D}z \quad (38)",
+        r"\Big(\int \psi(\sigma^* z) z \mathsf{D}z\Big)^2 \le \iint \psi(\sigma^* x)^2 y^2 "
+        r"\mathsf{D}x\mathsf{D}y,\ \text{equality only if } \psi(\sigma^* x)^2 \propto x^2 "
+        r"\quad (51)",
+        r"(\sigma^*)^2 = \sigma_w^2 \int \psi(\sigma^* z)^2 \mathsf{D}z + \sigma_b^2 \quad (52)",
+        r"\sigma_w^2 \Big(\int \psi(\sigma^* z) z \mathsf{D}z\Big)^2 < (\sigma^*)^2,\quad "
+        r"\beta^2 < 1 \ (\sigma^* \ne 0) \quad (53)\text{-}(55)",
+    ),
+    core=True,
+    condition=Condition(
+        text=CONDITION, search="search",
+        inside=Check("property", "inside the condition",
+                     lambda run: _property(run, nonlinear_only=True)),
+        outside=lambda ce: ce.get("linear") == "True",
+        finding=lambda ce: unstated_condition(
+            "seed 000, Eqs. (53)-(55)",
+            r"\beta < 1 \text{ when } \sigma^* \ne 0",
+            r"\beta < 1 \text{ when } \sigma^* \ne 0 \text{ and } \psi "
+            r"\text{ is not linear}",
+            f"search counterexample: psi = {ce.get('psi')} at (sw2, sb2) = "
+            f"({ce.get('sw2')}, {ce.get('sb2')}): q* = {ce.get('q_star')}, "
+            f"beta = {ce.get('beta')}",
+            affects_conclusion=True)),
+)
+
+
 # -- symbolic --------------------------------------------------------------------------------------
+@BETA_LE_ONE.check("symbolic", "Cauchy-Schwarz chain (51)-(55)")
 def _symbolic(run: ClaimRun) -> CheckResult:
     """The identity beta^2 = 1 - sb2/q* - sw2 E[(psi - a z)^2]/q* (seed 000, Eqs. (51)-(55))
     and the printed equality condition of (51) against psi = |x| (SymPy, exact)."""
@@ -121,6 +158,7 @@ def _plane_grid(run: ClaimRun) -> tuple[np.ndarray, np.ndarray]:
     return sw2, sb2
 
 
+@BETA_LE_ONE.check("numeric", "beta plane per activation")
 def _numeric(run: ClaimRun) -> CheckResult:
     """The float64 plane of beta (Eq. (38)) per activation, its maximum over q* > 0, confirmed
     with mpmath at the run's precision together with the identity of (55)."""
@@ -295,44 +333,15 @@ def _property(run: ClaimRun, *, nonlinear_only: bool) -> CheckResult:
                         f"{ce.get('q_star')} ({ce.get('fixed_point_kind')} fixed point)", ce)
 
 
-# -- the claim -------------------------------------------------------------------------------------
-claim(
-    id="beta-le-one",
-    source="seed 000, Eqs. (37)-(38), (50)-(55), Fig. 6",
-    statement="beta(sw, sb) = sw Int psi(s* z) z Dz / s* (s* = sqrt(q*)) satisfies beta < 1 "
-              "whenever s* != 0, by Cauchy-Schwarz and the fixed-point equation (52); for every "
-              "activation and over the whole (sw, sb) plane.",
-    hypotheses=("q* = s*^2 a stable fixed point of the variance map (52)", "s* != 0"),
-    per_activation=True,
-    printed=(
-        r"\beta = \sigma_w \int_{\mathbb{R}} \frac{\psi(\sigma^* z)}{\sigma^*} z\, "
-        r"\mathsf{D}z \quad (38)",
-        r"\Big(\int \psi(\sigma^* z) z \mathsf{D}z\Big)^2 \le \iint \psi(\sigma^* x)^2 y^2 "
-        r"\mathsf{D}x\mathsf{D}y,\ \text{equality only if } \psi(\sigma^* x)^2 \propto x^2 "
-        r"\quad (51)",
-        r"(\sigma^*)^2 = \sigma_w^2 \int \psi(\sigma^* z)^2 \mathsf{D}z + \sigma_b^2 \quad (52)",
-        r"\sigma_w^2 \Big(\int \psi(\sigma^* z) z \mathsf{D}z\Big)^2 < (\sigma^*)^2,\quad "
-        r"\beta^2 < 1 \ (\sigma^* \ne 0) \quad (53)\text{-}(55)",
-    ),
-    core=True,
-    checks=[
-        Check("symbolic", "Cauchy-Schwarz chain (51)-(55)", _symbolic),
-        Check("numeric", "beta plane per activation", _numeric),
-        Check("property", "search", partial(_property, nonlinear_only=False)),
-        Check("simulation", "finite network",
-              lambda run: skipped("simulation", "finite network", NOT_SIMULATED)),
-    ],
-    condition=Condition(
-        text=CONDITION, search="search",
-        inside=Check("property", "inside the condition", partial(_property, nonlinear_only=True)),
-        outside=lambda ce: ce.get("linear") == "True",
-        finding=lambda ce: unstated_condition(
-            "seed 000, Eqs. (53)-(55)",
-            r"\beta < 1 \text{ when } \sigma^* \ne 0",
-            r"\beta < 1 \text{ when } \sigma^* \ne 0 \text{ and } \psi "
-            r"\text{ is not linear}",
-            f"search counterexample: psi = {ce.get('psi')} at (sw2, sb2) = "
-            f"({ce.get('sw2')}, {ce.get('sb2')}): q* = {ce.get('q_star')}, "
-            f"beta = {ce.get('beta')}",
-            affects_conclusion=True)),
-)
+
+
+@BETA_LE_ONE.check("property", "search")
+def _search(run: ClaimRun) -> CheckResult:
+    """The search of :func:`_property` over every generated activation, linear ones included."""
+    return _property(run, nonlinear_only=False)
+
+
+@BETA_LE_ONE.check("simulation", "finite network")
+def _simulation(run: ClaimRun) -> CheckResult:
+    """Not run: a finite network cannot test this claim (``NOT_SIMULATED`` says why)."""
+    return skipped("simulation", "finite network", NOT_SIMULATED)

@@ -14,7 +14,6 @@ the concavity the proof needs; then inside it); finite tanh networks at the DI p
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 import mpmath as mp
@@ -45,6 +44,48 @@ CONDITION = ("sign(psi'(0)) psi concave on [0, inf) and bounded (so |psi(x)| <= 
 QUICK_RICHARDSON = ("tanh", "erf", "relu", "selu", "sigmoid")
 
 
+BETA_MAX_AT_DI = claim(
+    id="beta-max-at-di",
+    source="seed 000, Eqs. (56)-(59), Appendix B",
+    statement="(a) lim_{s->0} Int psi(s z) z Dz / s = psi'(0) (Eq. 57, B1-B3); (b) s* -> 0 is a "
+              "stable fixed point only if sw <= 1/psi'(0) and sb = 0 (Eq. 56; psi odd, convex in"
+              " [0, inf), bounded); (c) beta = 1 exactly at (sw, sb) = (1/psi'(0), 0), the "
+              "dynamical-isometry point.",
+    hypotheses=("psi odd", "psi convex in [0, inf) (as printed)", "psi bounded",
+                "lim_{z->inf} psi(z) = c finite"),
+    per_activation=True,
+    printed=(
+        r"(\sigma^{(l)})^2 = \int (\sigma^{(l)})^2 z^2 \mathsf{D}z \ge \sigma_w^2 \int "
+        r"\psi(\sigma^{(l)} z)^2 \mathsf{D}z \ \text{when } \sigma_w \le 1/\psi'(0) \quad (56)",
+        r"\psi'(0) = \lim_{\sigma^*\to 0} \int \frac{\psi(\sigma^* z)}{\sigma^*} z\, \mathsf{D}z "
+        r"\quad (57)",
+        r"\sigma_w = 1/\psi'(0) \quad (58), \qquad \sigma_b = 0 \quad (59)",
+        r"\psi \text{ odd, convex in } [0,\infty] \Rightarrow |\psi'(0)| > |\psi'(z)|,\ z \ne 0"
+        r" \quad \text{(App. B, before (B2))}",
+    ),
+    core=True,
+    checks=[  # the symbolic checks live in theorycheck.claims.symbolic_di
+        Check("symbolic", "(57): Stein's lemma and series", stein_limit),
+        Check("symbolic", "convex vs concave (Sec. IV C, App. B)", convexity),
+        Check("symbolic", "variance map at q = 0 (56)", map_at_zero),
+    ],
+    condition=Condition(
+        text=CONDITION, search="sufficiency without concavity",
+        inside=Check("property", "sufficiency inside the condition",
+                     lambda run: _property(run, inside=True)),
+        outside=lambda ce: ce.get("concave_on_positive_signed") == "False",
+        finding=lambda ce: unstated_condition(
+            "seed 000, Eq. (56)",
+            r"\sigma_w \le 1/\psi'(0),\ \sigma_b = 0 \Rightarrow \sigma^{(l)} \to 0",
+            r"\text{needs } |\psi(x)| \le |\psi'(0)||x| \text{, e.g. } "
+            r"\operatorname{sign}(\psi'(0))\psi \text{ concave on } [0,\infty)",
+            f"odd bounded psi = {ce.get('psi')} at its DI point: V(q) - q = "
+            f"{ce.get('V(q) - q')} > 0 at q = {ce.get('q')}; q* = 0 does not "
+            "attract, so beta -> 1 is not reached there",
+            affects_conclusion=True)),
+)
+
+@BETA_MAX_AT_DI.check("numeric", "(57) by Richardson extrapolation")
 def _limit_numeric(run: ClaimRun) -> CheckResult:
     """Eq. (57) by Richardson extrapolation of mpmath values of E[psi(s z) z]/s, s -> 0."""
     acts = run.activations()
@@ -107,6 +148,8 @@ def _limit_numeric(run: ClaimRun) -> CheckResult:
         counterexample=bad[0] if bad else None)
 
 
+@BETA_MAX_AT_DI.check("numeric",
+                      "DI point per activation: attraction of q* = 0, beta along the EOC")
 def _di_numeric(run: ClaimRun) -> CheckResult:
     """Per activation: hypotheses, global attraction of q* = 0 at its DI point, beta along the
     EOC as q -> 0 (float64), confirmed for tanh with mpmath (Eqs. (56)-(59))."""
@@ -273,7 +316,14 @@ def _property(run: ClaimRun, *, inside: bool) -> CheckResult:
                         "q* = 0 is not globally attracting at its DI point", ce)
 
 
+
+
+@BETA_MAX_AT_DI.check("property", "sufficiency without concavity")
+def _sufficiency(run: ClaimRun) -> CheckResult:
+    """The search of :func:`_property` over every odd bounded activation, concave or not."""
+    return _property(run, inside=False)
 # -- simulation ----------------------------------------------------------------------------------
+@BETA_MAX_AT_DI.check("simulation", "tanh networks at the DI point")
 def _simulation(run: ClaimRun) -> CheckResult:
     """Finite tanh networks at the DI point (1, 0): the layer variance follows the map down."""
     from theorycheck.simulate import measure  # lazy: torch
@@ -295,51 +345,3 @@ def _simulation(run: ClaimRun) -> CheckResult:
         f"(q^l ~ 1/(2l)) within the derived tolerance: {res.agree}",
         ev,
         counterexample=None if ok else ev)
-
-
-# -- the claim -----------------------------------------------------------------------------------
-claim(
-    id="beta-max-at-di",
-    source="seed 000, Eqs. (56)-(59), Appendix B",
-    statement="(a) lim_{s->0} Int psi(s z) z Dz / s = psi'(0) (Eq. 57, B1-B3); (b) s* -> 0 is a "
-              "stable fixed point only if sw <= 1/psi'(0) and sb = 0 (Eq. 56; psi odd, convex in"
-              " [0, inf), bounded); (c) beta = 1 exactly at (sw, sb) = (1/psi'(0), 0), the "
-              "dynamical-isometry point.",
-    hypotheses=("psi odd", "psi convex in [0, inf) (as printed)", "psi bounded",
-                "lim_{z->inf} psi(z) = c finite"),
-    per_activation=True,
-    printed=(
-        r"(\sigma^{(l)})^2 = \int (\sigma^{(l)})^2 z^2 \mathsf{D}z \ge \sigma_w^2 \int "
-        r"\psi(\sigma^{(l)} z)^2 \mathsf{D}z \ \text{when } \sigma_w \le 1/\psi'(0) \quad (56)",
-        r"\psi'(0) = \lim_{\sigma^*\to 0} \int \frac{\psi(\sigma^* z)}{\sigma^*} z\, \mathsf{D}z "
-        r"\quad (57)",
-        r"\sigma_w = 1/\psi'(0) \quad (58), \qquad \sigma_b = 0 \quad (59)",
-        r"\psi \text{ odd, convex in } [0,\infty] \Rightarrow |\psi'(0)| > |\psi'(z)|,\ z \ne 0"
-        r" \quad \text{(App. B, before (B2))}",
-    ),
-    core=True,
-    checks=[
-        Check("symbolic", "(57): Stein's lemma and series", stein_limit),
-        Check("symbolic", "convex vs concave (Sec. IV C, App. B)", convexity),
-        Check("symbolic", "variance map at q = 0 (56)", map_at_zero),
-        Check("numeric", "(57) by Richardson extrapolation", _limit_numeric),
-        Check("numeric", "DI point per activation: attraction of q* = 0, beta along the EOC",
-              _di_numeric),
-        Check("property", "sufficiency without concavity", partial(_property, inside=False)),
-        Check("simulation", "tanh networks at the DI point", _simulation),
-    ],
-    condition=Condition(
-        text=CONDITION, search="sufficiency without concavity",
-        inside=Check("property", "sufficiency inside the condition",
-                     partial(_property, inside=True)),
-        outside=lambda ce: ce.get("concave_on_positive_signed") == "False",
-        finding=lambda ce: unstated_condition(
-            "seed 000, Eq. (56)",
-            r"\sigma_w \le 1/\psi'(0),\ \sigma_b = 0 \Rightarrow \sigma^{(l)} \to 0",
-            r"\text{needs } |\psi(x)| \le |\psi'(0)||x| \text{, e.g. } "
-            r"\operatorname{sign}(\psi'(0))\psi \text{ concave on } [0,\infty)",
-            f"odd bounded psi = {ce.get('psi')} at its DI point: V(q) - q = "
-            f"{ce.get('V(q) - q')} > 0 at q = {ce.get('q')}; q* = 0 does not "
-            "attract, so beta -> 1 is not reached there",
-            affects_conclusion=True)),
-)

@@ -17,7 +17,7 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from theorycheck.claims import Check, CheckResult, ClaimRun, Finding, claim
+from theorycheck.claims import CheckResult, ClaimRun, Finding, claim
 from theorycheck.claims.checks import property_result
 from theorycheck.claims.evidence import dec, passed_if, put, put_est, step
 from theorycheck.claims.map_checks import settled, stable_q, z_result
@@ -31,7 +31,28 @@ DEFAULT = ("tanh", "relu", "erf")
 POINT = (1.5, 0.05)
 
 
+CHI1_JACOBIAN = claim(
+    id="chi1-jacobian",
+    source="seed 000, Eqs. (16)-(19); seed 002, Eq. (12)",
+    statement=("chi1 = sw2 Int psi'(s* z)^2 Dz equals (1/N) E tr((DW)^T DW), the mean squared "
+               "singular value of one layer's Jacobian (= m1 of H = J^T J for one layer)."),
+    hypotheses=("pre-activations at the fixed point q*", "W i.i.d. N(0, sw2/N), square layers"),
+    per_activation=True, activations=DEFAULT,
+    printed=(
+        r"\zeta=\sigma_w^2\int\psi'(\sigma^*x)^2\mathsf Dx=\frac{1}{N_l}\mathbb E\{\mathrm{tr}"
+        r"[(\mathbf D^{(l)}\mathbf W^{(l)})^T\mathbf D^{(l)}\mathbf W^{(l)}]\}"
+        r"\quad(000,\ 17\text{-}18)",
+        r"\zeta=\frac1{N_l}\sum_i\theta_i^2=\frac1{N_l}\sum_i\lambda_i\quad(000,\ 19)",
+        r"\chi_1=\frac1N\langle\mathrm{Tr}(AW)^TAW\rangle=\sigma_w^2\int\mathcal Dz[\varphi'"
+        r"(\sqrt{q^*}z)]^2\quad(002,\ 12)",
+    ),
+)
+
+
+@CHI1_JACOBIAN.check("symbolic", "trace identity")
 def _symbolic(run: ClaimRun) -> CheckResult:
+    """E tr((DW)^T DW)/N = sw2 E psi'^2 over independent W, D for N = 3, both orders D W and
+    W D (SymPy; seed 000, Eqs. (17)-(18); seed 002, Eq. (12))."""
     N = 3
     sw2, m = sp.symbols("sigma_w^2 m", positive=True)
     W = sp.Matrix(N, N, lambda i, j: sp.Symbol(f"W_{i + 1}{j + 1}", real=True))
@@ -65,7 +86,10 @@ def _sq(f: Any) -> Any:
     return lambda x: f(x) ** 2
 
 
+@CHI1_JACOBIAN.check("numeric", "chi1 and Eq. (19)")
 def _numeric(run: ClaimRun) -> CheckResult:
+    """chi1 against closed forms / an independent quadrature, and the mean eigenvalue of
+    H = J^T J against tr(H)/N (seed 000, Eq. (19))."""
     acts, dps = run.activations(), run.dps
     ev: dict[str, Any] = {}
     bad = []
@@ -108,7 +132,10 @@ def _numeric(run: ClaimRun) -> CheckResult:
                      counterexample={"where": bad} if bad else None)
 
 
+@CHI1_JACOBIAN.check("property", "two routes")
 def _property(run: ClaimRun) -> CheckResult:
+    """chi1 by tanh-sinh (mpmath) equals Gauss-Legendre (float64) over random activations and
+    (sw2, sb2) (seed 000, Eq. (17))."""
     acts, dps = run.activations(), min(run.dps, 15)
     engines = [(a, MeanField(a, dps=max(dps, 10)), GridEngine(a, n_nodes=16)) for a in acts]
     strat = st.tuples(st.integers(0, len(acts) - 1), st.floats(0.5, 3.0), st.floats(0.02, 0.5))
@@ -129,7 +156,10 @@ def _property(run: ClaimRun) -> CheckResult:
         describe=lambda ex: {"activation": engines[ex[0]][0].name, "sw2": ex[1], "sb2": ex[2]})
 
 
+@CHI1_JACOBIAN.check("simulation", "finite layers")
 def _simulation(run: ClaimRun) -> CheckResult:
+    """The measured (1/N) tr(J^T J) of finite layers at q*, several widths, with D from the
+    layer's input and, as 000 writes it, from its own output (seed 000, Eq. (18))."""
     from theorycheck.simulate import cnn  # lazy: torch
 
     acts = run.activations()
@@ -164,26 +194,7 @@ def _simulation(run: ClaimRun) -> CheckResult:
                     "D_out W form is shown beside it", f"mismatch at {bad}", where="where")
 
 
-@claim(
-    id="chi1-jacobian",
-    source="seed 000, Eqs. (16)-(19); seed 002, Eq. (12)",
-    statement=("chi1 = sw2 Int psi'(s* z)^2 Dz equals (1/N) E tr((DW)^T DW), the mean squared "
-               "singular value of one layer's Jacobian (= m1 of H = J^T J for one layer)."),
-    hypotheses=("pre-activations at the fixed point q*", "W i.i.d. N(0, sw2/N), square layers"),
-    per_activation=True, activations=DEFAULT,
-    printed=(
-        r"\zeta=\sigma_w^2\int\psi'(\sigma^*x)^2\mathsf Dx=\frac{1}{N_l}\mathbb E\{\mathrm{tr}"
-        r"[(\mathbf D^{(l)}\mathbf W^{(l)})^T\mathbf D^{(l)}\mathbf W^{(l)}]\}"
-        r"\quad(000,\ 17\text{-}18)",
-        r"\zeta=\frac1{N_l}\sum_i\theta_i^2=\frac1{N_l}\sum_i\lambda_i\quad(000,\ 19)",
-        r"\chi_1=\frac1N\langle\mathrm{Tr}(AW)^TAW\rangle=\sigma_w^2\int\mathcal Dz[\varphi'"
-        r"(\sqrt{q^*}z)]^2\quad(002,\ 12)",
-    ),
-    checks=[Check("symbolic", "trace identity", _symbolic),
-            Check("numeric", "chi1 and Eq. (19)", _numeric),
-            Check("property", "two routes", _property),
-            Check("simulation", "finite layers", _simulation)],
-)
+@CHI1_JACOBIAN.derive
 def chi1_jacobian(run: ClaimRun) -> list[Finding]:
     """D^(l) W^(l) (000 Eq. (18)) against W^(l) D^(l-1), from the simulation's measured bias."""
     notes = run.record.get("post_bias")

@@ -21,7 +21,6 @@ from scipy import stats
 from sympy.stats import ChiSquared, variance
 
 from theorycheck.claims import (
-    Check,
     CheckResult,
     ClaimRun,
     DerivationStep,
@@ -46,6 +45,18 @@ PRINTED = (
 SIGMA_Q = 1  # variance q of the preactivations X_k at which alpha, E psi, Var psi are evaluated
 
 
+CHI_SQUARE_VARIANCE = claim(
+    id="chi-square-variance",
+    source="seed 000, Eqs. (23)-(27)",
+    statement=("sigma_j^2 = alpha sum_k W_jk^2 ~ (sw2/N) chi^2(N) (Eq. 26) and its variance "
+               "vanishes as N -> inf (Eq. 27: lim 2N sigma_w^4/N = 0)"),
+    hypotheses=("W_jk i.i.d. N(0, sw2/N)", "psi(X_k) i.i.d. over k (classic mean-field)",
+                "E psi(X_k) = 0 (hint: psi odd)"),
+    printed=PRINTED,
+)
+
+
+@CHI_SQUARE_VARIANCE.check("symbolic", "Eqs. (23)-(27) symbolic")
 def _symbolic(run: ClaimRun) -> CheckResult:
     """Var(alpha (sw2/N) chi^2(N)) and its limit, the printed (26)-(27), and (23) -> (25) for
     N = 3 (seed 000, Eqs. (23)-(27)); exact, SymPy."""
@@ -136,6 +147,7 @@ def _moments(dps: int) -> dict[str, dict[str, Any]]:
     return out
 
 
+@CHI_SQUARE_VARIANCE.check("numeric", "Eqs. (23)-(25) hints")
 def _numeric_hints(run: ClaimRun) -> CheckResult:
     """E psi, alpha = E psi^2, Var psi at q = 1, and a Monte Carlo of (23) over inputs X."""
     ctx = run.ctx
@@ -188,6 +200,7 @@ def _numeric_hints(run: ClaimRun) -> CheckResult:
         counterexample=None if ok else {"z_var_psi": z_var})
 
 
+@CHI_SQUARE_VARIANCE.check("numeric", "Monte Carlo")
 def _monte_carlo(run: ClaimRun) -> CheckResult:
     """Var(sigma_j^2) over weight draws for several N, against 2 alpha^2 sw2^2 / N (seed 000,
     Eq. (27) corrected); alpha = E tanh^2 at q = 1 from the hints check (1 when it did not
@@ -229,6 +242,7 @@ def _monte_carlo(run: ClaimRun) -> CheckResult:
         counterexample=None if ok else {"rows": rows})
 
 
+@CHI_SQUARE_VARIANCE.check("property", "closed form")
 def _property(run: ClaimRun) -> CheckResult:
     """The closed form 2 alpha^2 sw2^2/N against scipy's chi2 variance, and its decrease in N,
     searched by hypothesis (seed 000, Eq. (27))."""
@@ -250,19 +264,7 @@ def _property(run: ClaimRun) -> CheckResult:
         describe=lambda ex: {"N": ex[0], "sw2": ex[1], "alpha": ex[2]})
 
 
-@claim(
-    id="chi-square-variance",
-    source="seed 000, Eqs. (23)-(27)",
-    statement=("sigma_j^2 = alpha sum_k W_jk^2 ~ (sw2/N) chi^2(N) (Eq. 26) and its variance "
-               "vanishes as N -> inf (Eq. 27: lim 2N sigma_w^4/N = 0)"),
-    hypotheses=("W_jk i.i.d. N(0, sw2/N)", "psi(X_k) i.i.d. over k (classic mean-field)",
-                "E psi(X_k) = 0 (hint: psi odd)"),
-    printed=PRINTED,
-    checks=[Check("symbolic", "Eqs. (23)-(27) symbolic", _symbolic),
-            Check("numeric", "Eqs. (23)-(25) hints", _numeric_hints),
-            Check("numeric", "Monte Carlo", _monte_carlo),
-            Check("property", "closed form", _property)],
-)
+@CHI_SQUARE_VARIANCE.derive
 def chi_square_variance(run: ClaimRun) -> list[Finding]:
     """The misprints of (25)-(27) and the unstated E psi = 0, from the symbolic evidence and the
     moments of the hints check (seed 000, Eqs. (23)-(27))."""

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from scipy.optimize import brentq
 
 from theorycheck.activations import get_activation
-from theorycheck.claims import Check, CheckResult, ClaimRun, Finding, claim
+from theorycheck.claims import CheckResult, ClaimRun, Finding, claim
 from theorycheck.claims.checks import property_result
 from theorycheck.claims.evidence import dec, passed_if, put_est, step
 from theorycheck.claims.map_checks import (
@@ -49,7 +49,29 @@ DEFAULT = ("tanh", "relu", "erf")
 POINTS = ((1.5, 0.05), (3.0, 0.05))
 
 
+CMAP_FIXED_POINT = claim(
+    id="cmap-fixed-point",
+    source="seed 000, Eqs. (14)-(17); seed 002, Eqs. (4)-(8)",
+    statement=("c* = 1 is a fixed point of the correlation map; it is stable iff chi1 = sw2 Int "
+               "psi'(sqrt(q*) z)^2 Dz < 1 (the slope of the map at c = 1); otherwise inputs "
+               "decorrelate."),
+    hypotheses=("q^l already at q*", "weights zero-mean Gaussian, biases N(0, sb2)"),
+    per_activation=True, activations=DEFAULT,
+    printed=(
+        r"\mathcal C^{(l)}_{pq}=\frac{1}{\sigma^{*2}}\Big\{\sigma_w^2\iint\psi(\sigma^*x)"
+        r"\psi[\sigma^*(\mathcal C x+\sqrt{1-\mathcal C^2}y)]\mathsf Dx\mathsf Dy+\sigma_b^2"
+        r"\Big\}\quad(000,\ 15)",
+        r"\zeta=\partial\mathcal C^{(l)}/\partial\mathcal C^{(l-1)}|_{\mathcal C=1}=\sigma_w^2"
+        r"\int\psi'(\sigma^*x)^2\mathsf Dx\quad(000,\ 16\text{-}17)",
+        r"\chi_1=\sigma_w^2\int\mathcal Dz[\varphi'(\sqrt{q^*}z)]^2\quad(002,\ 8)",
+    ),
+)
+
+
+@CMAP_FIXED_POINT.check("symbolic", "fixed point and slope")
 def _symbolic(run: ClaimRun) -> CheckResult:
+    """The map at c = 1 reduces to the q fixed-point equation; Price's theorem for a polynomial
+    psi; the relu arc-cosine kernel's slope (SymPy; seed 000, Eqs. (15)-(17))."""
     steps = []
     sw2, sb2, qs, E2 = sp.symbols("sigma_w^2 sigma_b^2 q^* E_{psi^2}", positive=True)
     at_one = (sw2 * E2 + sb2) / qs
@@ -112,7 +134,10 @@ def _symbolic(run: ClaimRun) -> CheckResult:
                      steps=steps)
 
 
+@CMAP_FIXED_POINT.check("numeric", "slope two routes")
 def _numeric(run: ClaimRun) -> CheckResult:
+    """The slope of the bivariate integral at c = 1 against the 1-D chi1; for chi1 > 1 the
+    fixed point c* < 1 and its slope; at chi1 = 1 the convergence law (seed 002, Eqs. (4)-(8))."""
     acts, dps = run.activations(), run.dps
     ev: dict[str, Any] = {}
     bad: list[str] = []
@@ -182,7 +207,10 @@ def _numeric(run: ClaimRun) -> CheckResult:
         counterexample={"where": bad} if bad else None)
 
 
+@CMAP_FIXED_POINT.check("property", "local stability")
 def _property(run: ClaimRun) -> CheckResult:
+    """c = 1 attracts iff chi1 < 1, searched over activations and the (sw2, sb2) plane
+    (seed 000, Eq. (16))."""
     acts = run.activations()
     engines = [(a, GridEngine(a, n_nodes=16)) for a in acts]
     strat = st.tuples(st.integers(0, len(acts) - 1), st.floats(0.5, 4.0), st.floats(0.02, 1.0))
@@ -206,7 +234,10 @@ def _property(run: ClaimRun) -> CheckResult:
         describe=lambda ex: {"activation": engines[ex[0]][0].name, "sw2": ex[1], "sb2": ex[2]})
 
 
+@CMAP_FIXED_POINT.check("simulation", "two-input networks")
 def _simulation(run: ClaimRun) -> CheckResult:
+    """The measured c^l of two-input finite networks against the iterated exact maps
+    (seed 002, Eq. (5))."""
     from theorycheck.simulate import cnn  # lazy: torch
 
     acts = run.activations()
@@ -243,27 +274,7 @@ def _simulation(run: ClaimRun) -> CheckResult:
                     f"z < {zc:.2f}", f"measured c^l departs from the exact maps at sw2 = {bad}")
 
 
-@claim(
-    id="cmap-fixed-point",
-    source="seed 000, Eqs. (14)-(17); seed 002, Eqs. (4)-(8)",
-    statement=("c* = 1 is a fixed point of the correlation map; it is stable iff chi1 = sw2 Int "
-               "psi'(sqrt(q*) z)^2 Dz < 1 (the slope of the map at c = 1); otherwise inputs "
-               "decorrelate."),
-    hypotheses=("q^l already at q*", "weights zero-mean Gaussian, biases N(0, sb2)"),
-    per_activation=True, activations=DEFAULT,
-    printed=(
-        r"\mathcal C^{(l)}_{pq}=\frac{1}{\sigma^{*2}}\Big\{\sigma_w^2\iint\psi(\sigma^*x)"
-        r"\psi[\sigma^*(\mathcal C x+\sqrt{1-\mathcal C^2}y)]\mathsf Dx\mathsf Dy+\sigma_b^2"
-        r"\Big\}\quad(000,\ 15)",
-        r"\zeta=\partial\mathcal C^{(l)}/\partial\mathcal C^{(l-1)}|_{\mathcal C=1}=\sigma_w^2"
-        r"\int\psi'(\sigma^*x)^2\mathsf Dx\quad(000,\ 16\text{-}17)",
-        r"\chi_1=\sigma_w^2\int\mathcal Dz[\varphi'(\sqrt{q^*}z)]^2\quad(002,\ 8)",
-    ),
-    checks=[Check("symbolic", "fixed point and slope", _symbolic),
-            Check("numeric", "slope two routes", _numeric),
-            Check("property", "local stability", _property),
-            Check("simulation", "two-input networks", _simulation)],
-)
+@CMAP_FIXED_POINT.derive
 def cmap_fixed_point(run: ClaimRun) -> list[Finding]:
     """The algebraic (not exponential) approach to c* = 1 at chi1 = 1, measured in the numeric
     check."""

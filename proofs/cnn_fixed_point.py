@@ -19,7 +19,7 @@ import sympy as sp
 from scipy.optimize import brentq
 
 from theorycheck.activations import get_activation
-from theorycheck.claims import Check, CheckResult, ClaimRun, Finding, claim
+from theorycheck.claims import CheckResult, ClaimRun, Finding, claim
 from theorycheck.claims.evidence import dec, passed_if, put_est, step
 from theorycheck.claims.map_checks import stable_q, two_widths
 from theorycheck.claims.statistics import z_crit
@@ -33,6 +33,28 @@ DEFAULT = ("tanh",)
 SB2 = 0.05
 ORDERED, CHAOTIC = 1.5, 3.0
 N_POS, K = 5, 1
+
+
+CNN_FIXED_POINT = claim(
+    id="cnn-fixed-point",
+    source="seed 002, Eqs. (13)-(22)",
+    statement=("The CNN covariance map Sigma^{l+1} = A * C(Sigma^l) has the fixed point Sigma* = "
+               "q*(delta + (1 - delta) c*); its linearisation has eigenvalues chi_q* (diagonal) "
+               "and chi_c* (off-diagonal) as printed, and the critical line is chi1 = 1."),
+    hypotheses=("periodic boundaries", "weights N(0, sw2/(c(2k+1))), biases N(0, sb2)",
+                "infinite channels"),
+    per_activation=True, activations=DEFAULT,
+    printed=(
+        r"\Sigma^{l+1}=A\star\mathcal C(\Sigma^l),\ A=\tfrac{1}{2k+1}I_{2k+1}"
+        r"\quad(002,\ 14\text{-}15)",
+        r"[A\star B]_{\alpha,\alpha'}=\tfrac{1}{2k+1}\sum_\beta B_{\alpha+\beta,\alpha'+\beta}"
+        r"\quad(002,\ 17)",
+        r"\Sigma^*_{\alpha\alpha'}=q^*(\delta_{\alpha\alpha'}+(1-\delta_{\alpha\alpha'})c^*)"
+        r"\quad(002,\ 18)",
+        r"\chi_{q^*}=\sigma_w^2E[\varphi''\varphi+\varphi'^2],\ \chi_{c^*}=\sigma_w^2"
+        r"E[\varphi'(h_1)\varphi'(h_2)]\quad(002,\ 19\text{-}20)",
+    ),
+)
 
 
 def star(B: Any, k: int) -> Any:
@@ -55,7 +77,10 @@ def dirichlet(n: int, k: int) -> np.ndarray:
     return np.real(sum(np.exp(2j * np.pi * f * b / n) for b in range(-k, k + 1))) / (2 * k + 1)
 
 
+@CNN_FIXED_POINT.check("symbolic", "fixed point")
 def _symbolic(run: ClaimRun) -> CheckResult:
+    """Constant-diagonal matrices are invariant under the periodic average (17), and the
+    fixed-point relations make C(Sigma*) = Sigma* (SymPy; seed 002, Eqs. (17)-(18))."""
     n, k = N_POS, K
     qs, cs, Qd, Qo = sp.symbols("q^* c^* Q_d Q_o", positive=True)
     sigma = sp.Matrix(n, n, lambda a, b: qs if a == b else qs * cs)
@@ -107,7 +132,10 @@ def _F(act: Any, g: Any, a: float, b: float, s: float, sw2: float) -> float:
     return sw2 * float(v) + SB2
 
 
+@CNN_FIXED_POINT.check("numeric", "map, spectrum, critical line")
 def _numeric(run: ClaimRun) -> CheckResult:
+    """The map applied to Sigma*, the spectrum of its Jacobian against chi_q* lambda_f and
+    chi_c* lambda_f, and the critical line chi1 = 1 (seed 002, Eqs. (19)-(22))."""
     acts, rec = run.activations(), run.record
     ev: dict[str, Any] = {}
     bad: list[str] = []
@@ -213,7 +241,9 @@ def _numeric(run: ClaimRun) -> CheckResult:
         counterexample={"where": bad} if bad else None)
 
 
+@CNN_FIXED_POINT.check("simulation", "periodic CNNs")
 def _simulation(run: ClaimRun) -> CheckResult:
+    """Measured covariances of finite periodic CNNs against Sigma* (seed 002, Eq. (18))."""
     from theorycheck.simulate import cnn  # lazy: torch
 
     act = run.activations()[0]
@@ -259,29 +289,7 @@ def _simulation(run: ClaimRun) -> CheckResult:
         ev)
 
 
-@claim(
-    id="cnn-fixed-point",
-    source="seed 002, Eqs. (13)-(22)",
-    statement=("The CNN covariance map Sigma^{l+1} = A * C(Sigma^l) has the fixed point Sigma* = "
-               "q*(delta + (1 - delta) c*); its linearisation has eigenvalues chi_q* (diagonal) "
-               "and chi_c* (off-diagonal) as printed, and the critical line is chi1 = 1."),
-    hypotheses=("periodic boundaries", "weights N(0, sw2/(c(2k+1))), biases N(0, sb2)",
-                "infinite channels"),
-    per_activation=True, activations=DEFAULT,
-    printed=(
-        r"\Sigma^{l+1}=A\star\mathcal C(\Sigma^l),\ A=\tfrac{1}{2k+1}I_{2k+1}"
-        r"\quad(002,\ 14\text{-}15)",
-        r"[A\star B]_{\alpha,\alpha'}=\tfrac{1}{2k+1}\sum_\beta B_{\alpha+\beta,\alpha'+\beta}"
-        r"\quad(002,\ 17)",
-        r"\Sigma^*_{\alpha\alpha'}=q^*(\delta_{\alpha\alpha'}+(1-\delta_{\alpha\alpha'})c^*)"
-        r"\quad(002,\ 18)",
-        r"\chi_{q^*}=\sigma_w^2E[\varphi''\varphi+\varphi'^2],\ \chi_{c^*}=\sigma_w^2"
-        r"E[\varphi'(h_1)\varphi'(h_2)]\quad(002,\ 19\text{-}20)",
-    ),
-    checks=[Check("symbolic", "fixed point", _symbolic),
-            Check("numeric", "map, spectrum, critical line", _numeric),
-            Check("simulation", "periodic CNNs", _simulation)],
-)
+@CNN_FIXED_POINT.derive
 def cnn_fixed_point(run: ClaimRun) -> list[Finding]:
     """The misprinted A = I/(2k+1) of (15) and (21), against the operator spectrum the numeric
     check computed."""

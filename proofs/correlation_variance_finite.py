@@ -18,7 +18,7 @@ import mpmath as mp
 import sympy as sp
 from hypothesis import strategies as st
 
-from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, claim
+from theorycheck.claims import CheckResult, CheckStatus, ClaimRun, claim
 from theorycheck.claims.checks import search_counterexample
 from theorycheck.claims.evidence import binned_sample, dec, misprint, note, passed_if, put, step
 from theorycheck.claims.strategies import generated_activations
@@ -28,7 +28,37 @@ from theorycheck.information import input_correlation as ic
 S0SQ = 1          # input variance sigma_i^(0)^2 of the i.i.d. inputs (the paper leaves it free)
 
 
+CORRELATION_VARIANCE_FINITE = claim(
+    id="correlation-variance-finite",
+    source="seed 000, Sec. III, Eqs. (20)-(33), Fig. 4",
+    statement="Under the classic i.i.d. mean-field assumption C_ij^(0,l) is asymptotically "
+              "Gaussian (28), so it takes values outside [-1, 1] with non-zero probability; its "
+              "variance is finite and non-zero for every finite input dimension N0, because "
+              "V(W_ij / sum_k W_jk^2) is finite (32); it propagates by (33).",
+    hypotheses=("inputs X_i i.i.d., C^(0,0) = delta (29)", "W_ij ~ N(0, sw2/N0) i.i.d."),
+    per_activation=True,
+    printed=(
+        r"\mathcal{C}^{(0,l)}_{ij} = \frac{\mathbb{E}[(\mathbf{X}^{(l)}_j - \mathbb{E}"
+        r"\mathbf{X}^{(l)}_j)(\mathbf{X}_i - \mathbb{E}\mathbf{X}_i)]}{\sigma^{(l)}_j "
+        r"\sigma^{(0)}_i} \quad (20)",
+        r"(\sigma_j^{(l)})^2 = \sum_k (\mathbf{W}^{(l)}_{jk})^2\, \mathbb{E}[\psi("
+        r"\mathbf{X}^{(l-1)}_k)^2] \quad (25)",
+        r"\mathcal{C}^{(0,l)}_{ij} = \frac{\beta}{\sigma^{(l)}_j}\sum_k \mathbf{W}^{(l)}_{jk}"
+        r"\mathcal{C}^{(0,l-1)}_{ik} \xrightarrow{d} \frac{\beta}{\sigma^{(l)}_j}"
+        r"\mathcal{N}(\mu,\sigma) \quad (28)",
+        r"\mathcal{C}^{(0,1)}_{ij} = \frac{\mathbf{W}^{(1)}_{ij}\int\psi(\sigma_i z_i)z_i"
+        r"\mathsf{D}z_i}{\sum_{k=1}^{N_0}(\mathbf{W}^{(1)}_{jk})^2\,\mathbb{E}[\psi("
+        r"\mathbf{X}_k)^2]} \quad (31)",
+        r"\mathbb{V}(\mathcal{C}^{(0,1)}_{ij}) = \frac{1}{\mathbb{E}[\psi(\mathbf{X}_k)^2]^2}"
+        r"\mathbb{V}\Big(\frac{\mathbf{W}^{(1)}_{ij}}{\sum_k(\mathbf{W}^{(1)}_{jk})^2}\Big)"
+        r"\Big(\int\psi(\sigma_i z_i)z_i\mathsf{D}z_i\Big)^2 \quad (32)",
+    ),
+    core=True,
+)
+
+
 # -- symbolic --------------------------------------------------------------------------------------
+@CORRELATION_VARIANCE_FINITE.check("symbolic", "Eq. (20) -> (30)-(31): C^(0,1) and its range")
 def _symbolic_definition(run: ClaimRun) -> CheckResult:
     """C^(0,1) from the definition (20) for one weight draw, its range |C| <= 1 and the printed
     (31) against it (seed 000, Eqs. (20), (25)-(31)); SymPy, exact, N0 = 3."""
@@ -93,6 +123,7 @@ def _symbolic_definition(run: ClaimRun) -> CheckResult:
                           "(u = W_j/|W_j|); |C^(0,l)| <= 1 by Cauchy-Schwarz for every l"})
 
 
+@CORRELATION_VARIANCE_FINITE.check("symbolic", "(32): E[W^2/(sum W^2)^2] for every N0")
 def _symbolic_eq32(run: ClaimRun) -> CheckResult:
     """E[W_i^2/(sum_k W_k^2)^2] for every N0 by two SymPy routes, against the printed claim that
     (32) is finite for every N0 (seed 000, Eq. (32))."""
@@ -130,6 +161,7 @@ def _symbolic_eq32(run: ClaimRun) -> CheckResult:
         counterexample={"N0": str(infinite[0]), "value": "oo"} if infinite else None)
 
 
+@CORRELATION_VARIANCE_FINITE.check("symbolic", "V(C^(0,1)) with sigma_j^(1) a standard deviation")
 def _symbolic_true_variance(run: ClaimRun) -> CheckResult:
     """V(C^(0,1)) = beta0^2/(alpha N0) with sigma_j^(1) a standard deviation (seed 000, Eq. (32)
     corrected); SymPy, exact."""
@@ -146,6 +178,8 @@ def _symbolic_true_variance(run: ClaimRun) -> CheckResult:
 
 
 # -- numeric ---------------------------------------------------------------------------------------
+@CORRELATION_VARIANCE_FINITE.check(
+    "numeric", "(32) truncated and Monte Carlo; beta0, alpha, bound per activation")
 def _numeric(run: ClaimRun) -> CheckResult:
     """(32) by truncated integrals (divergent for N0 = 1, 2) and Monte Carlo (1/(sw2 (N0 - 2))
     for N0 >= 3); beta0, alpha, the bound |C^(0,1)| <= |beta0|/sqrt(Var psi) <= 1 and V(C^(0,1))
@@ -196,7 +230,28 @@ def _numeric(run: ClaimRun) -> CheckResult:
         counterexample={"activations": bound_bad} if bound_bad else None)
 
 
+@CORRELATION_VARIANCE_FINITE.check("property", "(32) finite for every N0")
+def _property_eq32(run: ClaimRun) -> CheckResult:
+    """Search N0 for a divergent (32): the truncated moment keeps growing as eps -> 0."""
+    n = run.pick(30, 200)
+    example, tried = search_counterexample(st.integers(1, 512), ic.ratio_moment_finite,
+                                           max_examples=n, seed=run.seed)
+    ev = {"examples": tried, "max_examples": n,
+          "property": "(32): E[W_ij^2/(sum_k W_jk^2)^2] finite for every N0 >= 1"}
+    if example is None:
+        return CheckResult(method="property", status=CheckStatus.PASSED,
+                           name="(32) finite for every N0",
+                           summary=f"no divergent N0 in {tried} examples", evidence=ev)
+    grow = ic.ratio_moment_growth(example)
+    return CheckResult(method="property", status=CheckStatus.FAILED,
+                       name="(32) finite for every N0",
+                       summary=f"(32) diverges at N0 = {example} (shrunk): the truncated moment "
+                               f"grows as the cut-off eps -> 0: {grow}",
+                       evidence=ev, counterexample={"N0": str(example), **grow})
+
+
 # -- property --------------------------------------------------------------------------------------
+@CORRELATION_VARIANCE_FINITE.check("property", "beta0 != 0 for odd psi")
 def _property_beta0(run: ClaimRun) -> CheckResult:
     """A search over generated odd activations for beta0 = E[psi(s0 z) z] = 0 at some input
     std s0, against 'two odd functions => beta0 != 0' (seed 000, Sec. III B)."""
@@ -228,26 +283,8 @@ def _property_beta0(run: ClaimRun) -> CheckResult:
                        evidence=ev, counterexample=ce)
 
 
-def _property_eq32(run: ClaimRun) -> CheckResult:
-    """Search N0 for a divergent (32): the truncated moment keeps growing as eps -> 0."""
-    n = run.pick(30, 200)
-    example, tried = search_counterexample(st.integers(1, 512), ic.ratio_moment_finite,
-                                           max_examples=n, seed=run.seed)
-    ev = {"examples": tried, "max_examples": n,
-          "property": "(32): E[W_ij^2/(sum_k W_jk^2)^2] finite for every N0 >= 1"}
-    if example is None:
-        return CheckResult(method="property", status=CheckStatus.PASSED,
-                           name="(32) finite for every N0",
-                           summary=f"no divergent N0 in {tried} examples", evidence=ev)
-    grow = ic.ratio_moment_growth(example)
-    return CheckResult(method="property", status=CheckStatus.FAILED,
-                       name="(32) finite for every N0",
-                       summary=f"(32) diverges at N0 = {example} (shrunk): the truncated moment "
-                               f"grows as the cut-off eps -> 0: {grow}",
-                       evidence=ev, counterexample={"N0": str(example), **grow})
-
-
 # -- simulation ------------------------------------------------------------------------------------
+@CORRELATION_VARIANCE_FINITE.check("simulation", "C^(0,l) in finite networks")
 def _simulation(run: ClaimRun) -> CheckResult:
     """Sampled correlations C_ij^(0,l) (Eq. (20)) of finite networks inside [-1, 1], and
     V(C^(0,1)) against beta0^2/(alpha N0); with the printed (31) on the same draws (seed 000,
@@ -307,43 +344,3 @@ def _simulation(run: ClaimRun) -> CheckResult:
         figures=figs,
         counterexample={"sampled": str(total), "outside_[-1,1]": f"{outside_total:.3g}"}
                        if refuted else None)
-
-
-# -- the claim -------------------------------------------------------------------------------------
-claim(
-    id="correlation-variance-finite",
-    source="seed 000, Sec. III, Eqs. (20)-(33), Fig. 4",
-    statement="Under the classic i.i.d. mean-field assumption C_ij^(0,l) is asymptotically "
-              "Gaussian (28), so it takes values outside [-1, 1] with non-zero probability; its "
-              "variance is finite and non-zero for every finite input dimension N0, because "
-              "V(W_ij / sum_k W_jk^2) is finite (32); it propagates by (33).",
-    hypotheses=("inputs X_i i.i.d., C^(0,0) = delta (29)", "W_ij ~ N(0, sw2/N0) i.i.d."),
-    per_activation=True,
-    printed=(
-        r"\mathcal{C}^{(0,l)}_{ij} = \frac{\mathbb{E}[(\mathbf{X}^{(l)}_j - \mathbb{E}"
-        r"\mathbf{X}^{(l)}_j)(\mathbf{X}_i - \mathbb{E}\mathbf{X}_i)]}{\sigma^{(l)}_j "
-        r"\sigma^{(0)}_i} \quad (20)",
-        r"(\sigma_j^{(l)})^2 = \sum_k (\mathbf{W}^{(l)}_{jk})^2\, \mathbb{E}[\psi("
-        r"\mathbf{X}^{(l-1)}_k)^2] \quad (25)",
-        r"\mathcal{C}^{(0,l)}_{ij} = \frac{\beta}{\sigma^{(l)}_j}\sum_k \mathbf{W}^{(l)}_{jk}"
-        r"\mathcal{C}^{(0,l-1)}_{ik} \xrightarrow{d} \frac{\beta}{\sigma^{(l)}_j}"
-        r"\mathcal{N}(\mu,\sigma) \quad (28)",
-        r"\mathcal{C}^{(0,1)}_{ij} = \frac{\mathbf{W}^{(1)}_{ij}\int\psi(\sigma_i z_i)z_i"
-        r"\mathsf{D}z_i}{\sum_{k=1}^{N_0}(\mathbf{W}^{(1)}_{jk})^2\,\mathbb{E}[\psi("
-        r"\mathbf{X}_k)^2]} \quad (31)",
-        r"\mathbb{V}(\mathcal{C}^{(0,1)}_{ij}) = \frac{1}{\mathbb{E}[\psi(\mathbf{X}_k)^2]^2}"
-        r"\mathbb{V}\Big(\frac{\mathbf{W}^{(1)}_{ij}}{\sum_k(\mathbf{W}^{(1)}_{jk})^2}\Big)"
-        r"\Big(\int\psi(\sigma_i z_i)z_i\mathsf{D}z_i\Big)^2 \quad (32)",
-    ),
-    core=True,
-    checks=[Check("symbolic", "Eq. (20) -> (30)-(31): C^(0,1) and its range",
-                  _symbolic_definition),
-            Check("symbolic", "(32): E[W^2/(sum W^2)^2] for every N0", _symbolic_eq32),
-            Check("symbolic", "V(C^(0,1)) with sigma_j^(1) a standard deviation",
-                  _symbolic_true_variance),
-            Check("numeric", "(32) truncated and Monte Carlo; beta0, alpha, bound per activation",
-                  _numeric),
-            Check("property", "(32) finite for every N0", _property_eq32),
-            Check("property", "beta0 != 0 for odd psi", _property_beta0),
-            Check("simulation", "C^(0,l) in finite networks", _simulation)],
-)

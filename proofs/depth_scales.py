@@ -18,7 +18,7 @@ import numpy as np
 import sympy as sp
 
 from theorycheck.activations import get_activation
-from theorycheck.claims import Check, CheckResult, ClaimRun, Finding, claim
+from theorycheck.claims import CheckResult, ClaimRun, Finding, claim
 from theorycheck.claims.evidence import dec, passed_if, put, put_est, step
 from theorycheck.claims.map_checks import correlation, input_pair, stable_q, z_result
 from theorycheck.claims.statistics import mean_se, z_crit
@@ -33,7 +33,27 @@ DEFAULT = ("tanh", "erf")
 SB2 = 0.05
 
 
+DEPTH_SCALES = claim(
+    id="depth-scales",
+    source="seed 002, Eqs. (9)-(10)",
+    statement=("Near the fixed points |q^l - q*| ~ exp(-l/xi_q) and |c^l - c*| ~ exp(-l/xi_c) "
+               "with xi_q^-1 = -log(chi1 + sw2 Int phi'' phi) and xi_c^-1 = -log(sw2 Int Int "
+               "phi''(u1*) phi(u2*))."),
+    hypotheses=("near the fixed point (linearisation)", "ordered phase for xi_c with c* = 1"),
+    per_activation=True, activations=DEFAULT,
+    printed=(
+        r"\xi_q^{-1}=-\log\Big(\chi_1+\sigma_w^2\int\mathcal Dz\,\varphi''(\sqrt{q^*}z)\phi"
+        r"(\sqrt{q^*}z)\Big)\quad(002,\ 9)",
+        r"\xi_c^{-1}=-\log\Big(\sigma_w^2\int\mathcal Dz_1\mathcal Dz_2\,\varphi''(u_1^*)\phi"
+        r"(u_2^*)\Big)\quad(002,\ 10)",
+    ),
+)
+
+
+@DEPTH_SCALES.check("symbolic", "IBP and the printed integrands")
 def _symbolic(run: ClaimRun) -> CheckResult:
+    """Gaussian integration by parts makes (9)'s argument the q-map slope; (10)'s printed
+    integrand against the c-map slope (SymPy; seed 002, Eqs. (9)-(10))."""
     z, q, a2, a3, sw2 = sp.symbols("z q a_2 a_3 sigma_w^2", real=True)
     f = sp.Function("f")
     ibp = sp.simplify(sp.diff(f(z) * sp.exp(-z ** 2 / 2), z)
@@ -78,7 +98,10 @@ def _xi(arg: float) -> str:
     return f"{-1 / math.log(arg):.10g}" if 0 < arg < 1 else f"undefined (log argument {arg:.6g})"
 
 
+@DEPTH_SCALES.check("numeric", "rates of the exact maps")
 def _numeric(run: ClaimRun) -> CheckResult:
+    """The printed xi_q, xi_c against the convergence rates of the exact maps iterated in
+    float64 (seed 002, Eqs. (9)-(10))."""
     acts, dps = run.activations(), min(run.dps, 20)
     ev: dict[str, Any] = {}
     bad: list[str] = []
@@ -142,7 +165,10 @@ def _numeric(run: ClaimRun) -> CheckResult:
         counterexample={"where": bad} if bad else None)
 
 
+@DEPTH_SCALES.check("simulation", "finite networks")
 def _simulation(run: ClaimRun) -> CheckResult:
+    """The convergence rate of c^l in finite tanh networks (sb2 = 0.05, ordered phase)
+    against chi1 and the printed (10) (seed 002, Eq. (10))."""
     from theorycheck.simulate import cnn  # lazy: torch
 
     tanh = get_activation("tanh")
@@ -209,24 +235,7 @@ def _exact_one_minus_c(mf: Any, sw2: float, depth: int, c_in: float) -> np.ndarr
     return 1 - c
 
 
-@claim(
-    id="depth-scales",
-    source="seed 002, Eqs. (9)-(10)",
-    statement=("Near the fixed points |q^l - q*| ~ exp(-l/xi_q) and |c^l - c*| ~ exp(-l/xi_c) "
-               "with xi_q^-1 = -log(chi1 + sw2 Int phi'' phi) and xi_c^-1 = -log(sw2 Int Int "
-               "phi''(u1*) phi(u2*))."),
-    hypotheses=("near the fixed point (linearisation)", "ordered phase for xi_c with c* = 1"),
-    per_activation=True, activations=DEFAULT,
-    printed=(
-        r"\xi_q^{-1}=-\log\Big(\chi_1+\sigma_w^2\int\mathcal Dz\,\varphi''(\sqrt{q^*}z)\phi"
-        r"(\sqrt{q^*}z)\Big)\quad(002,\ 9)",
-        r"\xi_c^{-1}=-\log\Big(\sigma_w^2\int\mathcal Dz_1\mathcal Dz_2\,\varphi''(u_1^*)\phi"
-        r"(u_2^*)\Big)\quad(002,\ 10)",
-    ),
-    checks=[Check("symbolic", "IBP and the printed integrands", _symbolic),
-            Check("numeric", "rates of the exact maps", _numeric),
-            Check("simulation", "finite networks", _simulation)],
-)
+@DEPTH_SCALES.derive
 def depth_scales(run: ClaimRun) -> list[Finding]:
     """The misprinted (10), from the exact c-map's rates and the simulation, then the phi/varphi
     typesetting note."""

@@ -19,7 +19,7 @@ import sympy as sp
 from hypothesis import strategies as st
 
 from theorycheck import information as info
-from theorycheck.claims import Check, CheckResult, ClaimRun, Finding, claim
+from theorycheck.claims import CheckResult, ClaimRun, Finding, claim
 from theorycheck.claims.checks import property_result
 from theorycheck.claims.evidence import misprint, note, passed_if
 from theorycheck.claims.model import DerivationStep
@@ -42,6 +42,18 @@ PRINTED = (
 DEFAULT_CHANNELS = ("linear", "tanh", "relu", "sigmoid", "cubic", "softsign")
 
 
+GAUSSIAN_MI_LOWER_BOUND = claim(
+    id="gaussian-mi-lower-bound",
+    source="seed 000, Eqs. (34)-(35), Appendix A; seed 001, Prop. 1, Eq. (6)",
+    statement=("if Z is Gaussian, I(Z; Y) >= I_N(Z; Y), the mutual information of the Gaussian "
+               "with the same mean and covariance as (Z, Y)"),
+    hypotheses=("Z Gaussian (000: 'as long as Z is a Gaussian variable'; 001: 'f(x) Gaussian')",
+                "(Z, Y) with finite second moments, Sigma_ZZ and Sigma_YY invertible"),
+    printed=PRINTED,
+)
+
+
+@GAUSSIAN_MI_LOWER_BOUND.check("symbolic", "LMMSE proof; App. A")
 def _symbolic(run: ClaimRun) -> CheckResult:
     """The LMMSE proof of seed 000, Eq. (34) (SymPy: scalar and block residual covariance, the
     identity with (35)) and the Appendix A steps (A2), (A7)-(A8) as printed; SymPy, about 1 s."""
@@ -120,6 +132,7 @@ def _symbolic(run: ClaimRun) -> CheckResult:
         steps=steps)
 
 
+@GAUSSIAN_MI_LOWER_BOUND.check("numeric", "quadrature vs I_N")
 def _numeric(run: ClaimRun) -> CheckResult:
     """Eq. (34) for ``Y = psi(Z) + sigma n``: the true MI by quadrature (error estimate) against
     ``I_N`` of Eq. (35) in mpmath at ``run.dps``, per channel and sigma; one 2-D tanh case."""
@@ -192,6 +205,7 @@ def _appendix_a7(run: ClaimRun) -> dict[str, Any]:
             "I_minus_I_N": repr(float(true.value - lower.value))}
 
 
+@GAUSSIAN_MI_LOWER_BOUND.check("property", "I >= I_N property")
 def _property(run: ClaimRun) -> CheckResult:
     """Eq. (34) searched over (channel, sigma, input scale) with float64 quadratures (3 sigma
     of their error estimates as tolerance); hypothesis, 12 examples under the quick profile."""
@@ -212,6 +226,7 @@ def _property(run: ClaimRun) -> CheckResult:
         describe=lambda ex: {"psi": ex[0], "sigma": ex[1], "scale": ex[2]})
 
 
+@GAUSSIAN_MI_LOWER_BOUND.check("numeric", "outside the hypothesis")
 def _outside_hypothesis(run: ClaimRun) -> CheckResult:
     """Z = +-1 (outside the hypothesis of Eq. (34)): ``I < I_N = 1/2 log(1 + 1/sigma^2)``, and
     ``I <= log 2``, by mpmath quadrature at ``run.dps``."""
@@ -254,19 +269,7 @@ NOTE_34 = note(
      "before each activation"))
 
 
-@claim(
-    id="gaussian-mi-lower-bound",
-    source="seed 000, Eqs. (34)-(35), Appendix A; seed 001, Prop. 1, Eq. (6)",
-    statement=("if Z is Gaussian, I(Z; Y) >= I_N(Z; Y), the mutual information of the Gaussian "
-               "with the same mean and covariance as (Z, Y)"),
-    hypotheses=("Z Gaussian (000: 'as long as Z is a Gaussian variable'; 001: 'f(x) Gaussian')",
-                "(Z, Y) with finite second moments, Sigma_ZZ and Sigma_YY invertible"),
-    printed=PRINTED,
-    checks=[Check("symbolic", "LMMSE proof; App. A", _symbolic),
-            Check("numeric", "quadrature vs I_N", _numeric),
-            Check("property", "I >= I_N property", _property),
-            Check("numeric", "outside the hypothesis", _outside_hypothesis)],
-)
+@GAUSSIAN_MI_LOWER_BOUND.derive
 def gaussian_mi_lower_bound(run: ClaimRun) -> list[Finding]:
     """The misprints of seed 000, App. A, Eqs. (A2) and (A7)-(A8), with the evidence of the
     symbolic check and of :func:`_appendix_a7`; then the note on the hypothesis of Eq. (34)."""

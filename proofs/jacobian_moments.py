@@ -16,7 +16,7 @@ orthogonal weights, several widths and depths).
 
 from __future__ import annotations
 
-from functools import lru_cache, partial
+from functools import lru_cache
 from typing import Any
 
 import mpmath as mp
@@ -46,7 +46,49 @@ CONDITION = ("psi'(x)^2 is not almost-everywhere constant (psi not linear, not c
 EQUALITY_DIGITS = 20
 
 
+JACOBIAN_MOMENTS = claim(
+    id="jacobian-moments",
+    source="seed 000, Eqs. (60)-(67); seed 002, Sec. 3.2",
+    statement="For H = J^T J of a depth-l network at the fixed point: m1 = (sw2 mu1)^l, "
+              "m2 = (sw2 mu1)^(2l) (mu2/mu1^2 + 1/l - 1 - s1) l, mu_k = Int psi'(s* z)^(2k) Dz, "
+              "s1 = 0 (orthogonal), -1 (Gaussian); m1 = chi1 for one layer; mu1^2 <= mu2 with "
+              "equality iff s* -> 0, so at m1 = 1 and mu1^2 = mu2, m2 = 1 (orthogonal) and "
+              "m2 = l + 1 (Gaussian).",
+    hypotheses=("all layers at the fixed point q*", "D and W freely independent (Eq. 62)"),
+    per_activation=True,
+    printed=(
+        r"S_{UV}(z) = S_U(z) S_V(z) \quad (60)",
+        r"m_1 = (\sigma_w^2 \tilde\mu_1)^l \quad (64)",
+        r"m_2 = (\sigma_w^2\tilde\mu_1)^{2l}\Big(\frac{\tilde\mu_2}{\tilde\mu_1^2} + \frac1l - 1"
+        r" - s_1\Big) l \quad (65)",
+        r"\tilde\mu_1^2 = \Big(\int\psi'(\sigma^*z)^2\mathsf{D}z\Big)^2 \le \int\psi'(\sigma^*z)^4"
+        r"\mathsf{D}z = \tilde\mu_2 \quad (66)",
+        r"\psi'(\sigma^*z)^2 \propto \psi'(\sigma^*z)^4 \Leftrightarrow \sigma^* \to 0 \quad (67)",
+    ),
+    core=True,
+    checks=[  # the symbolic checks live in theorycheck.claims.symbolic_jacobian
+        Check("symbolic", "(64)-(65) from the S-transform; m2 = 1, l + 1", s_transform),
+        Check("symbolic", "(66)-(67): the equality case", equality_case),
+    ],
+    condition=Condition(
+        text=CONDITION, search="(67) over generated activations",
+        inside=Check("property", "(67) inside the condition",
+                     lambda run: _property(run, inside=True)),
+        # equality at s* > 0 needs psi'^2 constant a.s. (Cauchy-Schwarz); a limit != 1 as
+        # s* -> 0 needs one-sided derivatives of different squares: both outside the condition
+        outside=lambda ce: (ce.get("violation") == "equality at s* > 0"
+                            or ce.get("dpsi(0-)") != ce.get("dpsi(0+)")),
+        finding=lambda ce: unstated_condition(
+            "seed 000, Eq. (67)",
+            r"\tilde\mu_1^2 = \tilde\mu_2 \Leftrightarrow \sigma^* \to 0",
+            r"\text{holds for } \psi'^2 \text{ not a.s. constant and } \psi' "
+            r"\text{ continuous at } 0",
+            f"search counterexample psi = {ce.get('psi')} ({ce.get('violation')})")),
+)
+
+
 # -- numeric ---------------------------------------------------------------------------------------
+@JACOBIAN_MOMENTS.check("numeric", "mu2/mu1^2 per activation; m2(l) on the EOC")
 def _numeric(run: ClaimRun) -> CheckResult:
     """mu2/mu1^2 >= 1 (66) per activation on a q grid (float64), and mu1, mu2, m2(l) of (65)
     on the EOC with mpmath at the run's precision."""
@@ -209,6 +251,7 @@ def _property(run: ClaimRun, *, inside: bool) -> CheckResult:
                         f"({kind}; q* = {q!r})", ce)
 
 
+@JACOBIAN_MOMENTS.check("property", "(66) Cauchy-Schwarz")
 def _cs_property(run: ClaimRun) -> CheckResult:
     """A search over generated activations and variances for mu1^2 > mu2 (Eq. (66))."""
     space = st.tuples(generated_activations(max_terms=3), st.floats(1e-4, 50.0))
@@ -228,7 +271,14 @@ def _cs_property(run: ClaimRun) -> CheckResult:
                         {"psi": gen.formula, "q": repr(q)})
 
 
+
+
+@JACOBIAN_MOMENTS.check("property", "(67) over generated activations")
+def _eq67_search(run: ClaimRun) -> CheckResult:
+    """The search of :func:`_property` over every generated activation (Eq. (67))."""
+    return _property(run, inside=False)
 # -- simulation ------------------------------------------------------------------------------------
+@JACOBIAN_MOMENTS.check("simulation", "empirical m1, m2 of J^T J")
 def _simulation(run: ClaimRun) -> CheckResult:
     """Empirical m1, m2 of J^T J in finite networks (Gaussian and orthogonal weights) against
     (64)-(65) within the simulation's derived tolerance."""
@@ -278,48 +328,3 @@ def _simulation(run: ClaimRun) -> CheckResult:
         {"runs": rows},
         counterexample=bad[0] if bad else None,
         figures=figs)
-
-
-# -- the claim -------------------------------------------------------------------------------------
-claim(
-    id="jacobian-moments",
-    source="seed 000, Eqs. (60)-(67); seed 002, Sec. 3.2",
-    statement="For H = J^T J of a depth-l network at the fixed point: m1 = (sw2 mu1)^l, "
-              "m2 = (sw2 mu1)^(2l) (mu2/mu1^2 + 1/l - 1 - s1) l, mu_k = Int psi'(s* z)^(2k) Dz, "
-              "s1 = 0 (orthogonal), -1 (Gaussian); m1 = chi1 for one layer; mu1^2 <= mu2 with "
-              "equality iff s* -> 0, so at m1 = 1 and mu1^2 = mu2, m2 = 1 (orthogonal) and "
-              "m2 = l + 1 (Gaussian).",
-    hypotheses=("all layers at the fixed point q*", "D and W freely independent (Eq. 62)"),
-    per_activation=True,
-    printed=(
-        r"S_{UV}(z) = S_U(z) S_V(z) \quad (60)",
-        r"m_1 = (\sigma_w^2 \tilde\mu_1)^l \quad (64)",
-        r"m_2 = (\sigma_w^2\tilde\mu_1)^{2l}\Big(\frac{\tilde\mu_2}{\tilde\mu_1^2} + \frac1l - 1"
-        r" - s_1\Big) l \quad (65)",
-        r"\tilde\mu_1^2 = \Big(\int\psi'(\sigma^*z)^2\mathsf{D}z\Big)^2 \le \int\psi'(\sigma^*z)^4"
-        r"\mathsf{D}z = \tilde\mu_2 \quad (66)",
-        r"\psi'(\sigma^*z)^2 \propto \psi'(\sigma^*z)^4 \Leftrightarrow \sigma^* \to 0 \quad (67)",
-    ),
-    core=True,
-    checks=[
-        Check("symbolic", "(64)-(65) from the S-transform; m2 = 1, l + 1", s_transform),
-        Check("symbolic", "(66)-(67): the equality case", equality_case),
-        Check("numeric", "mu2/mu1^2 per activation; m2(l) on the EOC", _numeric),
-        Check("property", "(66) Cauchy-Schwarz", _cs_property),
-        Check("property", "(67) over generated activations", partial(_property, inside=False)),
-        Check("simulation", "empirical m1, m2 of J^T J", _simulation),
-    ],
-    condition=Condition(
-        text=CONDITION, search="(67) over generated activations",
-        inside=Check("property", "(67) inside the condition", partial(_property, inside=True)),
-        # equality at s* > 0 needs psi'^2 constant a.s. (Cauchy-Schwarz); a limit != 1 as
-        # s* -> 0 needs one-sided derivatives of different squares: both outside the condition
-        outside=lambda ce: (ce.get("violation") == "equality at s* > 0"
-                            or ce.get("dpsi(0-)") != ce.get("dpsi(0+)")),
-        finding=lambda ce: unstated_condition(
-            "seed 000, Eq. (67)",
-            r"\tilde\mu_1^2 = \tilde\mu_2 \Leftrightarrow \sigma^* \to 0",
-            r"\text{holds for } \psi'^2 \text{ not a.s. constant and } \psi' "
-            r"\text{ continuous at } 0",
-            f"search counterexample psi = {ce.get('psi')} ({ce.get('violation')})")),
-)

@@ -16,7 +16,6 @@ import sympy as sp
 
 from theorycheck.activations import get_activation
 from theorycheck.claims import (
-    Check,
     CheckResult,
     CheckStatus,
     ClaimRun,
@@ -39,6 +38,36 @@ NOISE2 = 0.01
 TANH = get_activation("tanh")
 
 
+MF_MI_LOWER_BOUND = claim(
+    id="mf-mi-lower-bound", source="seed 001, Secs. II-III, Prop. 2, Figs. 3-6",
+    statement=("with Gaussian noise added before each activation, the mean-field analytic "
+               "lower bound on I(X; h^l) agrees with the sampled bound, better at larger "
+               "width and depth, and is maximised near the EOC for tanh"),
+    hypotheses=("noise before each activation", "Gaussian input X", "MI conditional on W",
+                "mean-field: matrices replaced by their W-expectations"),
+    printed=PRINTED,
+    findings=[
+        note("seed 001, Eqs. (5), (11)-(23)",
+             "equations lost in extraction",
+             ("reconstructed: x^l = W^l phi(x^(l-1) + n^(l-1)) + b^l; bound per "
+              "neuron 1/2 log v^l - 1/2 log(v^l - g^l) with v = q - q12 (hidden "
+              "variance given W) and g^l = sw2 E[phi'(u1)phi'(u2)] g^(l-1) "
+              "(input-hidden cross covariance, Stein's lemma); see "
+              "theorycheck.information.meanfield_bound"),
+             "the prose of Secs. II-III; centered form coincides with the "
+             "literal q^l form for odd phi at sb2 = 0"),
+        note("seed 001, Sec. III-A ('expectation over the weights')",
+             "log det of E_W[Sigma] in place of E_W log det Sigma",
+             ("the two differ by a Jensen gap of order 1 per neuron beyond "
+              "layer 1 (the singular values of the weight product spread, "
+              "Marchenko-Pastur), which does not vanish as N grows; at layer 1 "
+              "det W cancels and they agree exactly"),
+             "simulation check 'analytic bound agrees with the sampled bound'",
+             affects_conclusion=True)],
+)
+
+
+@MF_MI_LOWER_BOUND.check("symbolic", "layer-1 identity")
 def _symbolic_layer_one(run: ClaimRun) -> CheckResult:
     """At layer 1 (square invertible W) the sampled Gaussian bound equals the mean-field one
     exactly: det(W A W^T)/det(W (A - B) W^T) = (a/(a-b))^N for A = a I, B = b I."""
@@ -66,6 +95,7 @@ def _symbolic_layer_one(run: ClaimRun) -> CheckResult:
                      steps=steps)
 
 
+@MF_MI_LOWER_BOUND.check("numeric", "quadrature routes agree")
 def _numeric(run: ClaimRun) -> CheckResult:
     """The Gauss-Hermite bivariate expectations against the project's Gauss-Legendre engine."""
     act = TANH
@@ -95,6 +125,7 @@ def _numeric(run: ClaimRun) -> CheckResult:
                      name="quadrature routes agree")
 
 
+@MF_MI_LOWER_BOUND.check("simulation", "analytic bound agrees with the sampled bound")
 def _agreement(run: ClaimRun) -> CheckResult:
     """The analytic bound against the sampled one per neuron, at every width and layer
     (seed 001 Prop. 2 vs Eqs. (11)-(13)); leaves the width comparison in ``run.record``."""
@@ -159,12 +190,15 @@ def _agreement(run: ClaimRun) -> CheckResult:
     return c1
 
 
+@MF_MI_LOWER_BOUND.check("simulation", "agreement improves with width",
+                         when=lambda run: "width" in run.record)
 def _width(run: ClaimRun) -> CheckResult:
     """Whether the gap at the deepest layer shrinks with width (computed by :func:`_agreement`)."""
     result: CheckResult = run.record["width"]
     return result
 
 
+@MF_MI_LOWER_BOUND.check("numeric", "mean-field bound maximised near the EOC")
 def _max_near_eoc(run: ClaimRun) -> CheckResult:
     """argmax over sw2 of the mean-field bound at growing depth vs the noisy EOC, for two noise
     levels; as depth -> inf the argmax tends to the maximiser of the decay rate gamma."""
@@ -203,37 +237,7 @@ def _max_near_eoc(run: ClaimRun) -> CheckResult:
                                                      if not v["within_15pct_of_eoc"]})
 
 
-@claim(id="mf-mi-lower-bound", source="seed 001, Secs. II-III, Prop. 2, Figs. 3-6",
-       statement=("with Gaussian noise added before each activation, the mean-field analytic "
-                  "lower bound on I(X; h^l) agrees with the sampled bound, better at larger "
-                  "width and depth, and is maximised near the EOC for tanh"),
-       hypotheses=("noise before each activation", "Gaussian input X", "MI conditional on W",
-                   "mean-field: matrices replaced by their W-expectations"),
-       printed=PRINTED,
-       checks=[Check("symbolic", "layer-1 identity", _symbolic_layer_one),
-               Check("numeric", "quadrature routes agree", _numeric),
-               Check("simulation", "analytic bound agrees with the sampled bound", _agreement),
-               Check("simulation", "agreement improves with width", _width,
-                     when=lambda run: "width" in run.record),
-               Check("numeric", "mean-field bound maximised near the EOC", _max_near_eoc)],
-       findings=[
-           note("seed 001, Eqs. (5), (11)-(23)",
-                "equations lost in extraction",
-                ("reconstructed: x^l = W^l phi(x^(l-1) + n^(l-1)) + b^l; bound per "
-                 "neuron 1/2 log v^l - 1/2 log(v^l - g^l) with v = q - q12 (hidden "
-                 "variance given W) and g^l = sw2 E[phi'(u1)phi'(u2)] g^(l-1) "
-                 "(input-hidden cross covariance, Stein's lemma); see "
-                 "theorycheck.information.meanfield_bound"),
-                "the prose of Secs. II-III; centered form coincides with the "
-                "literal q^l form for odd phi at sb2 = 0"),
-           note("seed 001, Sec. III-A ('expectation over the weights')",
-                "log det of E_W[Sigma] in place of E_W log det Sigma",
-                ("the two differ by a Jensen gap of order 1 per neuron beyond "
-                 "layer 1 (the singular values of the weight product spread, "
-                 "Marchenko-Pastur), which does not vanish as N grows; at layer 1 "
-                 "det W cancels and they agree exactly"),
-                "simulation check 'analytic bound agrees with the sampled bound'",
-                affects_conclusion=True)])
+@MF_MI_LOWER_BOUND.derive
 def mf_mi_lower_bound(run: ClaimRun) -> list[Finding]:
     """The condition 'small noise' when only the EOC maximisation failed and it holds at the
     small noise level (no re-run and no finding: the failed check's evidence shows it)."""

@@ -21,7 +21,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from theorycheck.activations import get_activation
-from theorycheck.claims import Check, CheckResult, ClaimRun, claim
+from theorycheck.claims import CheckResult, ClaimRun, claim
 from theorycheck.claims.checks import property_result
 from theorycheck.claims.evidence import dec, note, passed_if
 from theorycheck.information import meanfield_bound as mfb
@@ -30,6 +30,24 @@ PRINTED = (r"\lim_{l\to\infty} I_{MF}^l(X; h^l) > 0 \text{ on the EoC (Fig. 8; e
 NOISE2 = 0.01
 SB2 = 0.05
 TANH = get_activation("tanh")
+
+
+MI_DEPTH_LIMIT = claim(
+    id="mi-depth-limit", source="seed 001, Sec. IV, Fig. 8",
+    statement=("on the EOC the mean-field lower bound converges to a non-trivial limit as "
+               "depth grows"),
+    hypotheses=("tanh", "pre-activation noise noise2 > 0", "the reconstructed Prop. 2 bound"),
+    printed=PRINTED,
+    findings=[note(
+        "seed 001, Sec. IV, Fig. 8",
+        ("the mean field lower bound also converges to a maximum ... as the depth "
+         "increases"),
+        ("under the reconstructed Prop. 2 the bound per neuron decays like "
+         "gamma*^l with gamma* < chi1 = 1 on the EOC (Cauchy-Schwarz); what "
+         "converges with depth is the location of the maximum over sw2 (see "
+         "mf-mi-lower-bound), not the value"),
+        "numeric check 'bound vs depth on the EOC'", affects_conclusion=True)],
+)
 
 
 def _limit(per: np.ndarray) -> tuple[float, float, float]:
@@ -47,6 +65,7 @@ def _limit(per: np.ndarray) -> tuple[float, float, float]:
     return float(lim), float(abs(lim - lim2) + abs(d2)), float(ratio)
 
 
+@MI_DEPTH_LIMIT.check("numeric", "bound vs depth on the EOC")
 def _numeric(run: ClaimRun) -> CheckResult:
     """The per-neuron bound against depth on the noisy EOC and on either side of it, its
     Aitken-extrapolated limit, and the decay rate gamma* (reconstructed seed 001 Prop. 2)."""
@@ -88,6 +107,7 @@ def _numeric(run: ClaimRun) -> CheckResult:
                                                 "limit_err": dec(lim_eoc[1] + 1e-300, 3)})
 
 
+@MI_DEPTH_LIMIT.check("property", "non-decaying cross covariance on the EOC")
 def _property(run: ClaimRun) -> CheckResult:
     """Search the noisy EOC (sb2, noise2) for points where gamma* < 1 (then the limit is 0)."""
     ctx, act = run.ctx, TANH
@@ -110,21 +130,3 @@ def _property(run: ClaimRun) -> CheckResult:
                            "on the noisy EOC gamma* = sw2 E[phi'(u1)phi'(u2)] >= 1 (needed for "
                            "a non-zero limit)", strat, holds,
                            max_examples=ctx.pick(6, 30), seed=ctx.seed, describe=show)
-
-
-claim(id="mi-depth-limit", source="seed 001, Sec. IV, Fig. 8",
-      statement=("on the EOC the mean-field lower bound converges to a non-trivial limit as "
-                 "depth grows"),
-      hypotheses=("tanh", "pre-activation noise noise2 > 0", "the reconstructed Prop. 2 bound"),
-      printed=PRINTED,
-      checks=[Check("numeric", "bound vs depth on the EOC", _numeric),
-              Check("property", "non-decaying cross covariance on the EOC", _property)],
-      findings=[note(
-          "seed 001, Sec. IV, Fig. 8",
-          ("the mean field lower bound also converges to a maximum ... as the depth "
-           "increases"),
-          ("under the reconstructed Prop. 2 the bound per neuron decays like "
-           "gamma*^l with gamma* < chi1 = 1 on the EOC (Cauchy-Schwarz); what "
-           "converges with depth is the location of the maximum over sw2 (see "
-           "mf-mi-lower-bound), not the value"),
-          "numeric check 'bound vs depth on the EOC'", affects_conclusion=True)])

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from theorycheck.activations import Activation, get_activation
-from theorycheck.claims import Check, CheckResult, ClaimRun, claim
+from theorycheck.claims import CheckResult, ClaimRun, claim
 from theorycheck.claims.evidence import dec, passed_if, unstated_condition
 from theorycheck.claims.statistics import fit_through_origin
 from theorycheck.information import meanfield_bound as mfb
@@ -36,6 +36,44 @@ PRINTED = (
 )
 Q_FLOOR = 1e-3
 TANH = get_activation("tanh")
+
+
+MI_MAX_AT_DI = claim(
+    id="mi-max-at-di", source="seed 000, Sec. V, Eq. (35), Figs. 7-8",
+    statement=("in finite tanh networks the sampled Gaussian MI lower bound is largest at "
+               "(sw, sb) = (1, 0) and grows along the EOC as sb -> 0"),
+    hypotheses=("tanh", "Gaussian and orthogonal weights", "stable and unit-variance inputs",
+                "several widths and depths"),
+    printed=PRINTED,
+    findings=[unstated_condition(
+        "seed 000, Sec. V ('stable inputs')",
+        "stable inputs (propagating at the stable state)",
+        (f"at (1, 0) and on the whole segment sb = 0, sw <= 1 the stable variance "
+         f"is q* = 0: the inputs vanish. We floor the input variance at {Q_FLOOR}; "
+         "the bound there then measures how linear tanh is on that scale and grows "
+         "without limit as the floor shrinks (the MI of the deterministic map is "
+         "infinite)"),
+        "check 'argmax of the sampled bound at (1, 0)' (q0 per setting)",
+        affects_conclusion=True)],
+)
+
+
+@MI_MAX_AT_DI.check("numeric", "EOC route cross-check")
+def _eoc_numeric(run: ClaimRun) -> CheckResult:
+    """The EOC used above (Gauss-Hermite route) against theorycheck.meanfield.eoc_sw2."""
+    sb2 = 0.04
+    mine = mfb.noisy_eoc_sw2(TANH, sb2, 0.0, nodes=96)
+    ref = MeanField(TANH, dps=15).eoc_sw2(sb2)
+    diff = abs(mine - float(ref.sw2.value))
+    ok = diff <= 1e-6 * mine + float(ref.sw2.error)
+    return passed_if(ok, "numeric",
+                     f"EOC sw2 at sb2 = {sb2}: {mine:.10f} vs MeanField "
+                     f"{float(ref.sw2.value):.10f} (difference {diff:.1e})",
+                     {"sb2": dec(sb2), "hermite": dec(mine, 12),
+                      "meanfield": dec(float(ref.sw2.value), 12),
+                      "meanfield_err": dec(float(ref.sw2.error + 1e-300), 3),
+                      "tolerance": "1e-6 relative (96-node Gauss-Hermite at q ~ 0.5)"},
+                     name="EOC route cross-check")
 
 
 def _configs(run: ClaimRun) -> list[dict[str, Any]]:
@@ -67,6 +105,7 @@ def _bound(run: ClaimRun, act: Activation, sw: float, sb: float, *, inputs: str,
             "q0": q0}
 
 
+@MI_MAX_AT_DI.check("simulation", "argmax of the sampled bound at (1, 0)")
 def _plane(run: ClaimRun) -> CheckResult:
     """The grid argmax of the sampled bound over (sw, sb) against (1, 0), per setting
     (seed 000 Fig. 7), each plane drawn as a figure."""
@@ -124,6 +163,7 @@ def _plane(run: ClaimRun) -> CheckResult:
         counterexample=failures or None)
 
 
+@MI_MAX_AT_DI.check("simulation", "bound grows along the EOC as sb -> 0")
 def _along_eoc(run: ClaimRun) -> CheckResult:
     """The sampled bound along the EOC against sb, per setting: it should decrease with sb and
     peak at sb = 0 (seed 000 Fig. 8), the curves drawn as one figure."""
@@ -168,41 +208,3 @@ def _along_eoc(run: ClaimRun) -> CheckResult:
          "noisy_eoc_sw2 with noise2 = 0", "seed": ctx.seed, "device": ctx.device},
         name="bound grows along the EOC as sb -> 0",
         counterexample=bad or None)
-
-
-def _eoc_numeric(run: ClaimRun) -> CheckResult:
-    """The EOC used above (Gauss-Hermite route) against theorycheck.meanfield.eoc_sw2."""
-    sb2 = 0.04
-    mine = mfb.noisy_eoc_sw2(TANH, sb2, 0.0, nodes=96)
-    ref = MeanField(TANH, dps=15).eoc_sw2(sb2)
-    diff = abs(mine - float(ref.sw2.value))
-    ok = diff <= 1e-6 * mine + float(ref.sw2.error)
-    return passed_if(ok, "numeric",
-                     f"EOC sw2 at sb2 = {sb2}: {mine:.10f} vs MeanField "
-                     f"{float(ref.sw2.value):.10f} (difference {diff:.1e})",
-                     {"sb2": dec(sb2), "hermite": dec(mine, 12),
-                      "meanfield": dec(float(ref.sw2.value), 12),
-                      "meanfield_err": dec(float(ref.sw2.error + 1e-300), 3),
-                      "tolerance": "1e-6 relative (96-node Gauss-Hermite at q ~ 0.5)"},
-                     name="EOC route cross-check")
-
-
-claim(id="mi-max-at-di", source="seed 000, Sec. V, Eq. (35), Figs. 7-8",
-      statement=("in finite tanh networks the sampled Gaussian MI lower bound is largest at "
-                 "(sw, sb) = (1, 0) and grows along the EOC as sb -> 0"),
-      hypotheses=("tanh", "Gaussian and orthogonal weights", "stable and unit-variance inputs",
-                  "several widths and depths"),
-      printed=PRINTED,
-      checks=[Check("numeric", "EOC route cross-check", _eoc_numeric),
-              Check("simulation", "argmax of the sampled bound at (1, 0)", _plane),
-              Check("simulation", "bound grows along the EOC as sb -> 0", _along_eoc)],
-      findings=[unstated_condition(
-          "seed 000, Sec. V ('stable inputs')",
-          "stable inputs (propagating at the stable state)",
-          (f"at (1, 0) and on the whole segment sb = 0, sw <= 1 the stable variance "
-           f"is q* = 0: the inputs vanish. We floor the input variance at {Q_FLOOR}; "
-           "the bound there then measures how linear tanh is on that scale and grows "
-           "without limit as the floor shrinks (the MI of the deterministic map is "
-           "infinite)"),
-          "check 'argmax of the sampled bound at (1, 0)' (q0 per setting)",
-          affects_conclusion=True)])

@@ -36,6 +36,34 @@ CONDITION = ("beta >= 0 (equivalently sigma_w >= 0 for an increasing activation)
              "C^(l,l) held fixed and beta^(2l) w_i < 1")
 
 
+NOTE_FIXED_C = note(
+    "seed 000, Sec. IV B, 'C^(0,0), prod W, C^(l,l) principally fixed'",
+    r"\beta = \beta(\sigma_w,\sigma_b) \text{ is the only non-trivial variable}",
+    (r"\partial\mathcal I_{\mathcal N}/\partial\beta \text{ at fixed } "
+     r"\widetilde M, C^{(l,l)};\ C^{(l,l)} \text{ also depends on } "
+     r"(\sigma_w,\sigma_b)"),
+    ("the monotonicity proved (and checked here) is a partial derivative at fixed "
+     "M = P C^(l,l)^-1 P^T; in a network C^(l,l) (correlations among the units of "
+     "layer l) moves with (sigma_w, sigma_b) too, so I_N is not a function of beta "
+     "alone. Not simulated in this claim (the finite-network comparison belongs to "
+     "mi-max-at-di); recorded as an assumption the argument needs"))
+
+MI_MONOTONE_IN_BETA = claim(
+    id="mi-monotone-in-beta",
+    source="seed 000, Sec. IV B, Eqs. (44)-(49)",
+    statement="I_N(Z; Z^(l)) increases monotonically with beta = beta(sigma_w, sigma_b)",
+    hypotheses=("M (Eq. 45), C^(0,0), C^(l,l) fixed ('principally fixed' given the weight "
+                "distribution and depth)", "beta^(2l) w_i < 1 for every i (Eq. 49 domain)"),
+    printed=PRINTED,
+    condition=Condition(text=CONDITION, search="all beta",
+                        inside=Check("property", "beta >= 0",
+                                     lambda run: _property(run, nonneg=True)),
+                        finding=lambda ce: _even_in_beta(ce)),
+    findings=[NOTE_FIXED_C],
+)
+
+
+@MI_MONOTONE_IN_BETA.check("symbolic", "derivative")
 def _symbolic(run: ClaimRun) -> CheckResult:
     """dI_N/d(beta^2) >= 0 on the domain of seed 000, Eq. (49), the chain rule to beta and the
     evenness of I_N in beta (SymPy, two eigenvalues; the sum is termwise), and beta odd in sigma_w
@@ -80,6 +108,7 @@ def _symbolic(run: ClaimRun) -> CheckResult:
                      steps=steps)
 
 
+@MI_MONOTONE_IN_BETA.check("numeric", "grid")
 def _numeric(run: ClaimRun) -> CheckResult:
     """I_N of seed 000, Eqs. (44), (49) on a beta grid over [-0.9, 0.9] beta_max for fixed w_i of
     a random PSD M and SPD C (mpmath at ``run.dps + 10``)."""
@@ -147,19 +176,12 @@ def _property(run: ClaimRun, nonneg: bool) -> CheckResult:
                              "seed": ex[5]})
 
 
-NOTE_FIXED_C = note(
-    "seed 000, Sec. IV B, 'C^(0,0), prod W, C^(l,l) principally fixed'",
-    r"\beta = \beta(\sigma_w,\sigma_b) \text{ is the only non-trivial variable}",
-    (r"\partial\mathcal I_{\mathcal N}/\partial\beta \text{ at fixed } "
-     r"\widetilde M, C^{(l,l)};\ C^{(l,l)} \text{ also depends on } "
-     r"(\sigma_w,\sigma_b)"),
-    ("the monotonicity proved (and checked here) is a partial derivative at fixed "
-     "M = P C^(l,l)^-1 P^T; in a network C^(l,l) (correlations among the units of "
-     "layer l) moves with (sigma_w, sigma_b) too, so I_N is not a function of beta "
-     "alone. Not simulated in this claim (the finite-network comparison belongs to "
-     "mi-max-at-di); recorded as an assumption the argument needs"))
 
 
+@MI_MONOTONE_IN_BETA.check("property", "all beta")
+def _all_beta(run: ClaimRun) -> CheckResult:
+    """The search of :func:`_property` over every beta in the domain, negative ones included."""
+    return _property(run, nonneg=False)
 def _even_in_beta(ce: dict[str, Any]) -> Finding:
     """The unstated condition beta >= 0, with the shrunk counterexample of the all-beta search."""
     return unstated_condition(
@@ -171,21 +193,3 @@ def _even_in_beta(ce: dict[str, Any]) -> Finding:
          "beta < 0 whenever sigma_w < 0, which the source's domain "
          "(sigma_w, sigma_b) in R x (0, inf) allows"),
         affects_conclusion=True)
-
-
-claim(
-    id="mi-monotone-in-beta",
-    source="seed 000, Sec. IV B, Eqs. (44)-(49)",
-    statement="I_N(Z; Z^(l)) increases monotonically with beta = beta(sigma_w, sigma_b)",
-    hypotheses=("M (Eq. 45), C^(0,0), C^(l,l) fixed ('principally fixed' given the weight "
-                "distribution and depth)", "beta^(2l) w_i < 1 for every i (Eq. 49 domain)"),
-    printed=PRINTED,
-    checks=[Check("symbolic", "derivative", _symbolic),
-            Check("numeric", "grid", _numeric),
-            Check("property", "all beta", lambda run: _property(run, nonneg=False))],
-    condition=Condition(text=CONDITION, search="all beta",
-                        inside=Check("property", "beta >= 0",
-                                     lambda run: _property(run, nonneg=True)),
-                        finding=_even_in_beta),
-    findings=[NOTE_FIXED_C],
-)

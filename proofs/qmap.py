@@ -17,7 +17,7 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from theorycheck.claims import Check, CheckResult, ClaimRun, Finding, claim
+from theorycheck.claims import CheckResult, ClaimRun, Finding, claim
 from theorycheck.claims.checks import property_result
 from theorycheck.claims.evidence import dec, passed_if, put, put_est, step
 from theorycheck.claims.map_checks import two_widths
@@ -31,6 +31,26 @@ from theorycheck.numbers import Estimate
 
 DEFAULT = ("tanh", "relu", "erf", "sigmoid")
 POINTS = ((1.5, 0.05), (2.5, 0.3))
+
+
+QMAP = claim(
+    id="qmap",
+    source="seed 000, Eqs. (5)-(10); seed 002, Eq. (3)",
+    statement=("The pre-activation variance obeys q^l = sw2 Int psi(sqrt(q^{l-1}) z)^2 Dz + "
+               "sb2 from the initial condition q^1 = sw2 |x|^2/N0 + sb2; the printed forms "
+               "000 (9)-(10) and 002 (3) say the same."),
+    hypotheses=("W_ij ~ N(0, sw2/N_{l-1}) i.i.d., zero mean", "b ~ N(0, sb2)",
+                "infinite width (Gaussian pre-activations)"),
+    per_activation=True, activations=DEFAULT,
+    printed=(
+        r"(\sigma^{(l)})^2=\sigma_w^2\int\psi(\sqrt{\sigma^{(l-1)}}x)^2\mathsf{D}x+\sigma_b^2"
+        r"\quad(000,\ 9)",
+        r"(\sigma^{(1)})^2=\frac{\sigma_w^2}{N_1}\langle\mathbf X,\mathbf X\rangle+\sigma_b^2"
+        r"\quad(000,\ 10)",
+        r"q^l=\sigma_w^2\int\mathcal Dz\,\varphi(\sqrt{q^{l-1}}z)+\sigma_b^2\quad(002,\ 3)",
+        r"q^0=\tfrac{1}{N_0}\|y^0\|_2^2,\ q^1=\sigma_w^2q^0+\sigma_b^2\quad(002,\ \text{Sec. 3.1})",
+    ),
+)
 
 
 def printed_9(act: Any, g: Any, q: np.ndarray | float, sw2: float, sb2: float
@@ -58,7 +78,10 @@ def trajectory(fn: Any, act: Any, g: Any, q1: float, n: int, sw2: float, sb2: fl
     return iterate(lambda q: float(fn(act, g, max(q, 0.0), sw2, sb2)[0]), q1, n)
 
 
+@QMAP.check("symbolic", "corrected recursion")
 def _symbolic(run: ClaimRun) -> CheckResult:
+    """E X_i^2 = sw2 E psi^2 + sb2 from independence and zero-mean weights, the first layer's
+    /N0, and the printed forms read literally (SymPy; seed 000, Eqs. (7)-(10); 002, Eq. (3))."""
     steps = []
     N = 3
     w = sp.symbols(f"W_1:{N + 1}", real=True)
@@ -134,7 +157,10 @@ def _symbolic(run: ClaimRun) -> CheckResult:
         steps=steps)
 
 
+@QMAP.check("numeric", "map vs references")
 def _numeric(run: ClaimRun) -> CheckResult:
+    """The corrected map against closed forms / an independent quadrature, and the printed
+    000 (9) and 002 (3) evaluated literally at the same points."""
     acts, dps = run.activations(), run.dps
     ev: dict[str, Any] = {}
     bad: list[str] = []
@@ -192,7 +218,10 @@ def _numeric(run: ClaimRun) -> CheckResult:
         counterexample={"disagree": bad} if bad else None)
 
 
+@QMAP.check("property", "two quadratures")
 def _property(run: ClaimRun) -> CheckResult:
+    """The corrected q-map by tanh-sinh (mpmath) equals Gauss-Legendre (float64) over random
+    activations, (sw2, sb2) and q (seed 000, Eq. (9) corrected)."""
     acts, dps = run.activations(), min(run.dps, 20)
     engines = [(a, MeanField(a, dps=dps), GridEngine(a, n_nodes=16)) for a in acts]
     strat = st.tuples(st.integers(0, len(acts) - 1), st.floats(0.3, 4.0), st.floats(0.0, 1.0),
@@ -212,7 +241,10 @@ def _property(run: ClaimRun) -> CheckResult:
                              "q": ex[3]})
 
 
+@QMAP.check("simulation", "finite networks N0 != N1")
 def _simulation(run: ClaimRun) -> CheckResult:
+    """Measured q^l of finite networks with N0 != N1 against the corrected map and the
+    printed alternatives (seed 000, Eqs. (9)-(10); seed 002, Eq. (3))."""
     from theorycheck.simulate import cnn  # lazy: torch
 
     acts = run.activations()
@@ -311,28 +343,7 @@ def _findings(record: dict[str, Any]) -> list[Finding]:
     return found
 
 
-@claim(
-    id="qmap",
-    source="seed 000, Eqs. (5)-(10); seed 002, Eq. (3)",
-    statement=("The pre-activation variance obeys q^l = sw2 Int psi(sqrt(q^{l-1}) z)^2 Dz + "
-               "sb2 from the initial condition q^1 = sw2 |x|^2/N0 + sb2; the printed forms "
-               "000 (9)-(10) and 002 (3) say the same."),
-    hypotheses=("W_ij ~ N(0, sw2/N_{l-1}) i.i.d., zero mean", "b ~ N(0, sb2)",
-                "infinite width (Gaussian pre-activations)"),
-    per_activation=True, activations=DEFAULT,
-    printed=(
-        r"(\sigma^{(l)})^2=\sigma_w^2\int\psi(\sqrt{\sigma^{(l-1)}}x)^2\mathsf{D}x+\sigma_b^2"
-        r"\quad(000,\ 9)",
-        r"(\sigma^{(1)})^2=\frac{\sigma_w^2}{N_1}\langle\mathbf X,\mathbf X\rangle+\sigma_b^2"
-        r"\quad(000,\ 10)",
-        r"q^l=\sigma_w^2\int\mathcal Dz\,\varphi(\sqrt{q^{l-1}}z)+\sigma_b^2\quad(002,\ 3)",
-        r"q^0=\tfrac{1}{N_0}\|y^0\|_2^2,\ q^1=\sigma_w^2q^0+\sigma_b^2\quad(002,\ \text{Sec. 3.1})",
-    ),
-    checks=[Check("symbolic", "corrected recursion", _symbolic),
-            Check("numeric", "map vs references", _numeric),
-            Check("property", "two quadratures", _property),
-            Check("simulation", "finite networks N0 != N1", _simulation)],
-)
+@QMAP.derive
 def qmap(run: ClaimRun) -> list[Finding]:
     """The misprints of 000 (9), 002 (3) and 000 (10), from the numeric and simulation evidence."""
     return _findings(run.record)

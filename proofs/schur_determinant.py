@@ -13,7 +13,7 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from theorycheck.claims import Check, CheckResult, ClaimRun, Finding, claim
+from theorycheck.claims import CheckResult, ClaimRun, Finding, claim
 from theorycheck.claims.checks import property_result
 from theorycheck.claims.evidence import misprint, note, passed_if
 from theorycheck.claims.model import DerivationStep
@@ -49,6 +49,19 @@ CORRECT_43 = (r"\tfrac12\log\frac{\det C^{(0,0)}}{\det(C^{(0,0)} - C^{(0,l)}(C^{
               r"(C^{(0,l)})^{T})}")
 
 
+SCHUR_DETERMINANT = claim(
+    id="schur-determinant",
+    source="seed 000, Eqs. (35), (39)-(44)",
+    statement=("det Sigma^(0,l) = det Sigma^(l) det(Sigma^(0) - D0 C^(0,l) Dl (Sigma^(l))^-1 "
+               "Dl C^(0,l)T D0) (Eq. 40), and the reductions (41)-(43) of I_N to correlation "
+               "matrices; with (39) they give (44)"),
+    hypotheses=("Z and Z^(l) jointly Gaussian with invertible Sigma^(0), Sigma^(l)",
+                "D^(0), D^(l) = diag(Sigma)^(1/2), so Sigma = D C D"),
+    printed=PRINTED,
+)
+
+
+@SCHUR_DETERMINANT.check("symbolic", "Eq. (40)")
 def _symbolic_factorisation(run: ClaimRun) -> CheckResult:
     """(40): general block sizes via the block LDU factorisation (SymPy MatrixSymbols), then the
     explicit determinant identity for 1x1 and 2x2 blocks with D0, Dl, C symbolic."""
@@ -101,6 +114,7 @@ def _symbolic_factorisation(run: ClaimRun) -> CheckResult:
                      counterexample=None if ok else {"explicit_difference": explicit})
 
 
+@SCHUR_DETERMINANT.check("symbolic", "Eqs. (41)-(44)")
 def _symbolic_reductions(run: ClaimRun) -> CheckResult:
     """(41) -> corrected (42) -> corrected (43), and the printed (42)/(43) as printed; (44)."""
     steps: list[DerivationStep] = []
@@ -163,6 +177,7 @@ def _symbolic_reductions(run: ClaimRun) -> CheckResult:
         steps=steps)
 
 
+@SCHUR_DETERMINANT.check("numeric", "Eqs. (35), (43)")
 def _numeric(run: ClaimRun) -> CheckResult:
     """One example at ``run.dps``: I_N of seed 000, Eq. (35) (= (41)) against the corrected (43),
     both in mpmath at two precisions, and the printed (42)-(43) (= 0)."""
@@ -196,6 +211,7 @@ def _numeric(run: ClaimRun) -> CheckResult:
         counterexample=None if ok else {"difference": to_decimal(diff, 3)})
 
 
+@SCHUR_DETERMINANT.check("property", "Eq. (40) random SPD")
 def _property_factorisation(run: ClaimRun) -> CheckResult:
     """seed 000, Eq. (40) and (41) = corrected (42) = corrected (43) in float64 on random SPD
     correlation matrices and scalings (tolerance 1e-11 cond(C) n)."""
@@ -223,6 +239,7 @@ def _property_factorisation(run: ClaimRun) -> CheckResult:
         describe=lambda ex: {"n0": ex[0], "nl": ex[1], "seed": ex[2]})
 
 
+@SCHUR_DETERMINANT.check("property", "Eq. (44) from (39)")
 def _property_eq44(run: ClaimRun) -> CheckResult:
     """(44) given (39): random widths, depth, C00, Cll, beta inside the domain."""
 
@@ -263,21 +280,7 @@ NOTE_44 = note(
     "for the joint covariance to be positive definite")
 
 
-@claim(
-    id="schur-determinant",
-    source="seed 000, Eqs. (35), (39)-(44)",
-    statement=("det Sigma^(0,l) = det Sigma^(l) det(Sigma^(0) - D0 C^(0,l) Dl (Sigma^(l))^-1 "
-               "Dl C^(0,l)T D0) (Eq. 40), and the reductions (41)-(43) of I_N to correlation "
-               "matrices; with (39) they give (44)"),
-    hypotheses=("Z and Z^(l) jointly Gaussian with invertible Sigma^(0), Sigma^(l)",
-                "D^(0), D^(l) = diag(Sigma)^(1/2), so Sigma = D C D"),
-    printed=PRINTED,
-    checks=[Check("symbolic", "Eq. (40)", _symbolic_factorisation),
-            Check("symbolic", "Eqs. (41)-(44)", _symbolic_reductions),
-            Check("numeric", "Eqs. (35), (43)", _numeric),
-            Check("property", "Eq. (40) random SPD", _property_factorisation),
-            Check("property", "Eq. (44) from (39)", _property_eq44)],
-)
+@SCHUR_DETERMINANT.derive
 def schur_determinant(run: ClaimRun) -> list[Finding]:
     """The misprints of seed 000, Eqs. (42)-(43) (when the symbolic reductions find the printed
     ratios identically 1), with the symbolic and numeric evidence; then the note on Eq. (44)."""

@@ -18,7 +18,7 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from theorycheck.claims import Check, CheckResult, CheckStatus, ClaimRun, Finding, claim
+from theorycheck.claims import CheckResult, CheckStatus, ClaimRun, Finding, claim
 from theorycheck.claims.checks import property_result
 from theorycheck.claims.evidence import dec, misprint, note, passed_if, put, skipped, step
 from theorycheck.errors import Status, TheoryCheckError
@@ -35,8 +35,31 @@ from theorycheck.meanfield.sigmoid_line import (
 PRINTED_SIGMA_W = "103.05"   # the printed "sigma_w ~ 103.05" (seed 002, Appendix, after (27))
 THEOREM_BOUND = 100          # the theorem's "sw2 >~ 100"
 
+SIGMOID_SW_BOUND = claim(
+    id="sigmoid-sw-bound",
+    source="seed 002, Theorem 1 and Appendix Eqs. (23)-(27), Fig. 5",
+    statement="For the sigmoid phi(x) = 1/(1+e^-x): if chi1 = 1 then sw2 >~ 100, for any "
+              "sb2 >= 0; the proof's steps (Phi = phi'^2, Phi', Phi''(0) = -1, the preliminary "
+              "bound (27) sigma_w = 16, the monotonicity in q* and sb2, sigma_w ~ 103.05) are "
+              "claims too.",
+    hypotheses=("phi(x) = 1/(1+exp(-x))", "chi1 = 1 (critical line)", "sb2 >= 0"),
+    printed=(
+        r"q^* = \sigma_w^2 \int \mathcal{D}z\, \varphi(\sqrt{q^*}z)^2 + \sigma_b^2 \quad (23)",
+        r"\chi_1 = \sigma_w^2 \int \mathcal{D}z\, \varphi'(\sqrt{q^*}z)^2 \quad (24)",
+        r"\frac{1}{\sigma_w^2} = \int \mathcal{D}z\,[\varphi(kz)^2 - 2\varphi(kz)^3 + "
+        r"\varphi(kz)^4] \quad (25)",
+        r"\Phi(x) \equiv \varphi(x)^2 - 2\varphi(x)^3 + \varphi(x)^4 \quad (26)",
+        r"\Phi'(x) = 2\varphi(x)(1-2\varphi(x))(1-\varphi(x)),\qquad \Phi''(0) = -1",
+        r"\frac{1}{\sigma_w} = \frac{1}{16}\int \mathcal{D}z = \frac{1}{16} \implies "
+        r"\sigma_w = 16 \quad (27)",
+        r"\sigma_w \approx 103.05 \implies \sigma_w^2 \gtrsim 100",
+    ),
+    core=True,
+)
+
 
 # -- symbolic steps ------------------------------------------------------------------------------
+@SIGMOID_SW_BOUND.check("symbolic", "Phi = phi'^2 (Eq. 26)")
 def _identity(run: ClaimRun) -> CheckResult:
     """phi' = phi(1 - phi), hence phi'^2 = Phi(phi) (seed 002, Eq. (26)); SymPy, exact."""
     x, p, phi, dphi, Phi_of, _ = sympy_phi()
@@ -60,6 +83,7 @@ def _identity(run: ClaimRun) -> CheckResult:
                     d2 == 0 and d3 == 0)])
 
 
+@SIGMOID_SW_BOUND.check("symbolic", "printed Phi'")
 def _phi_prime(run: ClaimRun) -> CheckResult:
     """The printed Phi'(x) against d Phi/dx, and the sign of Phi' (seed 002, Appendix after
     (26)); SymPy, exact, signs at 80 rational points to 30 digits."""
@@ -95,6 +119,7 @@ def _phi_prime(run: ClaimRun) -> CheckResult:
                     f"checked at {len(xs)} rational points to 30 digits", signs_ok)])
 
 
+@SIGMOID_SW_BOUND.check("symbolic", "printed Phi''(0)")
 def _phi_second(run: ClaimRun) -> CheckResult:
     """Phi''(0) against the printed -1 (seed 002, Appendix after (26)); SymPy, exact."""
     x, _, _, _, _, Phi = sympy_phi()
@@ -117,6 +142,7 @@ def _phi_second(run: ClaimRun) -> CheckResult:
                step(sp.Eq(sp.Symbol("Phi(0)"), Phi0), "phi(0) = 1/2")])
 
 
+@SIGMOID_SW_BOUND.check("symbolic", "preliminary bound (27)")
 def _preliminary_bound(run: ClaimRun) -> CheckResult:
     """1/sw2 = E Phi(k z) <= Phi(0): the bound (27) on sw2, not on sw (seed 002, Eq. (27))."""
     x, _, _, _, _, Phi = sympy_phi()
@@ -142,6 +168,7 @@ def _preliminary_bound(run: ClaimRun) -> CheckResult:
 
 
 # -- numeric, property and simulation checks --------------------------------------------------
+@SIGMOID_SW_BOUND.check("numeric", "critical line: sw2(q) increasing, one root of sb2(q)")
 def _critical_line_shape(run: ClaimRun) -> CheckResult:
     """On the critical line sw2(q) increases and sb2(q) changes sign once, so inf sw2 over sb2 >= 0
     is at sb2 = 0 (seed 002, after Eq. (27)); float64 grid q in [1e-4, 1e4], a bound beyond."""
@@ -187,6 +214,7 @@ def _critical_line_shape(run: ClaimRun) -> CheckResult:
         counterexample=None if ok else {"q_grid_first_bad": "see evidence"})
 
 
+@SIGMOID_SW_BOUND.check("numeric", "min sw2 on {chi1=1, sb2>=0}")
 def _min_sw2(run: ClaimRun) -> CheckResult:
     """inf sw2 on {chi1 = 1, sb2 >= 0} to the run's precision, two routes
     (:func:`~theorycheck.meanfield.sigmoid_line.minimum_sw2`: tanh-sinh and Gauss-Legendre),
@@ -235,6 +263,7 @@ def _min_sw2(run: ClaimRun) -> CheckResult:
         counterexample=None if bound_ok else {"sw2": ev["min_sw2"], "sb2": "0"})
 
 
+@SIGMOID_SW_BOUND.check("numeric", "stability at the minimum")
 def _stability(run: ClaimRun) -> CheckResult:
     """At the minimum (sw2, 0) the variance map (23) has one fixed point on [1e-6, 1e6] and
     slope sw2 dA/dq < 1 there: q* is the stable fixed point (seed 002, Eq. (23))."""
@@ -257,6 +286,7 @@ def _stability(run: ClaimRun) -> CheckResult:
         counterexample=None if ok else {"slope": dec(slope, 10)})
 
 
+@SIGMOID_SW_BOUND.check("property", "sb2 >= 0 on the critical line => sw2 >= 100")
 def _property(run: ClaimRun) -> CheckResult:
     """sb2 >= 0 on the critical line => sw2 >= 100 (seed 002, Thm 1); hypothesis over log10 q."""
     def holds(log10q: float) -> bool:
@@ -276,6 +306,7 @@ def _property(run: ClaimRun) -> CheckResult:
                              "sb2": f"{grid_line(np.array([10.0 ** lq]))[1][0]:.17g}"})
 
 
+@SIGMOID_SW_BOUND.check("simulation", "chi1 = 1 at the minimum (finite width)")
 def _simulation(run: ClaimRun) -> CheckResult:
     """One sigmoid layer at the minimum (sw2, 0), inputs at q*: m1 = E tr(J^T J)/N vs chi1 = 1."""
     if "min" not in run.record:
@@ -305,38 +336,7 @@ def _simulation(run: ClaimRun) -> CheckResult:
         counterexample=None if ok else ev)
 
 
-# -- the claim -------------------------------------------------------------------------------------
-@claim(
-    id="sigmoid-sw-bound",
-    source="seed 002, Theorem 1 and Appendix Eqs. (23)-(27), Fig. 5",
-    statement="For the sigmoid phi(x) = 1/(1+e^-x): if chi1 = 1 then sw2 >~ 100, for any "
-              "sb2 >= 0; the proof's steps (Phi = phi'^2, Phi', Phi''(0) = -1, the preliminary "
-              "bound (27) sigma_w = 16, the monotonicity in q* and sb2, sigma_w ~ 103.05) are "
-              "claims too.",
-    hypotheses=("phi(x) = 1/(1+exp(-x))", "chi1 = 1 (critical line)", "sb2 >= 0"),
-    printed=(
-        r"q^* = \sigma_w^2 \int \mathcal{D}z\, \varphi(\sqrt{q^*}z)^2 + \sigma_b^2 \quad (23)",
-        r"\chi_1 = \sigma_w^2 \int \mathcal{D}z\, \varphi'(\sqrt{q^*}z)^2 \quad (24)",
-        r"\frac{1}{\sigma_w^2} = \int \mathcal{D}z\,[\varphi(kz)^2 - 2\varphi(kz)^3 + "
-        r"\varphi(kz)^4] \quad (25)",
-        r"\Phi(x) \equiv \varphi(x)^2 - 2\varphi(x)^3 + \varphi(x)^4 \quad (26)",
-        r"\Phi'(x) = 2\varphi(x)(1-2\varphi(x))(1-\varphi(x)),\qquad \Phi''(0) = -1",
-        r"\frac{1}{\sigma_w} = \frac{1}{16}\int \mathcal{D}z = \frac{1}{16} \implies "
-        r"\sigma_w = 16 \quad (27)",
-        r"\sigma_w \approx 103.05 \implies \sigma_w^2 \gtrsim 100",
-    ),
-    core=True,
-    checks=[Check("symbolic", "Phi = phi'^2 (Eq. 26)", _identity),
-            Check("symbolic", "printed Phi'", _phi_prime),
-            Check("symbolic", "printed Phi''(0)", _phi_second),
-            Check("symbolic", "preliminary bound (27)", _preliminary_bound),
-            Check("numeric", "critical line: sw2(q) increasing, one root of sb2(q)",
-                  _critical_line_shape),
-            Check("numeric", "min sw2 on {chi1=1, sb2>=0}", _min_sw2),
-            Check("numeric", "stability at the minimum", _stability),
-            Check("property", "sb2 >= 0 on the critical line => sw2 >= 100", _property),
-            Check("simulation", "chi1 = 1 at the minimum (finite width)", _simulation)],
-)
+@SIGMOID_SW_BOUND.derive
 def sigmoid_sw_bound(run: ClaimRun) -> list[Finding]:
     """No derived findings (every finding is recorded by its check); once the minimum is known,
     the figure chi1(sw2) at sb2 = 0 with the critical sw2 marked (seed 002, Fig. 5)."""

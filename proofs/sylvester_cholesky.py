@@ -16,7 +16,7 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
-from theorycheck.claims import Check, CheckResult, ClaimRun, Finding, claim
+from theorycheck.claims import CheckResult, ClaimRun, Finding, claim
 from theorycheck.claims.checks import property_result
 from theorycheck.claims.evidence import note, passed_if
 from theorycheck.claims.model import DerivationStep
@@ -35,6 +35,18 @@ PRINTED = (
 )
 
 
+SYLVESTER_CHOLESKY = claim(
+    id="sylvester-cholesky",
+    source="seed 000, Eqs. (45)-(49)",
+    statement=("det(I - b M C) = det(I - b L^T M L) = prod_i (1 - b w_i) with C = L L^T and w_i "
+               "the eigenvalues of L^T M L (M positive semi-definite, C positive definite)"),
+    hypotheses=("C^(0,0) symmetric positive definite (Cholesky factor L exists)",
+                "M (Eq. 45) symmetric positive semi-definite"),
+    printed=PRINTED,
+)
+
+
+@SYLVESTER_CHOLESKY.check("symbolic", "Eqs. (46)-(49) symbolic")
 def _symbolic(run: ClaimRun) -> CheckResult:
     """seed 000, Eqs. (46) = (47) = (48) with explicit symbolic n x n determinants (n = 1, 2, 3),
     (48) = (49) by the eigenvalues of a symmetric 2x2 matrix, and zero w_i giving factors 1."""
@@ -105,6 +117,7 @@ def _zero_omegas(ev: dict[str, Any]) -> Finding:
          "w_i in (0, beta^-2l) should read [0, beta^-2l)"))
 
 
+@SYLVESTER_CHOLESKY.check("numeric", "Eqs. (46)-(49) numeric")
 def _numeric(run: ClaimRun) -> CheckResult:
     """seed 000, Eqs. (46), (48), (49) and (49) over w_i > 0 for a singular M of the Eq. (45) form
     (a narrow hidden layer), in mpmath at ``run.dps + 10`` and ``+ 20`` (their difference the
@@ -165,6 +178,7 @@ def _numeric(run: ClaimRun) -> CheckResult:
                                                      for k in diffs})
 
 
+@SYLVESTER_CHOLESKY.check("property", "Eqs. (46)-(49) property")
 def _property(run: ClaimRun) -> CheckResult:
     """seed 000, Eqs. (46)-(49) in float64 on random PSD M (singular included) and SPD C, with a
     tolerance scaled by n cond(C) and the size of the product."""
@@ -188,17 +202,3 @@ def _property(run: ClaimRun) -> CheckResult:
         strategy, holds, max_examples=run.pick(80, 600), seed=run.seed,
         describe=lambda ex: {"n": ex[0], "rank_M": min(ex[1], ex[0]), "b": ex[2],
                              "seed": ex[3]})
-
-
-claim(
-    id="sylvester-cholesky",
-    source="seed 000, Eqs. (45)-(49)",
-    statement=("det(I - b M C) = det(I - b L^T M L) = prod_i (1 - b w_i) with C = L L^T and w_i "
-               "the eigenvalues of L^T M L (M positive semi-definite, C positive definite)"),
-    hypotheses=("C^(0,0) symmetric positive definite (Cholesky factor L exists)",
-                "M (Eq. 45) symmetric positive semi-definite"),
-    printed=PRINTED,
-    checks=[Check("symbolic", "Eqs. (46)-(49) symbolic", _symbolic),
-            Check("numeric", "Eqs. (46)-(49) numeric", _numeric),
-            Check("property", "Eqs. (46)-(49) property", _property)],
-)

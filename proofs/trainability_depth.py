@@ -20,7 +20,6 @@ from typing import Any
 import numpy as np
 
 from theorycheck.claims import (
-    Check,
     CheckResult,
     CheckStatus,
     ClaimRun,
@@ -41,6 +40,16 @@ SB2_SIGMOID = 0.09
 Z = 3.29
 
 
+TRAINABILITY_DEPTH = claim(
+    id="trainability-depth", source="seed 002, Figs. 1-2, Sec. 4",
+    statement=("networks train only to a depth of a few xi_c (the paper overlays 4.5 xi_c); "
+               "sigmoid trains barely at all near its critical line"),
+    hypotheses=("fully connected, constant width", "SGD, cross-entropy, fixed budget",
+                "tanh sb2 = 0.05; sigmoid sb2 = 0.09"),
+    printed=PRINTED,
+)
+
+
 def _train_cfg(ctx: RunContext, **kw: Any) -> Any:
     """The training configuration of every run (digits, SGD with momentum, a fixed budget)."""
     from theorycheck.simulate.training import TrainConfig  # lazy: torch
@@ -49,6 +58,7 @@ def _train_cfg(ctx: RunContext, **kw: Any) -> Any:
                        momentum=0.9, eval_every=ctx.pick(200, 250), seed=ctx.seed, **kw)
 
 
+@TRAINABILITY_DEPTH.check("simulation", "boundary tracks c xi_c")
 def _grid(run: ClaimRun) -> CheckResult:
     """Train over the (sw2, depth) grid, bracket each boundary depth and fit L = c xi_c
     (seed 002 Figs. 1-2); leaves the check of c against 4.5 in ``run.record["c"]``."""
@@ -131,6 +141,7 @@ def _grid(run: ClaimRun) -> CheckResult:
     return c1
 
 
+@TRAINABILITY_DEPTH.check("simulation", "sigmoid near its critical line")
 def _sigmoid(run: ClaimRun) -> CheckResult:
     """Train sigmoid and tanh networks at their EOC over depths: sigmoid should barely train
     (seed 002 Sec. 4)."""
@@ -160,14 +171,7 @@ def _sigmoid(run: ClaimRun) -> CheckResult:
         counterexample=None if barely else {"sigmoid_acc": [dec(a, 4) for a in sig]})
 
 
-@claim(id="trainability-depth", source="seed 002, Figs. 1-2, Sec. 4",
-       statement=("networks train only to a depth of a few xi_c (the paper overlays 4.5 xi_c); "
-                  "sigmoid trains barely at all near its critical line"),
-       hypotheses=("fully connected, constant width", "SGD, cross-entropy, fixed budget",
-                   "tanh sb2 = 0.05; sigmoid sb2 = 0.09"),
-       printed=PRINTED,
-       checks=[Check("simulation", "boundary tracks c xi_c", _grid),
-               Check("simulation", "sigmoid near its critical line", _sigmoid)])
+@TRAINABILITY_DEPTH.derive
 def trainability_depth(run: ClaimRun) -> list[Finding]:
     """The fitted c against the overlaid 4.5: an overlay, not the claim, so a mismatch is a
     numeric finding (when the fit ran)."""
