@@ -54,7 +54,7 @@ def _is_claim(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     for dec in node.decorator_list:
         target = dec.func if isinstance(dec, ast.Call) else dec
         name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
-        if name == "claim":
+        if name in ("claim", "check", "derive"):   # a claim's declaration, check or findings
             return True
     return False
 
