@@ -44,17 +44,22 @@ def code_version() -> str:
     return f"{__version__}+{digest.hexdigest()[:16]}"
 
 
+def installed_versions(names: tuple[str, ...], missing: str) -> dict[str, str]:
+    """``{name: version}`` of the installed distributions ``names``; ``missing`` for absent ones."""
+    out = {}
+    for name in names:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = missing
+    return out
+
+
 @cache
 def dependency_versions() -> dict[str, str]:
     """Versions of the numeric packages (part of every cache key: a new mpmath or torch may
     change the last digits of a result)."""
-    out = {}
-    for name in NUMERIC_PACKAGES:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = "absent"
-    return out
+    return installed_versions(NUMERIC_PACKAGES, "absent")
 
 
 def cache_key(namespace: str, inputs: dict[str, Any]) -> str:

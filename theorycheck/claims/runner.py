@@ -12,11 +12,10 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from importlib import metadata
 from typing import Any
 
 from theorycheck import __version__
-from theorycheck.cache import active_cache, code_version
+from theorycheck.cache import active_cache, code_version, installed_versions
 from theorycheck.claims.engine import execute
 from theorycheck.claims.model import METHODS, CheckResult, ClaimOutcome, Finding, RunContext
 from theorycheck.claims.registry import Claim, discover
@@ -27,13 +26,8 @@ PACKAGES = ("sympy", "mpmath", "numpy", "scipy", "torch", "hypothesis", "matplot
 
 
 def package_versions() -> dict[str, str]:
-    versions = {}
-    for name in PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
+    """The versions a run records (``run.packages`` of results.json)."""
+    return installed_versions(PACKAGES, "not installed")
 
 
 def select_claims(ids: Iterable[str] = ()) -> list[Claim]:

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 from typing import Any
 
 import sympy as sp
@@ -176,20 +177,29 @@ def expect_arb(expr: sp.Expr, x: sp.Symbol, q: arb, *, extra: tuple[Any, ...] = 
     env = envelope(expr, x)
     q_hi = q.upper()
     L = _choose_L(env, q_hi, tol, 1.0)
-    pts, fns = panel_branches(expr, x, sp.Integer(L), tuple(extra))
-    inv2q = 1 / (2 * q)
-    total = acb(0)
-    for a, b, f in zip(pts, pts[1:], fns, strict=False):
-        def weighted(z: Ball, analytic: bool, f: ArbFn = f) -> Ball:
-            return f(z, analytic) * (-(z * z) * inv2q).exp()
-
-        total += acb.integral(weighted, to_arb(a), to_arb(b), abs_tol=tol, rel_tol=tol)
+    total = _panels_integral(expr, x, q, L, extra, tol, None)
     core = total.real / (2 * arb.pi() * q).sqrt()
     if not total.imag.contains(0):
         raise TheoryCheckError("internal: a real integral came back non-real",
                                status=NOT_CERTIFIED)
     t = tail_bound(env, q_hi, arb(L))
     return core + _pm(t)
+
+
+def _panels_integral(expr: sp.Expr, x: sp.Symbol, q: arb, L: int, extra: tuple[Any, ...],
+                     tol: arb, factor: Callable[[Ball], Ball] | None) -> acb:
+    """Int_{-L}^{L} expr(x) [factor(x)] e^{-x^2/(2q)} dx by ``acb.integral`` on each panel
+    between switch points, with the analytic branch valid on that panel (a proved enclosure)."""
+    pts, fns = panel_branches(expr, x, sp.Integer(L), tuple(extra))
+    inv2q = 1 / (2 * q)
+    total = acb(0)
+    for a, b, f in zip(pts, pts[1:], fns, strict=False):
+        def weighted(z: Ball, analytic: bool, f: ArbFn = f) -> Ball:
+            value = f(z, analytic) * (-(z * z) * inv2q).exp()
+            return value if factor is None else value * factor(z)
+
+        total += acb.integral(weighted, to_arb(a), to_arb(b), abs_tol=tol, rel_tol=tol)
+    return total
 
 
 def hermite_coefficients(expr: sp.Expr, x: sp.Symbol, q: arb, n_max: int, *,
@@ -234,14 +244,7 @@ def _expect_with_factor(expr: sp.Expr, x: sp.Symbol, q: arb, extra: tuple[Any, .
     env = (c * arb("1.0865") * arb(2).sqrt(), n, k)
     q2 = 2 * q.upper()
     L = _choose_L(env, q2, tol, 1.0)
-    pts, fns = panel_branches(expr, x, sp.Integer(L), tuple(extra))
-    inv2q = 1 / (2 * q)
-    total = acb(0)
-    for a, b, f in zip(pts, pts[1:], fns, strict=False):
-        def weighted_factor(z: Ball, analytic: bool, f: ArbFn = f) -> Ball:
-            return f(z, analytic) * factor(z) * (-(z * z) * inv2q).exp()
-
-        total += acb.integral(weighted_factor, to_arb(a), to_arb(b), abs_tol=tol, rel_tol=tol)
+    total = _panels_integral(expr, x, q, L, extra, tol, factor)
     t = tail_bound(env, q2, arb(L))
     return total.real / (2 * arb.pi() * q).sqrt() + _pm(t)
 
