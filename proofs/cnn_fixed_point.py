@@ -16,7 +16,6 @@ from typing import Any
 import mpmath as mp
 import numpy as np
 import sympy as sp
-from scipy.optimize import brentq
 
 from theorycheck.activations import get_activation
 from theorycheck.claims import CheckResult, ClaimRun, Finding, claim
@@ -26,7 +25,7 @@ from theorycheck.claims.statistics import z_crit
 from theorycheck.errors import TheoryCheckError
 from theorycheck.gaussian import GridEngine, expect_mp
 from theorycheck.meanfield import MeanField
-from theorycheck.meanfield.grid_maps import cmap_grid, kernel_grid, qmap_grid
+from theorycheck.meanfield.grid_maps import c_star_grid, kernel_grid, qmap_grid
 from theorycheck.meanfield.layers import map_layers
 
 DEFAULT = ("tanh",)
@@ -114,16 +113,6 @@ def _symbolic(run: ClaimRun) -> CheckResult:
                      steps=steps)
 
 
-def _c_star(act: Any, g: Any, q: float, sw2: float) -> float:
-    if cmap_grid(act, g, q, sw2, SB2, 1 - 1e-4)[0] > 1 - 1e-4:
-        return 1.0
-
-    def gap(c: float) -> float:
-        return cmap_grid(act, g, q, sw2, SB2, c)[0] - c
-
-    return float(brentq(gap, -1.0 if gap(0.0) < 0 else 0.0, 1 - 1e-4, xtol=1e-14))
-
-
 def _F(act: Any, g: Any, a: float, b: float, s: float, sw2: float) -> float:
     """sw2 E phi(u1) phi(u2) + sb2 for Var u1 = a, Var u2 = b, Cov = s (grid engine)."""
     psi = act.numpy(0)
@@ -155,7 +144,7 @@ def _numeric(run: ClaimRun) -> CheckResult:
             if qs is None:
                 continue
             q = float(qs.value)
-            cs = _c_star(act, g, q, sw2)
+            cs = c_star_grid(act, g, q, sw2, SB2)
             put_est(ev, f"{key}:q_star", qs, run.dps)
             ev[f"{key}:c_star"] = dec(cs, 14)
             S = q * (np.eye(n) + (1 - np.eye(n)) * cs)
@@ -272,10 +261,11 @@ def _simulation(run: ClaimRun) -> CheckResult:
     zd, zo = (md - q) / sd, (mo - q * c) / so
     mf = MeanField(act, dps=20)
     qstar = float(mf.q_star(sw2, SB2).value)
+    cstar = c_star_grid(act, g, qstar, sw2, SB2)
     ev = {"activation": act.name, "sw2": sw2, "sb2": SB2, "positions": n, "kernel": 2 * k + 1,
           "channels": [chans, 2 * chans], "networks": nets, "depth": depth,
           "theory diag q^L / off-diag q^L c^L": f"{q:.6f} / {q * c:.6f}",
-          "Sigma* diag / off-diag": f"{qstar:.6f} / {qstar * _c_star(act, g, qstar, sw2):.6f}",
+          "Sigma* diag / off-diag": f"{qstar:.6f} / {qstar * cstar:.6f}",
           "measured diag (extrapolated)": f"{md:.5f} +- {sd:.5f} (z={zd:.2f})",
           "measured off-diag (extrapolated)": f"{mo:.5f} +- {so:.5f} (z={zo:.2f})",
           "z_crit": f"{zc:.2f}"}

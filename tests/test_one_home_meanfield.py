@@ -38,11 +38,7 @@ HOLDS = re.compile(r"mean_?field | fixed_?point | q_?table", re.X | re.I)
 CHECK = re.compile(r"^_?(check|test)_", re.I)
 
 #: "path::qualname" -> why it is still outside meanfield/ (remove the entry with the code)
-ALLOWED = {
-    "proofs/cnn_fixed_point.py::_c_star":
-        "claim-private c* (brentq on meanfield.grid_maps.cmap_grid); the lead replaces it with"
-        " a meanfield routine when the claim is rewritten declaratively",
-}
+ALLOWED: dict[str, str] = {}
 
 
 def _sources() -> list[Path]:

@@ -21,6 +21,7 @@ from theorycheck.claims.registry import discover
 from theorycheck.gaussian import GridEngine
 from theorycheck.meanfield import MeanField
 from theorycheck.meanfield.grid_maps import (
+    c_star_grid,
     cmap_slope_at_one,
     iterate,
     kernel_grid,
@@ -141,7 +142,7 @@ def test_cnn_fixed_point_invariance(sw2: float) -> None:
     g = grid(act)
     mf = MeanField(act, dps=20)
     q = float(mf.q_star(sw2, 0.05).value)
-    cs = cnn_fixed_point._c_star(act, g, q, sw2)
+    cs = c_star_grid(act, g, q, sw2, 0.05)
     n, k = 7, 2
     S = q * (np.eye(n) + (1 - np.eye(n)) * cs)
     C = np.empty((n, n))

@@ -15,6 +15,7 @@ from typing import Any
 
 import mpmath as mp
 import numpy as np
+from scipy.optimize import brentq
 
 from theorycheck.gaussian import closed_form
 from theorycheck.numbers import Estimate, richardson
@@ -67,6 +68,20 @@ def cmap_slope_at_one(act: Any, g: Any, q: float, sw2: float, sb2: float) -> Est
         qerr = max(qerr, (e1 + eh) / h)
     val, rerr = richardson(hs, ds, 0.5, levels=3)   # (1-c)^(1/2), (1-c), (1-c)^(3/2)
     return Estimate(mp.mpf(val), mp.mpf(rerr + 8 * qerr), "Richardson on one-sided differences")
+
+
+def c_star_grid(act: Any, g: Any, q: float, sw2: float, sb2: float) -> float:
+    """The stable fixed point c* of the correlation map at fixed q = q* (seed 000, Eq. (15);
+    seed 002, Eq. (5)), float64: 1 when the map at c = 1 - 1e-4 stays above c (ordered side),
+    else Brent's root of map(c) - c on [0, 1 - 1e-4] (on [-1, 1 - 1e-4] when map(0) < 0).
+    Accuracy ~1e-13 (the grid engine's)."""
+    if cmap_grid(act, g, q, sw2, sb2, 1 - 1e-4)[0] > 1 - 1e-4:
+        return 1.0
+
+    def gap(c: float) -> float:
+        return cmap_grid(act, g, q, sw2, sb2, c)[0] - c
+
+    return float(brentq(gap, -1.0 if gap(0.0) < 0 else 0.0, 1 - 1e-4, xtol=1e-14))
 
 
 def iterate(step: Callable[[float], float], x0: float, n: int) -> np.ndarray:
