@@ -52,3 +52,17 @@ def test_plugin_claim_verdict_is_computed(plugin_env: dict[str, str]) -> None:
     # the numbers against the closed form chi1 = sw2 / 2, independently of the claim's own test
     for row in checks["numeric"]["evidence"]["points"]:
         assert abs(mp.mpf(row["chi1"]) - mp.mpf(row["sw2"]) / 2) <= mp.mpf("1e-28")
+
+
+def test_a_broken_plugin_is_reported_and_the_others_still_load(tmp_path: Path) -> None:
+    """An entry point whose module fails to import is listed in load_errors; the rest load."""
+    dist = tmp_path / "broken_plugin-0.1.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: broken-plugin\nVersion: 0.1\n")
+    (dist / "entry_points.txt").write_text("[theorycheck.claims]\nbroken = no_such_module_xyz\n")
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(tmp_path), str(ROOT)])
+    doc = _theorycheck(env, "list", "--json")
+    assert "beta-le-one" in [c["id"] for c in doc["claims"]]
+    assert [e["entry_point"] for e in doc["load_errors"]] == ["broken"]
+    assert "no_such_module_xyz" in doc["load_errors"][0]["error"]

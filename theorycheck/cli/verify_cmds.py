@@ -19,7 +19,7 @@ from rich.table import Table
 from theorycheck.activations import get_activation
 from theorycheck.cache import DEFAULT_DIR, DiskCache, use_cache
 from theorycheck.claims.model import RunContext
-from theorycheck.claims.registry import Claim, discover
+from theorycheck.claims.registry import LOAD_ERRORS, Claim, discover
 from theorycheck.claims.runner import run as run_claims
 from theorycheck.cli.app import DeviceChoice, Profile, app, dps_option, emit_json, user_errors
 from theorycheck.errors import Status, TheoryCheckError
@@ -72,10 +72,11 @@ def reproducing_command(ids: list[str] | None, profile: str, dps: int,
 def list_claims(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
 ) -> None:
-    """List the claims: id, source, statement."""
+    """List the claims: id, source, statement (and entry points that failed to load)."""
     claims = discover()
+    broken = [{"entry_point": name, "error": why} for name, why in LOAD_ERRORS]
     if as_json:
-        emit_json({"claims": [c.to_json() for c in claims.values()]})
+        emit_json({"claims": [c.to_json() for c in claims.values()], "load_errors": broken})
         return
     table = Table(title=f"{len(claims)} claims", show_lines=True)
     for column in ("id", "source", "statement"):
@@ -83,6 +84,9 @@ def list_claims(
     for c in claims.values():
         table.add_row(c.id + (" (core)" if c.core else ""), c.source, c.statement)
     Console().print(table)
+    for row in broken:
+        Console(stderr=True).print(f"entry point {row['entry_point']!r} of "
+                                   f"theorycheck.claims did not load: {row['error']}")
 
 
 def _progress_runner(claims_total: int, quiet: bool) -> tuple[Any, Any, Any]:
