@@ -1,4 +1,4 @@
-"""beta-le-one -- seed 000, Eqs. (37)-(38), (50)-(55), Fig. 6.
+r"""beta-le-one -- seed 000, Eqs. (37)-(38), (50)-(55), Fig. 6.
 
 beta(sw, sb) = sw E[psi(s* z) z] / s* satisfies beta < 1 whenever s* != 0 (Cauchy-Schwarz and
 the fixed-point equation (52)).  The checks:
@@ -13,6 +13,26 @@ the fixed-point equation (52)).  The checks:
   dynamical-isometry points included) for a fixed point q* > 0, stable or neutral, with
   beta = 1; any candidate is re-computed with mpmath before it is reported;
 * simulation: not run (reason in the check).
+
+Source:
+    seed 000, Eqs. (37)-(38), (50)-(55), Fig. 6
+Statement:
+    beta(sw, sb) = sw Int psi(s* z) z Dz / s* (s* = sqrt(q*)) satisfies beta < 1
+    whenever s* != 0, by Cauchy-Schwarz and the fixed-point equation (52); for every
+    activation and over the whole (sw, sb) plane.
+Hypotheses:
+    - q* = s*^2 a stable fixed point of the variance map (52)
+    - s* != 0
+Printed:
+    - \beta = \sigma_w \int_{\mathbb{R}} \frac{\psi(\sigma^* z)}{\sigma^*} z\, \mathsf{D}
+      z \quad (38)
+    - \Big(\int \psi(\sigma^* z) z \mathsf{D}z\Big)^2 \le \iint \psi(\sigma^* x)^2 y^2 \ma
+      thsf{D}x\mathsf{D}y,\ \text{equality only if } \psi(\sigma^* x)^2 \propto x^2 \qua
+      d (51)
+    - (\sigma^*)^2 = \sigma_w^2 \int \psi(\sigma^* z)^2 \mathsf{D}z + \sigma_b^2 \quad (52
+      )
+    - \sigma_w^2 \Big(\int \psi(\sigma^* z) z \mathsf{D}z\Big)^2 < (\sigma^*)^2,\quad \bet
+      a^2 < 1 \ (\sigma^* \ne 0) \quad (53)\text{-}(55)
 """
 
 from __future__ import annotations
@@ -55,24 +75,8 @@ NOT_SIMULATED = (
 
 
 BETA_LE_ONE = claim(
-    id="beta-le-one",
-    source="seed 000, Eqs. (37)-(38), (50)-(55), Fig. 6",
-    statement="beta(sw, sb) = sw Int psi(s* z) z Dz / s* (s* = sqrt(q*)) satisfies beta < 1 "
-              "whenever s* != 0, by Cauchy-Schwarz and the fixed-point equation (52); for every "
-              "activation and over the whole (sw, sb) plane.",
-    hypotheses=("q* = s*^2 a stable fixed point of the variance map (52)", "s* != 0"),
-    per_activation=True,
-    printed=(
-        r"\beta = \sigma_w \int_{\mathbb{R}} \frac{\psi(\sigma^* z)}{\sigma^*} z\, "
-        r"\mathsf{D}z \quad (38)",
-        r"\Big(\int \psi(\sigma^* z) z \mathsf{D}z\Big)^2 \le \iint \psi(\sigma^* x)^2 y^2 "
-        r"\mathsf{D}x\mathsf{D}y,\ \text{equality only if } \psi(\sigma^* x)^2 \propto x^2 "
-        r"\quad (51)",
-        r"(\sigma^*)^2 = \sigma_w^2 \int \psi(\sigma^* z)^2 \mathsf{D}z + \sigma_b^2 \quad (52)",
-        r"\sigma_w^2 \Big(\int \psi(\sigma^* z) z \mathsf{D}z\Big)^2 < (\sigma^*)^2,\quad "
-        r"\beta^2 < 1 \ (\sigma^* \ne 0) \quad (53)\text{-}(55)",
-    ),
-    core=True,
+    "beta-le-one", __doc__,
+    per_activation=True, core=True,
     condition=Condition(
         text=CONDITION, search="search",
         inside=Check("property", "inside the condition",

@@ -1,4 +1,4 @@
-"""beta-max-at-di -- seed 000, Eqs. (56)-(59), Appendix B.
+r"""beta-max-at-di -- seed 000, Eqs. (56)-(59), Appendix B.
 
 (a) Eq. (57)/(B1)-(B3): lim_{s->0} E[psi(s z) z]/s = psi'(0).  (b) s* -> 0 is a stable fixed
 point only if sw <= 1/psi'(0) and sb = 0 (Eq. 56; stated for psi odd, "convex in [0, inf)",
@@ -10,6 +10,27 @@ mpmath values (a kink at 0 gives the mean of the one-sided derivatives); per act
 q* = 0 attracts every q > 0 at its DI point and how beta approaches 1 along the EOC; a search
 over generated odd bounded activations for a DI point where q* = 0 is not attracting (without
 the concavity the proof needs; then inside it); finite tanh networks at the DI point.
+
+Source:
+    seed 000, Eqs. (56)-(59), Appendix B
+Statement:
+    (a) lim_{s->0} Int psi(s z) z Dz / s = psi'(0) (Eq. 57, B1-B3); (b) s* -> 0 is a
+    stable fixed point only if sw <= 1/psi'(0) and sb = 0 (Eq. 56; psi odd, convex in
+    [0, inf), bounded); (c) beta = 1 exactly at (sw, sb) = (1/psi'(0), 0), the
+    dynamical-isometry point.
+Hypotheses:
+    - psi odd
+    - psi convex in [0, inf) (as printed)
+    - psi bounded
+    - lim_{z->inf} psi(z) = c finite
+Printed:
+    - (\sigma^{(l)})^2 = \int (\sigma^{(l)})^2 z^2 \mathsf{D}z \ge \sigma_w^2 \int \psi(\s
+      igma^{(l)} z)^2 \mathsf{D}z \ \text{when } \sigma_w \le 1/\psi'(0) \quad (56)
+    - \psi'(0) = \lim_{\sigma^*\to 0} \int \frac{\psi(\sigma^* z)}{\sigma^*} z\, \mathsf{D
+      }z \quad (57)
+    - \sigma_w = 1/\psi'(0) \quad (58), \qquad \sigma_b = 0 \quad (59)
+    - \psi \text{ odd, convex in } [0,\infty] \Rightarrow |\psi'(0)| > |\psi'(z)|,\ z \n
+      e 0 \quad \text{(App. B, before (B2))}
 """
 
 from __future__ import annotations
@@ -45,25 +66,8 @@ QUICK_RICHARDSON = ("tanh", "erf", "relu", "selu", "sigmoid")
 
 
 BETA_MAX_AT_DI = claim(
-    id="beta-max-at-di",
-    source="seed 000, Eqs. (56)-(59), Appendix B",
-    statement="(a) lim_{s->0} Int psi(s z) z Dz / s = psi'(0) (Eq. 57, B1-B3); (b) s* -> 0 is a "
-              "stable fixed point only if sw <= 1/psi'(0) and sb = 0 (Eq. 56; psi odd, convex in"
-              " [0, inf), bounded); (c) beta = 1 exactly at (sw, sb) = (1/psi'(0), 0), the "
-              "dynamical-isometry point.",
-    hypotheses=("psi odd", "psi convex in [0, inf) (as printed)", "psi bounded",
-                "lim_{z->inf} psi(z) = c finite"),
-    per_activation=True,
-    printed=(
-        r"(\sigma^{(l)})^2 = \int (\sigma^{(l)})^2 z^2 \mathsf{D}z \ge \sigma_w^2 \int "
-        r"\psi(\sigma^{(l)} z)^2 \mathsf{D}z \ \text{when } \sigma_w \le 1/\psi'(0) \quad (56)",
-        r"\psi'(0) = \lim_{\sigma^*\to 0} \int \frac{\psi(\sigma^* z)}{\sigma^*} z\, \mathsf{D}z "
-        r"\quad (57)",
-        r"\sigma_w = 1/\psi'(0) \quad (58), \qquad \sigma_b = 0 \quad (59)",
-        r"\psi \text{ odd, convex in } [0,\infty] \Rightarrow |\psi'(0)| > |\psi'(z)|,\ z \ne 0"
-        r" \quad \text{(App. B, before (B2))}",
-    ),
-    core=True,
+    "beta-max-at-di", __doc__,
+    per_activation=True, core=True,
     checks=[  # the symbolic checks live in theorycheck.claims.symbolic_di
         Check("symbolic", "(57): Stein's lemma and series", stein_limit),
         Check("symbolic", "convex vs concave (Sec. IV C, App. B)", convexity),

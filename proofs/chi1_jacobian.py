@@ -1,4 +1,4 @@
-"""chi1-jacobian -- chi1 = sw2 Int psi'(s* z)^2 Dz = (1/N) E tr((DW)^T DW) = m1 of one layer
+r"""chi1-jacobian -- chi1 = sw2 Int psi'(s* z)^2 Dz = (1/N) E tr((DW)^T DW) = m1 of one layer
 (seed 000, Eqs. (16)-(19); seed 002, Eq. (12)).
 
 Routes: SymPy (E tr over independent W, D for N = 3, both orders D W and W D); the 1-D
@@ -6,6 +6,22 @@ integral against closed forms / an independent quadrature; the first moment of t
 of H = J^T J against tr(H)/N (Eq. (19)); finite layers at the fixed point, several widths,
 with D built from the layer's input (the Jacobian of h^l w.r.t. h^(l-1), unbiased at every N)
 and, as 000 writes it, from the layer's own output.
+
+Source:
+    seed 000, Eqs. (16)-(19); seed 002, Eq. (12)
+Statement:
+    chi1 = sw2 Int psi'(s* z)^2 Dz equals (1/N) E tr((DW)^T DW), the mean squared
+    singular value of one layer's Jacobian (= m1 of H = J^T J for one layer).
+Hypotheses:
+    - pre-activations at the fixed point q*
+    - W i.i.d. N(0, sw2/N), square layers
+Printed:
+    - \zeta=\sigma_w^2\int\psi'(\sigma^*x)^2\mathsf Dx=\frac{1}{N_l}\mathbb E\{\mathrm{tr}
+      [(\mathbf D^{(l)}\mathbf W^{(l)})^T\mathbf D^{(l)}\mathbf W^{(l)}]\}\quad(000,\ 17\t
+      ext{-}18)
+    - \zeta=\frac1{N_l}\sum_i\theta_i^2=\frac1{N_l}\sum_i\lambda_i\quad(000,\ 19)
+    - \chi_1=\frac1N\langle\mathrm{Tr}(AW)^TAW\rangle=\sigma_w^2\int\mathcal Dz[\varphi'(\
+      sqrt{q^*}z)]^2\quad(002,\ 12)
 """
 
 from __future__ import annotations
@@ -19,7 +35,7 @@ from hypothesis import strategies as st
 
 from theorycheck.claims import CheckResult, ClaimRun, Finding, claim
 from theorycheck.claims.checks import property_result
-from theorycheck.claims.evidence import dec, passed_if, put, put_est, step
+from theorycheck.claims.evidence import dec, passed_if, passed_unless, put, put_est, step
 from theorycheck.claims.map_checks import settled, stable_q, z_result
 from theorycheck.claims.statistics import mean_se, z_crit
 from theorycheck.gaussian import GridEngine, closed_form
@@ -31,22 +47,7 @@ DEFAULT = ("tanh", "relu", "erf")
 POINT = (1.5, 0.05)
 
 
-CHI1_JACOBIAN = claim(
-    id="chi1-jacobian",
-    source="seed 000, Eqs. (16)-(19); seed 002, Eq. (12)",
-    statement=("chi1 = sw2 Int psi'(s* z)^2 Dz equals (1/N) E tr((DW)^T DW), the mean squared "
-               "singular value of one layer's Jacobian (= m1 of H = J^T J for one layer)."),
-    hypotheses=("pre-activations at the fixed point q*", "W i.i.d. N(0, sw2/N), square layers"),
-    per_activation=True, activations=DEFAULT,
-    printed=(
-        r"\zeta=\sigma_w^2\int\psi'(\sigma^*x)^2\mathsf Dx=\frac{1}{N_l}\mathbb E\{\mathrm{tr}"
-        r"[(\mathbf D^{(l)}\mathbf W^{(l)})^T\mathbf D^{(l)}\mathbf W^{(l)}]\}"
-        r"\quad(000,\ 17\text{-}18)",
-        r"\zeta=\frac1{N_l}\sum_i\theta_i^2=\frac1{N_l}\sum_i\lambda_i\quad(000,\ 19)",
-        r"\chi_1=\frac1N\langle\mathrm{Tr}(AW)^TAW\rangle=\sigma_w^2\int\mathcal Dz[\varphi'"
-        r"(\sqrt{q^*}z)]^2\quad(002,\ 12)",
-    ),
-)
+CHI1_JACOBIAN = claim("chi1-jacobian", __doc__, per_activation=True, activations=DEFAULT)
 
 
 @CHI1_JACOBIAN.check("symbolic", "trace identity")
@@ -124,12 +125,10 @@ def _numeric(run: ClaimRun) -> CheckResult:
         f"{m1:.15f} vs {tr:.15f}")
     if abs(m1 - tr) > 1e-12 * max(1.0, tr):
         bad.append("Eq. (19)")
-    return passed_if(not bad, "numeric",
-                     "chi1 (mpmath) agrees with closed forms / independent quadrature; "
-                     "mean eigenvalue of H = tr(H)/N to 1e-12" if not bad else
-                     f"disagreement at {bad}",
-                     ev,
-                     counterexample={"where": bad} if bad else None)
+    return passed_unless(bad, "numeric",
+                         "chi1 (mpmath) agrees with closed forms / independent quadrature; "
+                         "mean eigenvalue of H = tr(H)/N to 1e-12", ev,
+                         failure="disagreement at")
 
 
 @CHI1_JACOBIAN.check("property", "two routes")

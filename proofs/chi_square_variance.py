@@ -1,4 +1,4 @@
-"""chi-square-variance: seed 000, Eqs. (23)-(27).
+r"""chi-square-variance: seed 000, Eqs. (23)-(27).
 
 ``sigma_j^2 = alpha sum_k W_jk^2`` with ``W_jk ~ N(0, sw2/N)`` is ``alpha (sw2/N) chi^2(N)``; its
 variance ``2 alpha^2 sw2^2 / N`` vanishes as ``N -> inf``. The printed (26) drops ``alpha``; the
@@ -6,6 +6,23 @@ printed limit (27) ``lim 2N sigma_w^4 / N = 0`` is false as written (the express
 ``2 sigma_w^4`` for every N). The hints below (25) are checked too: ``E[psi_a psi_b] = delta_ab``
 should be ``alpha delta_ab``, and ``E[psi] = 0`` fails for non-odd activations, for which (25)
 needs ``Var psi`` in place of ``E[psi^2]``.
+
+Source:
+    seed 000, Eqs. (23)-(27)
+Statement:
+    sigma_j^2 = alpha sum_k W_jk^2 ~ (sw2/N) chi^2(N) (Eq. 26) and its variance vanishes
+    as N -> inf (Eq. 27: lim 2N sigma_w^4/N = 0)
+Hypotheses:
+    - W_jk i.i.d. N(0, sw2/N)
+    - psi(X_k) i.i.d. over k (classic mean-field)
+    - E psi(X_k) = 0 (hint: psi odd)
+Printed:
+    - (\sigma_j^{(l)})^2 = \sum_k (W_{jk}^{(l)})^2\,\mathbb E[\psi(X_k^{(l-1)})^2] \quad (
+      25),\ \text{using } \mathbb E[\psi(X_k)] = 0,\ \mathbb E[\psi(X_a)\psi(X_b)] = \delt
+      a_{a,b}
+    - (\sigma_j^{(l)})^2 = \alpha\sum_k (W_{jk}^{(l)})^2 \sim \frac{\sigma_w^2}{N_{l-1}}\c
+      hi^2(N_{l-1}) \quad (26)
+    - \lim_{N_{l-1}\to\infty} 2N_{l-1}\frac{\sigma_w^4}{N_{l-1}} = 0 \quad (27)
 """
 
 from __future__ import annotations
@@ -35,25 +52,10 @@ from theorycheck.information import gaussian_moments_mp
 from theorycheck.information.channels import get_channel
 from theorycheck.numbers import to_decimal
 
-PRINTED = (
-    r"(\sigma_j^{(l)})^2 = \sum_k (W_{jk}^{(l)})^2\,\mathbb E[\psi(X_k^{(l-1)})^2] \quad (25),"
-    r"\ \text{using } \mathbb E[\psi(X_k)] = 0,\ \mathbb E[\psi(X_a)\psi(X_b)] = \delta_{a,b}",
-    r"(\sigma_j^{(l)})^2 = \alpha\sum_k (W_{jk}^{(l)})^2 \sim \frac{\sigma_w^2}{N_{l-1}}"
-    r"\chi^2(N_{l-1}) \quad (26)",
-    r"\lim_{N_{l-1}\to\infty} 2N_{l-1}\frac{\sigma_w^4}{N_{l-1}} = 0 \quad (27)",
-)
 SIGMA_Q = 1  # variance q of the preactivations X_k at which alpha, E psi, Var psi are evaluated
 
 
-CHI_SQUARE_VARIANCE = claim(
-    id="chi-square-variance",
-    source="seed 000, Eqs. (23)-(27)",
-    statement=("sigma_j^2 = alpha sum_k W_jk^2 ~ (sw2/N) chi^2(N) (Eq. 26) and its variance "
-               "vanishes as N -> inf (Eq. 27: lim 2N sigma_w^4/N = 0)"),
-    hypotheses=("W_jk i.i.d. N(0, sw2/N)", "psi(X_k) i.i.d. over k (classic mean-field)",
-                "E psi(X_k) = 0 (hint: psi odd)"),
-    printed=PRINTED,
-)
+CHI_SQUARE_VARIANCE = claim("chi-square-variance", __doc__)
 
 
 @CHI_SQUARE_VARIANCE.check("symbolic", "Eqs. (23)-(27) symbolic")
@@ -273,14 +275,14 @@ def chi_square_variance(run: ClaimRun) -> list[Finding]:
     findings: list[Finding] = []
     if sym:
         findings.append(misprint(
-            "seed 000, Eq. (26)", PRINTED[1],
+            "seed 000, Eq. (26)", CHI_SQUARE_VARIANCE.printed[1],
             (r"(\sigma_j^{(l)})^2 = \alpha\sum_k (W_{jk}^{(l)})^2 \sim \alpha\,"
              r"\frac{\sigma_w^2}{N_{l-1}}\chi^2(N_{l-1})"),
             (f"variance of the printed right side {sym['printed_26_variance']} vs "
              f"{sym['variance']}; alpha(tanh, q=1) = "
              f"{hints.get('tanh_alpha', '?')}")))
         findings.append(misprint(
-            "seed 000, Eq. (27)", PRINTED[2],
+            "seed 000, Eq. (27)", CHI_SQUARE_VARIANCE.printed[2],
             (r"\lim_{N\to\infty} 2N\frac{\alpha^2\sigma_w^4}{N^2} = "
              r"\lim_{N\to\infty}\frac{2\alpha^2\sigma_w^4}{N} = 0"),
             (f"SymPy: the printed expression is {sym['printed_27_expression']} for "
@@ -296,7 +298,7 @@ def chi_square_variance(run: ClaimRun) -> list[Finding]:
     if run.record.get("moments"):
         findings.append(unstated_condition(
             "seed 000, Eqs. (24)-(25) and the hint E psi = 0",
-            PRINTED[0],
+            CHI_SQUARE_VARIANCE.printed[0],
             (r"(\sigma_j^{(l)})^2 = \sum_k (W_{jk}^{(l)})^2\,\mathrm{Var}[\psi(X_k)]"
              r"\ \text{(equal to (25) only if } \mathbb E\psi = 0)"),
             (f"E psi at q = 1: tanh {hints.get('tanh_mean')}, sigmoid "

@@ -1,4 +1,4 @@
-"""cnn-fixed-point -- the CNN covariance map Sigma^{l+1} = A * C(Sigma^l) has the fixed point
+r"""cnn-fixed-point -- the CNN covariance map Sigma^{l+1} = A * C(Sigma^l) has the fixed point
 Sigma* = q*(delta + (1 - delta) c*), its linearisation has eigenvalues chi_q* (diagonal) and
 chi_c* (off-diagonal) as printed, and the critical line is chi1 = 1 (seed 002, Eqs. (13)-(22)).
 
@@ -7,6 +7,26 @@ fixed-point relations make C(Sigma*) = Sigma*); numerics (apply the map entry by
 Sigma*; the Jacobian of the full map by finite differences of the bivariate integral, its
 spectrum against chi_q* lambda_f and chi_c* lambda_f with lambda_f the eigenvalues of the
 operator A*; the critical line); finite periodic CNNs (``theorycheck.simulate.cnn``).
+
+Source:
+    seed 002, Eqs. (13)-(22)
+Statement:
+    The CNN covariance map Sigma^{l+1} = A * C(Sigma^l) has the fixed point Sigma* =
+    q*(delta + (1 - delta) c*); its linearisation has eigenvalues chi_q* (diagonal) and
+    chi_c* (off-diagonal) as printed, and the critical line is chi1 = 1.
+Hypotheses:
+    - periodic boundaries
+    - weights N(0, sw2/(c(2k+1))), biases N(0, sb2)
+    - infinite channels
+Printed:
+    - \Sigma^{l+1}=A\star\mathcal C(\Sigma^l),\ A=\tfrac{1}{2k+1}I_{2k+1}\quad(002,\ 14\te
+      xt{-}15)
+    - [A\star B]_{\alpha,\alpha'}=\tfrac{1}{2k+1}\sum_\beta B_{\alpha+\beta,\alpha'+\beta}
+      \quad(002,\ 17)
+    - \Sigma^*_{\alpha\alpha'}=q^*(\delta_{\alpha\alpha'}+(1-\delta_{\alpha\alpha'})c^*)\q
+      uad(002,\ 18)
+    - \chi_{q^*}=\sigma_w^2E[\varphi''\varphi+\varphi'^2],\ \chi_{c^*}=\sigma_w^2E[\varphi
+      '(h_1)\varphi'(h_2)]\quad(002,\ 19\text{-}20)
 """
 
 from __future__ import annotations
@@ -19,7 +39,7 @@ import sympy as sp
 
 from theorycheck.activations import get_activation
 from theorycheck.claims import CheckResult, ClaimRun, Finding, claim
-from theorycheck.claims.evidence import dec, passed_if, put_est, step
+from theorycheck.claims.evidence import dec, passed_if, passed_unless, put_est, step
 from theorycheck.claims.map_checks import stable_q, two_widths
 from theorycheck.claims.statistics import z_crit
 from theorycheck.errors import TheoryCheckError
@@ -34,26 +54,7 @@ ORDERED, CHAOTIC = 1.5, 3.0
 N_POS, K = 5, 1
 
 
-CNN_FIXED_POINT = claim(
-    id="cnn-fixed-point",
-    source="seed 002, Eqs. (13)-(22)",
-    statement=("The CNN covariance map Sigma^{l+1} = A * C(Sigma^l) has the fixed point Sigma* = "
-               "q*(delta + (1 - delta) c*); its linearisation has eigenvalues chi_q* (diagonal) "
-               "and chi_c* (off-diagonal) as printed, and the critical line is chi1 = 1."),
-    hypotheses=("periodic boundaries", "weights N(0, sw2/(c(2k+1))), biases N(0, sb2)",
-                "infinite channels"),
-    per_activation=True, activations=DEFAULT,
-    printed=(
-        r"\Sigma^{l+1}=A\star\mathcal C(\Sigma^l),\ A=\tfrac{1}{2k+1}I_{2k+1}"
-        r"\quad(002,\ 14\text{-}15)",
-        r"[A\star B]_{\alpha,\alpha'}=\tfrac{1}{2k+1}\sum_\beta B_{\alpha+\beta,\alpha'+\beta}"
-        r"\quad(002,\ 17)",
-        r"\Sigma^*_{\alpha\alpha'}=q^*(\delta_{\alpha\alpha'}+(1-\delta_{\alpha\alpha'})c^*)"
-        r"\quad(002,\ 18)",
-        r"\chi_{q^*}=\sigma_w^2E[\varphi''\varphi+\varphi'^2],\ \chi_{c^*}=\sigma_w^2"
-        r"E[\varphi'(h_1)\varphi'(h_2)]\quad(002,\ 19\text{-}20)",
-    ),
-)
+CNN_FIXED_POINT = claim("cnn-fixed-point", __doc__, per_activation=True, activations=DEFAULT)
 
 
 def star(B: Any, k: int) -> Any:
@@ -220,14 +221,12 @@ def _numeric(run: ClaimRun) -> CheckResult:
             bad.append("critical line")
     except (TheoryCheckError, AttributeError) as err:
         ev["critical line"] = f"not evaluated: {err}"
-    return passed_if(
-        not bad, "numeric",
-        ("A*C(Sigma*) = Sigma* to float64 quadrature accuracy; the linearised map's "
-         "spectrum is {chi_q* lambda_f} u {chi_c* lambda_f} with (19), (20) as printed; "
-         "(19) = q-map slope, (20) = chi1 at c* = 1; the critical line is chi1 = 1")
-        if not bad else f"failed at {bad}",
-        ev,
-        counterexample={"where": bad} if bad else None)
+    return passed_unless(
+        bad, "numeric",
+        "A*C(Sigma*) = Sigma* to float64 quadrature accuracy; the linearised map's "
+        "spectrum is {chi_q* lambda_f} u {chi_c* lambda_f} with (19), (20) as printed; "
+        "(19) = q-map slope, (20) = chi1 at c* = 1; the critical line is chi1 = 1",
+        ev, failure="failed at")
 
 
 @CNN_FIXED_POINT.check("simulation", "periodic CNNs")

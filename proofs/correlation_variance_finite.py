@@ -1,4 +1,4 @@
-"""correlation-variance-finite -- seed 000, Sec. III, Eqs. (20)-(33), Fig. 4.
+r"""correlation-variance-finite -- seed 000, Sec. III, Eqs. (20)-(33), Fig. 4.
 
 The claim: under the classic i.i.d. mean-field assumption C_ij^(0,l) is asymptotically Gaussian
 (28), so it takes values outside [-1, 1] with non-zero probability; its variance is finite and
@@ -8,6 +8,32 @@ propagates by (33).  From the definition (20), C^(0,1) = u_i beta0/sqrt(alpha) w
 printed (31) divides by the variance instead of the standard deviation, and its (32) is infinite
 for N0 = 1, 2.  Checked by SymPy (two routes), truncated integrals, Monte Carlo, hypothesis
 searches and finite networks.
+
+Source:
+    seed 000, Sec. III, Eqs. (20)-(33), Fig. 4
+Statement:
+    Under the classic i.i.d. mean-field assumption C_ij^(0,l) is asymptotically Gaussian
+    (28), so it takes values outside [-1, 1] with non-zero probability; its variance is
+    finite and non-zero for every finite input dimension N0, because V(W_ij / sum_k
+    W_jk^2) is finite (32); it propagates by (33).
+Hypotheses:
+    - inputs X_i i.i.d., C^(0,0) = delta (29)
+    - W_ij ~ N(0, sw2/N0) i.i.d.
+Printed:
+    - \mathcal{C}^{(0,l)}_{ij} = \frac{\mathbb{E}[(\mathbf{X}^{(l)}_j - \mathbb{E}\mathbf{
+      X}^{(l)}_j)(\mathbf{X}_i - \mathbb{E}\mathbf{X}_i)]}{\sigma^{(l)}_j \sigma^{(0)}_i
+      } \quad (20)
+    - (\sigma_j^{(l)})^2 = \sum_k (\mathbf{W}^{(l)}_{jk})^2\, \mathbb{E}[\psi(\mathbf{X}^{
+      (l-1)}_k)^2] \quad (25)
+    - \mathcal{C}^{(0,l)}_{ij} = \frac{\beta}{\sigma^{(l)}_j}\sum_k \mathbf{W}^{(l)}_{jk}\
+      mathcal{C}^{(0,l-1)}_{ik} \xrightarrow{d} \frac{\beta}{\sigma^{(l)}_j}\mathcal{N}(\m
+      u,\sigma) \quad (28)
+    - \mathcal{C}^{(0,1)}_{ij} = \frac{\mathbf{W}^{(1)}_{ij}\int\psi(\sigma_i z_i)z_i\math
+      sf{D}z_i}{\sum_{k=1}^{N_0}(\mathbf{W}^{(1)}_{jk})^2\,\mathbb{E}[\psi(\mathbf{X}_k)^2
+      ]} \quad (31)
+    - \mathbb{V}(\mathcal{C}^{(0,1)}_{ij}) = \frac{1}{\mathbb{E}[\psi(\mathbf{X}_k)^2]^2}\
+      mathbb{V}\Big(\frac{\mathbf{W}^{(1)}_{ij}}{\sum_k(\mathbf{W}^{(1)}_{jk})^2}\Big)\Big
+      (\int\psi(\sigma_i z_i)z_i\mathsf{D}z_i\Big)^2 \quad (32)
 """
 
 from __future__ import annotations
@@ -29,31 +55,8 @@ S0SQ = 1          # input variance sigma_i^(0)^2 of the i.i.d. inputs (the paper
 
 
 CORRELATION_VARIANCE_FINITE = claim(
-    id="correlation-variance-finite",
-    source="seed 000, Sec. III, Eqs. (20)-(33), Fig. 4",
-    statement="Under the classic i.i.d. mean-field assumption C_ij^(0,l) is asymptotically "
-              "Gaussian (28), so it takes values outside [-1, 1] with non-zero probability; its "
-              "variance is finite and non-zero for every finite input dimension N0, because "
-              "V(W_ij / sum_k W_jk^2) is finite (32); it propagates by (33).",
-    hypotheses=("inputs X_i i.i.d., C^(0,0) = delta (29)", "W_ij ~ N(0, sw2/N0) i.i.d."),
-    per_activation=True,
-    printed=(
-        r"\mathcal{C}^{(0,l)}_{ij} = \frac{\mathbb{E}[(\mathbf{X}^{(l)}_j - \mathbb{E}"
-        r"\mathbf{X}^{(l)}_j)(\mathbf{X}_i - \mathbb{E}\mathbf{X}_i)]}{\sigma^{(l)}_j "
-        r"\sigma^{(0)}_i} \quad (20)",
-        r"(\sigma_j^{(l)})^2 = \sum_k (\mathbf{W}^{(l)}_{jk})^2\, \mathbb{E}[\psi("
-        r"\mathbf{X}^{(l-1)}_k)^2] \quad (25)",
-        r"\mathcal{C}^{(0,l)}_{ij} = \frac{\beta}{\sigma^{(l)}_j}\sum_k \mathbf{W}^{(l)}_{jk}"
-        r"\mathcal{C}^{(0,l-1)}_{ik} \xrightarrow{d} \frac{\beta}{\sigma^{(l)}_j}"
-        r"\mathcal{N}(\mu,\sigma) \quad (28)",
-        r"\mathcal{C}^{(0,1)}_{ij} = \frac{\mathbf{W}^{(1)}_{ij}\int\psi(\sigma_i z_i)z_i"
-        r"\mathsf{D}z_i}{\sum_{k=1}^{N_0}(\mathbf{W}^{(1)}_{jk})^2\,\mathbb{E}[\psi("
-        r"\mathbf{X}_k)^2]} \quad (31)",
-        r"\mathbb{V}(\mathcal{C}^{(0,1)}_{ij}) = \frac{1}{\mathbb{E}[\psi(\mathbf{X}_k)^2]^2}"
-        r"\mathbb{V}\Big(\frac{\mathbf{W}^{(1)}_{ij}}{\sum_k(\mathbf{W}^{(1)}_{jk})^2}\Big)"
-        r"\Big(\int\psi(\sigma_i z_i)z_i\mathsf{D}z_i\Big)^2 \quad (32)",
-    ),
-    core=True,
+    "correlation-variance-finite", __doc__,
+    per_activation=True, core=True,
 )
 
 

@@ -1,4 +1,4 @@
-"""depth-scales -- |q^l - q*| ~ exp(-l/xi_q), |c^l - c*| ~ exp(-l/xi_c) with the printed
+r"""depth-scales -- |q^l - q*| ~ exp(-l/xi_q), |c^l - c*| ~ exp(-l/xi_c) with the printed
 xi_q, xi_c (seed 002, Eqs. (9)-(10)).
 
 Printed (9): xi_q^-1 = -log(chi1 + sw2 Int phi'' phi) -- the slope of the q-map at q* by
@@ -6,6 +6,21 @@ Gaussian integration by parts.  Printed (10): xi_c^-1 = -log(sw2 Int Int phi''(u
 evaluated literally, against Schoenholz et al.'s -log(sw2 Int Int phi'(u1*) phi'(u2*)) (the
 slope of the c-map at c*, = chi1 at c* = 1).  Both against the measured convergence rates of
 the exact maps (float64 iteration) and of finite networks (tanh, sb2 = 0.05, ordered phase).
+
+Source:
+    seed 002, Eqs. (9)-(10)
+Statement:
+    Near the fixed points |q^l - q*| ~ exp(-l/xi_q) and |c^l - c*| ~ exp(-l/xi_c) with
+    xi_q^-1 = -log(chi1 + sw2 Int phi'' phi) and xi_c^-1 = -log(sw2 Int Int phi''(u1*)
+    phi(u2*)).
+Hypotheses:
+    - near the fixed point (linearisation)
+    - ordered phase for xi_c with c* = 1
+Printed:
+    - \xi_q^{-1}=-\log\Big(\chi_1+\sigma_w^2\int\mathcal Dz\,\varphi''(\sqrt{q^*}z)\phi(\s
+      qrt{q^*}z)\Big)\quad(002,\ 9)
+    - \xi_c^{-1}=-\log\Big(\sigma_w^2\int\mathcal Dz_1\mathcal Dz_2\,\varphi''(u_1^*)\phi(
+      u_2^*)\Big)\quad(002,\ 10)
 """
 
 from __future__ import annotations
@@ -19,7 +34,7 @@ import sympy as sp
 
 from theorycheck.activations import get_activation
 from theorycheck.claims import CheckResult, ClaimRun, Finding, claim
-from theorycheck.claims.evidence import dec, passed_if, put, put_est, step
+from theorycheck.claims.evidence import dec, passed_if, passed_unless, put, put_est, step
 from theorycheck.claims.map_checks import correlation, input_pair, stable_q, z_result
 from theorycheck.claims.statistics import mean_se, z_crit
 from theorycheck.gaussian import GridEngine, expect_mp
@@ -33,21 +48,7 @@ DEFAULT = ("tanh", "erf")
 SB2 = 0.05
 
 
-DEPTH_SCALES = claim(
-    id="depth-scales",
-    source="seed 002, Eqs. (9)-(10)",
-    statement=("Near the fixed points |q^l - q*| ~ exp(-l/xi_q) and |c^l - c*| ~ exp(-l/xi_c) "
-               "with xi_q^-1 = -log(chi1 + sw2 Int phi'' phi) and xi_c^-1 = -log(sw2 Int Int "
-               "phi''(u1*) phi(u2*))."),
-    hypotheses=("near the fixed point (linearisation)", "ordered phase for xi_c with c* = 1"),
-    per_activation=True, activations=DEFAULT,
-    printed=(
-        r"\xi_q^{-1}=-\log\Big(\chi_1+\sigma_w^2\int\mathcal Dz\,\varphi''(\sqrt{q^*}z)\phi"
-        r"(\sqrt{q^*}z)\Big)\quad(002,\ 9)",
-        r"\xi_c^{-1}=-\log\Big(\sigma_w^2\int\mathcal Dz_1\mathcal Dz_2\,\varphi''(u_1^*)\phi"
-        r"(u_2^*)\Big)\quad(002,\ 10)",
-    ),
-)
+DEPTH_SCALES = claim("depth-scales", __doc__, per_activation=True, activations=DEFAULT)
 
 
 @DEPTH_SCALES.check("symbolic", "IBP and the printed integrands")
@@ -156,13 +157,11 @@ def _numeric(run: ClaimRun) -> CheckResult:
                 if abs(argS - float(lam_c.value)) > 3 * float(lam_c.error) + 1e-7:
                     bad.append(key + " xi_c")
                 run.record.setdefault("p10", []).append((key, arg10, argS, float(lam_c.value)))
-    return passed_if(
-        not bad, "numeric",
-        ("printed (9)'s argument equals the measured rate of the exact q-map; the c-map "
-         "converges at Schoenholz's sw2 E phi'phi' (= chi1 at c* = 1), not at printed "
-         "(10)'s sw2 E phi''phi") if not bad else f"rate mismatch at {bad}",
-        ev,
-        counterexample={"where": bad} if bad else None)
+    return passed_unless(
+        bad, "numeric",
+        "printed (9)'s argument equals the measured rate of the exact q-map; the c-map "
+        "converges at Schoenholz's sw2 E phi'phi' (= chi1 at c* = 1), not at printed "
+        "(10)'s sw2 E phi''phi", ev, failure="rate mismatch at")
 
 
 @DEPTH_SCALES.check("simulation", "finite networks")

@@ -1,4 +1,4 @@
-"""finite-width-ratio: seed 003 (Roberts, Yaida & Hanin, ch. 0), Sec. 0.2, Eqs. (0.14)-(0.19).
+r"""finite-width-ratio: seed 003 (Roberts, Yaida & Hanin, ch. 0), Sec. 0.2, Eqs. (0.14)-(0.19).
 
 The leading finite-width correction to the infinite-width Gaussian is O(1/n) and set by the
 depth-to-width ratio r = L/n (0.19): non-Gaussianity of preactivations grows with L/n, vanishes
@@ -11,6 +11,21 @@ four-point-vertex notation. ReLU at criticality (sw2 = 2, sb2 = 0): kappa_L = 15
 leading order (exactly 3[(1 + 5/n)^(L-1) - 1]); tanh at criticality (sw2 = 1, sb2 = 0): the
 leading-order recursion, asymptotically kappa ~ 2 L/n. The instance-to-instance relative
 variance of G is kappa/3: for ReLU exactly (1 + 5/n)^(L-1) - 1 ~ exp(5 r) - 1.
+
+Source:
+    seed 003, Sec. 0.2, Eqs. (0.14)-(0.19)
+Statement:
+    the leading finite-width correction is O(1/n) and set by r = L/n: non-Gaussianity
+    grows with L/n, vanishes as n -> inf at fixed L, and instance-to-instance
+    fluctuations become large when r >> 1
+Hypotheses:
+    - Gaussian weights
+    - criticality (relu sw2 = 2, tanh sw2 = 1, sb2 = 0)
+    - fixed input, randomness over initialisations
+Printed:
+    - p(f^*) = p^{\{0\}}(f^*) + \frac{p^{\{1\}}(f^*)}{n} + O\!\left(\frac1{n^2}\right) \qu
+      ad (0.15)
+    - r \equiv L/n \quad (0.19)
 """
 
 from __future__ import annotations
@@ -24,24 +39,11 @@ import numpy as np
 from theorycheck.claims import CheckResult, ClaimRun, Finding, claim
 from theorycheck.claims.evidence import dec, passed_if
 
-PRINTED = (
-    r"p(f^*) = p^{\{0\}}(f^*) + \frac{p^{\{1\}}(f^*)}{n}"
-    r" + O\!\left(\frac1{n^2}\right) \quad (0.15)",
-    r"r \equiv L/n \quad (0.19)",
-)
 CRITICAL = {"relu": (2.0, 0.0), "tanh": (1.0, 0.0)}
 Z = 3.29
 
 
-FINITE_WIDTH_RATIO = claim(
-    id="finite-width-ratio", source="seed 003, Sec. 0.2, Eqs. (0.14)-(0.19)",
-    statement=("the leading finite-width correction is O(1/n) and set by r = L/n: "
-               "non-Gaussianity grows with L/n, vanishes as n -> inf at fixed L, and "
-               "instance-to-instance fluctuations become large when r >> 1"),
-    hypotheses=("Gaussian weights", "criticality (relu sw2 = 2, tanh sw2 = 1, sb2 = 0)",
-                "fixed input, randomness over initialisations"),
-    printed=PRINTED,
-)
+FINITE_WIDTH_RATIO = claim("finite-width-ratio", __doc__)
 
 
 def _kurtosis(run: ClaimRun, name: str) -> Any:

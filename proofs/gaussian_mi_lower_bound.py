@@ -1,4 +1,4 @@
-"""gaussian-mi-lower-bound: seed 000, Eqs. (34)-(35) and Appendix A; seed 001, Prop. 1, Eq. (6).
+r"""gaussian-mi-lower-bound: seed 000, Eqs. (34)-(35) and Appendix A; seed 001, Prop. 1, Eq. (6).
 
 If Z is Gaussian, ``I(Z; Y) >= I_N(Z; Y)``, the mutual information of the Gaussian with the same
 covariance. Proof kept here: ``h(Z|Y) = h(Z - AY | Y) <= h(Z - AY) <= 1/2 log det(2 pi e S_lin)``
@@ -6,6 +6,26 @@ with ``A = S_zy S_yy^-1`` (LMMSE) and ``S_lin = S_zz - S_zy S_yy^-1 S_yz``; ``h(
 Gaussian. Numerically: true MI by quadrature for ``Y = psi(Z) + sigma n``. Outside the
 hypothesis (Z = +-1) the bound fails: that documents necessity, it is not a counterexample to
 the claim as stated.
+
+Source:
+    seed 000, Eqs. (34)-(35), Appendix A; seed 001, Prop. 1, Eq. (6)
+Statement:
+    if Z is Gaussian, I(Z; Y) >= I_N(Z; Y), the mutual information of the Gaussian with
+    the same mean and covariance as (Z, Y)
+Hypotheses:
+    - Z Gaussian (000: 'as long as Z is a Gaussian variable'; 001: 'f(x) Gaussian')
+    - (Z, Y) with finite second moments, Sigma_ZZ and Sigma_YY invertible
+Printed:
+    - \mathcal I(\mathbf Z;\mathbf Z^{(l)}) \ge \mathcal I_{\mathcal N}(\mathbf Z;\mathb
+      f Z^{(l)}) \quad (34)
+    - = \tfrac12\log\frac{\det\Sigma^{(0)}\det\Sigma^{(l)}}{\det\Sigma^{(0,l)}} \quad (35)
+    - \int f\log g = -\tfrac12\log[(2\pi)^n\det\Sigma] - \tfrac12\int f(\mathbf Z)\log[(\m
+      athbf Z-\mathbb E\mathbf Z)^T\Sigma^{-1}(\mathbf Z-\mathbb E\mathbf Z)]\,d\mathb
+      f Z \quad (A2)
+    - = \int f_{\mathbf Z^{(l)}}\log\frac{g_{\mathbf Z^{(l)}}}{f_{\mathbf Z^{(l)}}}\,d\mat
+      hbf Z\,d\mathbf Z^{(l)} \quad (A7)-(A8)
+    - \text{seed 001, Prop. 1: } f \text{ with the moments of } g \text{ and } f(x) \text
+      { Gaussian} \Rightarrow I_f \ge I_g \quad (7)
 """
 
 from __future__ import annotations
@@ -27,30 +47,10 @@ from theorycheck.gaussian import expect_normal_mp
 from theorycheck.information.channels import CHANNELS, get_channel
 from theorycheck.numbers import to_decimal
 
-PRINTED = (
-    r"\mathcal I(\mathbf Z;\mathbf Z^{(l)}) \ge \mathcal I_{\mathcal N}(\mathbf Z;\mathbf Z^{(l)})"
-    r" \quad (34)",
-    r"= \tfrac12\log\frac{\det\Sigma^{(0)}\det\Sigma^{(l)}}{\det\Sigma^{(0,l)}} \quad (35)",
-    r"\int f\log g = -\tfrac12\log[(2\pi)^n\det\Sigma] - \tfrac12\int f(\mathbf Z)"
-    r"\log[(\mathbf Z-\mathbb E\mathbf Z)^T\Sigma^{-1}(\mathbf Z-\mathbb E\mathbf Z)]\,d\mathbf Z"
-    r" \quad (A2)",
-    r"= \int f_{\mathbf Z^{(l)}}\log\frac{g_{\mathbf Z^{(l)}}}{f_{\mathbf Z^{(l)}}}"
-    r"\,d\mathbf Z\,d\mathbf Z^{(l)} \quad (A7)-(A8)",
-    r"\text{seed 001, Prop. 1: } f \text{ with the moments of } g \text{ and } f(x) "
-    r"\text{ Gaussian} \Rightarrow I_f \ge I_g \quad (7)",
-)
 DEFAULT_CHANNELS = ("linear", "tanh", "relu", "sigmoid", "cubic", "softsign")
 
 
-GAUSSIAN_MI_LOWER_BOUND = claim(
-    id="gaussian-mi-lower-bound",
-    source="seed 000, Eqs. (34)-(35), Appendix A; seed 001, Prop. 1, Eq. (6)",
-    statement=("if Z is Gaussian, I(Z; Y) >= I_N(Z; Y), the mutual information of the Gaussian "
-               "with the same mean and covariance as (Z, Y)"),
-    hypotheses=("Z Gaussian (000: 'as long as Z is a Gaussian variable'; 001: 'f(x) Gaussian')",
-                "(Z, Y) with finite second moments, Sigma_ZZ and Sigma_YY invertible"),
-    printed=PRINTED,
-)
+GAUSSIAN_MI_LOWER_BOUND = claim("gaussian-mi-lower-bound", __doc__)
 
 
 @GAUSSIAN_MI_LOWER_BOUND.check("symbolic", "LMMSE proof; App. A")
@@ -257,7 +257,7 @@ def _outside_hypothesis(run: ClaimRun) -> CheckResult:
 
 
 NOTE_34 = note(
-    "seed 000, Eq. (34); seed 001, Prop. 1", PRINTED[0],
+    "seed 000, Eq. (34); seed 001, Prop. 1", GAUSSIAN_MI_LOWER_BOUND.printed[0],
     r"\text{as printed, with the hypothesis } \mathbf Z \text{ Gaussian}",
     ("the hypothesis is necessary: for Z = +-1, Y = Z + sigma n, "
      "I < I_N at every sigma checked (AWGN: Gaussian inputs maximise I at "
@@ -279,7 +279,7 @@ def gaussian_mi_lower_bound(run: ClaimRun) -> list[Finding]:
         a7 = {"unavailable": f"{type(err).__name__}: {err}"}
     sym = run.record.get("symbolic", {})
     return [
-        misprint("seed 000, Appendix A, Eq. (A2)", PRINTED[2],
+        misprint("seed 000, Appendix A, Eq. (A2)", GAUSSIAN_MI_LOWER_BOUND.printed[2],
                  (r"-\tfrac12\log[(2\pi)^n\det\Sigma] - \tfrac12\int f(\mathbf Z)"
                   r"(\mathbf Z-\mathbb E\mathbf Z)^T\Sigma^{-1}(\mathbf Z-\mathbb E"
                   r"\mathbf Z)\,d\mathbf Z = -\tfrac12\log[(2\pi)^n\det\Sigma] - "
@@ -287,7 +287,7 @@ def gaussian_mi_lower_bound(run: ClaimRun) -> list[Finding]:
                  (f"(A3)'s tr(Sigma^-1 Sigma)/2 = n/2 is the mean of the quadratic form "
                   f"({sym.get('E_quadratic_form_n1')} for n = 1); the mean of its log is "
                   f"{sym.get('E_log_quadratic_form_n1')} = -gamma - log 2")),
-        misprint("seed 000, Appendix A, Eqs. (A7)-(A8)", PRINTED[3],
+        misprint("seed 000, Appendix A, Eqs. (A7)-(A8)", GAUSSIAN_MI_LOWER_BOUND.printed[3],
                  (r"\int f(\mathbf Z;\mathbf Z^{(l)})\log\frac{f(\mathbf Z;"
                   r"\mathbf Z^{(l)})\,g_{\mathbf Z^{(l)}}}{g(\mathbf Z;\mathbf Z^{(l)})"
                   r"\,f_{\mathbf Z^{(l)}}}"

@@ -1,4 +1,4 @@
-"""jacobian-moments -- seed 000, Eqs. (60)-(67); seed 002, Sec. 3.2.
+r"""jacobian-moments -- seed 000, Eqs. (60)-(67); seed 002, Sec. 3.2.
 
 The first two moments of the spectrum of H = J^T J for a depth-l network at the fixed point,
 m1 = (sw2 mu1)^l, m2 = (sw2 mu1)^(2l) (mu2/mu1^2 + 1/l - 1 - s1) l, with mu_k = E psi'(s* z)^(2k)
@@ -12,6 +12,27 @@ the Cauchy-Schwarz inequality (66) and the printed equality condition (67) again
 and relu; mu1, mu2 and m2(l) on the edge of chaos with mpmath; hypothesis searches over
 generated activations; and the empirical moments of J^T J in finite networks (Gaussian and
 orthogonal weights, several widths and depths).
+
+Source:
+    seed 000, Eqs. (60)-(67); seed 002, Sec. 3.2
+Statement:
+    For H = J^T J of a depth-l network at the fixed point: m1 = (sw2 mu1)^l, m2 = (sw2
+    mu1)^(2l) (mu2/mu1^2 + 1/l - 1 - s1) l, mu_k = Int psi'(s* z)^(2k) Dz, s1 = 0
+    (orthogonal), -1 (Gaussian); m1 = chi1 for one layer; mu1^2 <= mu2 with equality iff
+    s* -> 0, so at m1 = 1 and mu1^2 = mu2, m2 = 1 (orthogonal) and m2 = l + 1
+    (Gaussian).
+Hypotheses:
+    - all layers at the fixed point q*
+    - D and W freely independent (Eq. 62)
+Printed:
+    - S_{UV}(z) = S_U(z) S_V(z) \quad (60)
+    - m_1 = (\sigma_w^2 \tilde\mu_1)^l \quad (64)
+    - m_2 = (\sigma_w^2\tilde\mu_1)^{2l}\Big(\frac{\tilde\mu_2}{\tilde\mu_1^2} + \frac1
+      l - 1 - s_1\Big) l \quad (65)
+    - \tilde\mu_1^2 = \Big(\int\psi'(\sigma^*z)^2\mathsf{D}z\Big)^2 \le \int\psi'(\sigma^*
+      z)^4\mathsf{D}z = \tilde\mu_2 \quad (66)
+    - \psi'(\sigma^*z)^2 \propto \psi'(\sigma^*z)^4 \Leftrightarrow \sigma^* \to 0 \quad (
+      67)
 """
 
 from __future__ import annotations
@@ -47,25 +68,8 @@ EQUALITY_DIGITS = 20
 
 
 JACOBIAN_MOMENTS = claim(
-    id="jacobian-moments",
-    source="seed 000, Eqs. (60)-(67); seed 002, Sec. 3.2",
-    statement="For H = J^T J of a depth-l network at the fixed point: m1 = (sw2 mu1)^l, "
-              "m2 = (sw2 mu1)^(2l) (mu2/mu1^2 + 1/l - 1 - s1) l, mu_k = Int psi'(s* z)^(2k) Dz, "
-              "s1 = 0 (orthogonal), -1 (Gaussian); m1 = chi1 for one layer; mu1^2 <= mu2 with "
-              "equality iff s* -> 0, so at m1 = 1 and mu1^2 = mu2, m2 = 1 (orthogonal) and "
-              "m2 = l + 1 (Gaussian).",
-    hypotheses=("all layers at the fixed point q*", "D and W freely independent (Eq. 62)"),
-    per_activation=True,
-    printed=(
-        r"S_{UV}(z) = S_U(z) S_V(z) \quad (60)",
-        r"m_1 = (\sigma_w^2 \tilde\mu_1)^l \quad (64)",
-        r"m_2 = (\sigma_w^2\tilde\mu_1)^{2l}\Big(\frac{\tilde\mu_2}{\tilde\mu_1^2} + \frac1l - 1"
-        r" - s_1\Big) l \quad (65)",
-        r"\tilde\mu_1^2 = \Big(\int\psi'(\sigma^*z)^2\mathsf{D}z\Big)^2 \le \int\psi'(\sigma^*z)^4"
-        r"\mathsf{D}z = \tilde\mu_2 \quad (66)",
-        r"\psi'(\sigma^*z)^2 \propto \psi'(\sigma^*z)^4 \Leftrightarrow \sigma^* \to 0 \quad (67)",
-    ),
-    core=True,
+    "jacobian-moments", __doc__,
+    per_activation=True, core=True,
     checks=[  # the symbolic checks live in theorycheck.claims.symbolic_jacobian
         Check("symbolic", "(64)-(65) from the S-transform; m2 = 1, l + 1", s_transform),
         Check("symbolic", "(66)-(67): the equality case", equality_case),

@@ -1,10 +1,28 @@
-"""mf-mi-lower-bound: seed 001, Secs. II-III, Prop. 2, Figs. 3-6.
+r"""mf-mi-lower-bound: seed 001, Secs. II-III, Prop. 2, Figs. 3-6.
 
 With Gaussian noise before each activation, the mean-field analytic lower bound on I(X; x^l)
 (Prop. 2, reconstructed in :mod:`theorycheck.information.meanfield_bound`, whose docstring says
 exactly what was reconstructed from the surviving prose) agrees with the sampled Gaussian bound
 (Eqs. (11)-(13), Sec. II-A), better at larger width and depth, and is maximised near the EOC for
 tanh.
+
+Source:
+    seed 001, Secs. II-III, Prop. 2, Figs. 3-6
+Statement:
+    with Gaussian noise added before each activation, the mean-field analytic lower
+    bound on I(X; h^l) agrees with the sampled bound, better at larger width and depth,
+    and is maximised near the EOC for tanh
+Hypotheses:
+    - noise before each activation
+    - Gaussian input X
+    - MI conditional on W
+    - mean-field: matrices replaced by their W-expectations
+Printed:
+    - I(X;h^l) \ge \tfrac12\,\mathbb E_W\log\det\Sigma_{h^l} - \tfrac12\,\mathbb E_W\log\d
+      et(\Sigma_{h^l}-\Sigma_{h^lX}\Sigma_X^{-1}\Sigma_{Xh^l}) \quad (11)-(13)\ \text{(los
+      t; reconstructed)}
+    - I_{MF}^l = \tfrac{N}{2}\log v^l - \tfrac N2\log(v^l - g^l) \quad \text{Prop. 2, (23
+      ) (lost; reconstructed)}
 """
 
 from __future__ import annotations
@@ -27,25 +45,12 @@ from theorycheck.claims.evidence import dec, note, passed_if
 from theorycheck.gaussian import GridEngine
 from theorycheck.information import meanfield_bound as mfb
 
-PRINTED = (
-    r"I(X;h^l) \ge \tfrac12\,\mathbb E_W\log\det\Sigma_{h^l} - \tfrac12\,\mathbb E_W\log\det"
-    r"(\Sigma_{h^l}-\Sigma_{h^lX}\Sigma_X^{-1}\Sigma_{Xh^l}) \quad (11)-(13)\ \text{(lost; "
-    r"reconstructed)}",
-    r"I_{MF}^l = \tfrac{N}{2}\log v^l - \tfrac N2\log(v^l - g^l) \quad \text{Prop. 2, (23) "
-    r"(lost; reconstructed)}",
-)
 NOISE2 = 0.01
 TANH = get_activation("tanh")
 
 
 MF_MI_LOWER_BOUND = claim(
-    id="mf-mi-lower-bound", source="seed 001, Secs. II-III, Prop. 2, Figs. 3-6",
-    statement=("with Gaussian noise added before each activation, the mean-field analytic "
-               "lower bound on I(X; h^l) agrees with the sampled bound, better at larger "
-               "width and depth, and is maximised near the EOC for tanh"),
-    hypotheses=("noise before each activation", "Gaussian input X", "MI conditional on W",
-                "mean-field: matrices replaced by their W-expectations"),
-    printed=PRINTED,
+    "mf-mi-lower-bound", __doc__,
     findings=[
         note("seed 001, Eqs. (5), (11)-(23)",
              "equations lost in extraction",

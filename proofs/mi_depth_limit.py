@@ -1,4 +1,4 @@
-"""mi-depth-limit: seed 001, Sec. IV, Fig. 8.
+r"""mi-depth-limit: seed 001, Sec. IV, Fig. 8.
 
 "the mean field lower bound also converges to a maximum ... as the depth increases ... on the
 EoC": on the edge of chaos the (reconstructed, see
@@ -10,6 +10,18 @@ gamma_l = sw2 E[phi'(u1) phi'(u2)]. At the fixed point gamma* <= chi1 by Cauchy-
 equality only if phi'(u) is a.s. constant; on the (noisy) EOC chi1 = 1, so gamma* < 1 for tanh
 with noise2 > 0, g^l -> 0 geometrically and the bound tends to 0 -- a trivial limit -- on a depth
 scale -1/log gamma* that can be long.
+
+Source:
+    seed 001, Sec. IV, Fig. 8
+Statement:
+    on the EOC the mean-field lower bound converges to a non-trivial limit as depth
+    grows
+Hypotheses:
+    - tanh
+    - pre-activation noise noise2 > 0
+    - the reconstructed Prop. 2 bound
+Printed:
+    - \lim_{l\to\infty} I_{MF}^l(X; h^l) > 0 \text{ on the EoC (Fig. 8; equations lost)}
 """
 
 from __future__ import annotations
@@ -26,18 +38,13 @@ from theorycheck.claims.checks import property_result
 from theorycheck.claims.evidence import dec, note, passed_if
 from theorycheck.information import meanfield_bound as mfb
 
-PRINTED = (r"\lim_{l\to\infty} I_{MF}^l(X; h^l) > 0 \text{ on the EoC (Fig. 8; equations lost)}",)
 NOISE2 = 0.01
 SB2 = 0.05
 TANH = get_activation("tanh")
 
 
 MI_DEPTH_LIMIT = claim(
-    id="mi-depth-limit", source="seed 001, Sec. IV, Fig. 8",
-    statement=("on the EOC the mean-field lower bound converges to a non-trivial limit as "
-               "depth grows"),
-    hypotheses=("tanh", "pre-activation noise noise2 > 0", "the reconstructed Prop. 2 bound"),
-    printed=PRINTED,
+    "mi-depth-limit", __doc__,
     findings=[note(
         "seed 001, Sec. IV, Fig. 8",
         ("the mean field lower bound also converges to a maximum ... as the depth "

@@ -1,4 +1,4 @@
-"""mi-max-at-di: seed 000, Sec. V, Figs. 7-8.
+r"""mi-max-at-di: seed 000, Sec. V, Figs. 7-8.
 
 In finite tanh networks (several widths and depths, Gaussian and orthogonal weights, "stable"
 and unit-variance inputs) the sampled Gaussian MI lower bound I_N(Z; Z^(l)) (Eq. (35) from the
@@ -13,6 +13,22 @@ infinite; the Gaussian bound is finite only because the map is nonlinear, and it
 limit as the map becomes linear on the inputs' scale. Plug-in bounds are corrected for the
 Gaussian-data (Wishart) bias; grid points whose joint sample covariance exceeds the float64
 condition limit are reported as "not computable" rather than given a number.
+
+Source:
+    seed 000, Sec. V, Eq. (35), Figs. 7-8
+Statement:
+    in finite tanh networks the sampled Gaussian MI lower bound is largest at (sw, sb) =
+    (1, 0) and grows along the EOC as sb -> 0
+Hypotheses:
+    - tanh
+    - Gaussian and orthogonal weights
+    - stable and unit-variance inputs
+    - several widths and depths
+Printed:
+    - \mathcal I_{\mathcal N}(Z;Z^{(l)}) = \tfrac12\log\frac{\det\Sigma^{(0)}\det\Sigma^{(
+      l)}}{\det\Sigma^{(0,l)}} \quad (35)
+    - \arg\max_{(\sigma_w,\sigma_b)} \mathcal I_{\mathcal N} = (1, 0) \quad \text{(Figs. 7
+      -8)}
 """
 
 from __future__ import annotations
@@ -29,22 +45,12 @@ from theorycheck.claims.statistics import fit_through_origin
 from theorycheck.information import meanfield_bound as mfb
 from theorycheck.meanfield import MeanField
 
-PRINTED = (
-    r"\mathcal I_{\mathcal N}(Z;Z^{(l)}) = \tfrac12\log\frac{\det\Sigma^{(0)}\det\Sigma^{(l)}}"
-    r"{\det\Sigma^{(0,l)}} \quad (35)",
-    r"\arg\max_{(\sigma_w,\sigma_b)} \mathcal I_{\mathcal N} = (1, 0) \quad \text{(Figs. 7-8)}",
-)
 Q_FLOOR = 1e-3
 TANH = get_activation("tanh")
 
 
 MI_MAX_AT_DI = claim(
-    id="mi-max-at-di", source="seed 000, Sec. V, Eq. (35), Figs. 7-8",
-    statement=("in finite tanh networks the sampled Gaussian MI lower bound is largest at "
-               "(sw, sb) = (1, 0) and grows along the EOC as sb -> 0"),
-    hypotheses=("tanh", "Gaussian and orthogonal weights", "stable and unit-variance inputs",
-                "several widths and depths"),
-    printed=PRINTED,
+    "mi-max-at-di", __doc__,
     findings=[unstated_condition(
         "seed 000, Sec. V ('stable inputs')",
         "stable inputs (propagating at the stable state)",

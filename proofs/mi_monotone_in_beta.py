@@ -1,10 +1,26 @@
-"""mi-monotone-in-beta: seed 000, Sec. IV B, Eqs. (44)-(49).
+r"""mi-monotone-in-beta: seed 000, Sec. IV B, Eqs. (44)-(49).
 
 ``I_N = -1/2 sum_i log(1 - beta^(2l) w_i)`` at fixed ``w_i >= 0`` (the eigenvalues of
 ``L^T M L``) increases with ``beta^2`` on the domain ``beta^(2l) w_i < 1``. It is even in ``beta``,
 so "increases monotonically with beta" holds for ``beta >= 0`` only; ``beta`` has the sign of
 ``sigma_w`` (Eq. (38); ``q*`` depends on ``sigma_w^2``) and the source's domain
 ``(sigma_w, sigma_b) in R x (0, inf)`` includes ``sigma_w < 0``.
+
+Source:
+    seed 000, Sec. IV B, Eqs. (44)-(49)
+Statement:
+    I_N(Z; Z^(l)) increases monotonically with beta = beta(sigma_w, sigma_b)
+Hypotheses:
+    - M (Eq. 45), C^(0,0), C^(l,l) fixed ('principally fixed' given the weight
+      distribution and depth)
+    - beta^(2l) w_i < 1 for every i (Eq. 49 domain)
+Printed:
+    - \mathcal I_{\mathcal N} = \tfrac12\log\frac{1}{\det(I - \beta^{2l}\widetilde M C^{(0
+      ,0)})} \quad (44)
+    - \det(I - \beta^{2l}\widetilde M C^{(0,0)}) = \prod_i (1 - \beta^{2l}\omega_i) \qua
+      d (49)
+    - \text{``} \mathcal I_{\mathcal N}(\mathbf Z;\mathbf Z^{(l)}) \text{ monotonically in
+      creases with } \beta(\sigma_w,\sigma_b)\text{''}
 """
 
 from __future__ import annotations
@@ -25,13 +41,6 @@ from theorycheck.information import cholesky_omegas, mi_from_omegas
 from theorycheck.information.randmat import random_psd, random_spd
 from theorycheck.numbers import to_decimal
 
-PRINTED = (
-    r"\mathcal I_{\mathcal N} = \tfrac12\log\frac{1}{\det(I - \beta^{2l}\widetilde M C^{(0,0)})}"
-    r" \quad (44)",
-    r"\det(I - \beta^{2l}\widetilde M C^{(0,0)}) = \prod_i (1 - \beta^{2l}\omega_i) \quad (49)",
-    r"\text{``} \mathcal I_{\mathcal N}(\mathbf Z;\mathbf Z^{(l)}) \text{ monotonically "
-    r"increases with } \beta(\sigma_w,\sigma_b)\text{''}",
-)
 CONDITION = ("beta >= 0 (equivalently sigma_w >= 0 for an increasing activation), with M and "
              "C^(l,l) held fixed and beta^(2l) w_i < 1")
 
@@ -49,12 +58,7 @@ NOTE_FIXED_C = note(
      "mi-max-at-di); recorded as an assumption the argument needs"))
 
 MI_MONOTONE_IN_BETA = claim(
-    id="mi-monotone-in-beta",
-    source="seed 000, Sec. IV B, Eqs. (44)-(49)",
-    statement="I_N(Z; Z^(l)) increases monotonically with beta = beta(sigma_w, sigma_b)",
-    hypotheses=("M (Eq. 45), C^(0,0), C^(l,l) fixed ('principally fixed' given the weight "
-                "distribution and depth)", "beta^(2l) w_i < 1 for every i (Eq. 49 domain)"),
-    printed=PRINTED,
+    "mi-monotone-in-beta", __doc__,
     condition=Condition(text=CONDITION, search="all beta",
                         inside=Check("property", "beta >= 0",
                                      lambda run: _property(run, nonneg=True)),
@@ -186,7 +190,7 @@ def _even_in_beta(ce: dict[str, Any]) -> Finding:
     """The unstated condition beta >= 0, with the shrunk counterexample of the all-beta search."""
     return unstated_condition(
         "seed 000, Sec. IV B (after Eq. (49))",
-        PRINTED[2],
+        MI_MONOTONE_IN_BETA.printed[2],
         (r"\mathcal I_{\mathcal N} \text{ increases with } \beta^2 \text{ (with } "
          r"|\beta|\text{); with } \beta \text{ only for } \beta \ge 0"),
         (f"I_N is even in beta (SymPy); shrunk counterexample with beta < 0: {ce}; "

@@ -1,4 +1,4 @@
-"""orthogonal-faster: seed 002, Sec. 4.4, Fig. 3.
+r"""orthogonal-faster: seed 002, Sec. 4.4, Fig. 3.
 
 Orthogonal initialisation trains faster than Gaussian (tanh, depth 40, sw2 = 2, sb2 = 0.05),
 a setting the source calls "squarely in the ordered phase".
@@ -8,6 +8,20 @@ training runs (same seed -> same data order and mini-batches, only the weight ki
 scikit-learn's digits, compared by the area under the train-accuracy curve (a "faster" summary
 that does not depend on one chosen step) and by the accuracy at an early step, with a paired
 t-test and a 95 % confidence interval over seeds.
+
+Source:
+    seed 002, Sec. 4.4, Fig. 3
+Statement:
+    orthogonal initialisation trains faster than Gaussian (tanh, depth 40, sw2 = 2, sb2
+    = 0.05)
+Hypotheses:
+    - tanh
+    - depth 40 (quick: 12)
+    - sw2 = 2, sb2 = 0.05
+    - 'ordered phase'
+Printed:
+    - \text{tanh},\ L = 40,\ \sigma_w^2 = 2,\ \sigma_b^2 = 0.05:\ \text{'squarely in the o
+      rdered phase'}
 """
 
 from __future__ import annotations
@@ -19,18 +33,10 @@ from theorycheck.claims.evidence import dec, misprint, passed_if
 from theorycheck.claims.statistics import paired_test
 from theorycheck.meanfield import MeanField
 
-PRINTED = (r"\text{tanh},\ L = 40,\ \sigma_w^2 = 2,\ \sigma_b^2 = 0.05:\ \text{'squarely in the "
-           r"ordered phase'}",)
 SW2, SB2 = 2.0, 0.05
 
 
-ORTHOGONAL_FASTER = claim(
-    id="orthogonal-faster", source="seed 002, Sec. 4.4, Fig. 3",
-    statement=("orthogonal initialisation trains faster than Gaussian (tanh, depth 40, "
-               "sw2 = 2, sb2 = 0.05)"),
-    hypotheses=("tanh", "depth 40 (quick: 12)", "sw2 = 2, sb2 = 0.05", "'ordered phase'"),
-    printed=PRINTED,
-)
+ORTHOGONAL_FASTER = claim("orthogonal-faster", __doc__)
 
 
 @ORTHOGONAL_FASTER.check("numeric", "phase at (2, 0.05)")

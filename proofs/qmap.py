@@ -1,4 +1,4 @@
-"""qmap -- the variance recursion and its initial condition (seed 000, Eqs. (5)-(10); seed 002,
+r"""qmap -- the variance recursion and its initial condition (seed 000, Eqs. (5)-(10); seed 002,
 Eq. (3)).
 
 The correct map is q^l = sw2 E psi(sqrt(q^{l-1}) z)^2 + sb2 with q^1 = sw2 |x|^2/N0 + sb2 for
@@ -6,6 +6,25 @@ weights N(0, sw2/N_{l-1}).  The printed forms are each evaluated literally: 000 
 sigma^(l-1) the standard deviation it is defined as (psi(sqrt(sigma) x)^2), 002 Eq. (3) as
 printed (no square), 000 Eq. (10) dividing by N1.  Simulation: finite networks with N0 != N1,
 measured q^l per layer (``theorycheck.simulate.cnn`` with kernel radius 0 = fully connected).
+
+Source:
+    seed 000, Eqs. (5)-(10); seed 002, Eq. (3)
+Statement:
+    The pre-activation variance obeys q^l = sw2 Int psi(sqrt(q^{l-1}) z)^2 Dz + sb2 from
+    the initial condition q^1 = sw2 |x|^2/N0 + sb2; the printed forms 000 (9)-(10) and
+    002 (3) say the same.
+Hypotheses:
+    - W_ij ~ N(0, sw2/N_{l-1}) i.i.d., zero mean
+    - b ~ N(0, sb2)
+    - infinite width (Gaussian pre-activations)
+Printed:
+    - (\sigma^{(l)})^2=\sigma_w^2\int\psi(\sqrt{\sigma^{(l-1)}}x)^2\mathsf{D}x+\sigma_b^2\
+      quad(000,\ 9)
+    - (\sigma^{(1)})^2=\frac{\sigma_w^2}{N_1}\langle\mathbf X,\mathbf X\rangle+\sigma_b^2\
+      quad(000,\ 10)
+    - q^l=\sigma_w^2\int\mathcal Dz\,\varphi(\sqrt{q^{l-1}}z)+\sigma_b^2\quad(002,\ 3)
+    - q^0=\tfrac{1}{N_0}\|y^0\|_2^2,\ q^1=\sigma_w^2q^0+\sigma_b^2\quad(002,\ \text{Sec. 3
+      .1})
 """
 
 from __future__ import annotations
@@ -33,24 +52,7 @@ DEFAULT = ("tanh", "relu", "erf", "sigmoid")
 POINTS = ((1.5, 0.05), (2.5, 0.3))
 
 
-QMAP = claim(
-    id="qmap",
-    source="seed 000, Eqs. (5)-(10); seed 002, Eq. (3)",
-    statement=("The pre-activation variance obeys q^l = sw2 Int psi(sqrt(q^{l-1}) z)^2 Dz + "
-               "sb2 from the initial condition q^1 = sw2 |x|^2/N0 + sb2; the printed forms "
-               "000 (9)-(10) and 002 (3) say the same."),
-    hypotheses=("W_ij ~ N(0, sw2/N_{l-1}) i.i.d., zero mean", "b ~ N(0, sb2)",
-                "infinite width (Gaussian pre-activations)"),
-    per_activation=True, activations=DEFAULT,
-    printed=(
-        r"(\sigma^{(l)})^2=\sigma_w^2\int\psi(\sqrt{\sigma^{(l-1)}}x)^2\mathsf{D}x+\sigma_b^2"
-        r"\quad(000,\ 9)",
-        r"(\sigma^{(1)})^2=\frac{\sigma_w^2}{N_1}\langle\mathbf X,\mathbf X\rangle+\sigma_b^2"
-        r"\quad(000,\ 10)",
-        r"q^l=\sigma_w^2\int\mathcal Dz\,\varphi(\sqrt{q^{l-1}}z)+\sigma_b^2\quad(002,\ 3)",
-        r"q^0=\tfrac{1}{N_0}\|y^0\|_2^2,\ q^1=\sigma_w^2q^0+\sigma_b^2\quad(002,\ \text{Sec. 3.1})",
-    ),
-)
+QMAP = claim("qmap", __doc__, per_activation=True, activations=DEFAULT)
 
 
 def printed_9(act: Any, g: Any, q: np.ndarray | float, sw2: float, sb2: float

@@ -1,9 +1,32 @@
-"""schur-determinant: seed 000, Eqs. (35), (39)-(44).
+r"""schur-determinant: seed 000, Eqs. (35), (39)-(44).
 
 The block-determinant factorisation (40) of the joint covariance of Z and Z^(l), and the
 reductions (41)-(43) of the Gaussian mutual information to correlation matrices; then (44) from
 (39). As extracted, (42) and (43) print the same expression above and below the fraction bar, so
 they evaluate to ``1/2 log 1 = 0``: a printed step that does not follow from (41).
+
+Source:
+    seed 000, Eqs. (35), (39)-(44)
+Statement:
+    det Sigma^(0,l) = det Sigma^(l) det(Sigma^(0) - D0 C^(0,l) Dl (Sigma^(l))^-1 Dl
+    C^(0,l)T D0) (Eq. 40), and the reductions (41)-(43) of I_N to correlation matrices;
+    with (39) they give (44)
+Hypotheses:
+    - Z and Z^(l) jointly Gaussian with invertible Sigma^(0), Sigma^(l)
+    - D^(0), D^(l) = diag(Sigma)^(1/2), so Sigma = D C D
+Printed:
+    - \det\Sigma^{(0,l)} = \det\Sigma^{(l)}\,\det\big(\Sigma^{(0)} - D^{(0)}C^{(0,l)}D^{(l
+      )}(\Sigma^{(l)})^{-1}D^{(l)}(C^{(0,l)})^{T}D^{(0)}\big) \quad (40)
+    - \mathcal I_{\mathcal N} = \tfrac12\log\frac{\det\Sigma^{(0)}\det\Sigma^{(l)}}{\det\S
+      igma^{(0,l)}} \quad (41)
+    - = \tfrac12\log\frac{\det(\Sigma^{(0)} - D^{(0)}C^{(0,l)}(C^{(l,l)})^{-1}(C^{(0,l)})^
+      {T}D^{(0)})}{\det(\Sigma^{(0)} - D^{(0)}C^{(0,l)}(C^{(l,l)})^{-1}(C^{(0,l)})^{T}D^{(
+      0)})} \quad (42)
+    - = \tfrac12\log\frac{\det(C^{(0,0)} - C^{(0,l)}(C^{(l,l)})^{-1}(C^{(0,l)})^{T})}{\det
+      (C^{(0,0)} - C^{(0,l)}(C^{(l,l)})^{-1}(C^{(0,l)})^{T})} \quad (43)
+    - \mathcal I_{\mathcal N}(X;X^{(l)}) = \tfrac12\log\frac{1}{\det(I - \beta^{2l}\prod_{
+      i=1}^{l}\frac{(W^{(i)}/\sigma_w)^T}{\sqrt{N_{i-1}}}(C^{(l,l)})^{-1}\prod_{i=l}^{1}\f
+      rac{W^{(i)}/\sigma_w}{\sqrt{N_{i-1}}}\,C^{(0,0)})} \quad (44)
 """
 
 from __future__ import annotations
@@ -28,37 +51,13 @@ from theorycheck.information import (
 from theorycheck.information.randmat import random_correlation, weight_product
 from theorycheck.numbers import to_decimal
 
-PRINTED = (
-    r"\det\Sigma^{(0,l)} = \det\Sigma^{(l)}\,\det\big(\Sigma^{(0)} - D^{(0)}C^{(0,l)}D^{(l)}"
-    r"(\Sigma^{(l)})^{-1}D^{(l)}(C^{(0,l)})^{T}D^{(0)}\big) \quad (40)",
-    r"\mathcal I_{\mathcal N} = \tfrac12\log\frac{\det\Sigma^{(0)}\det\Sigma^{(l)}}"
-    r"{\det\Sigma^{(0,l)}} \quad (41)",
-    r"= \tfrac12\log\frac{\det(\Sigma^{(0)} - D^{(0)}C^{(0,l)}(C^{(l,l)})^{-1}(C^{(0,l)})^{T}"
-    r"D^{(0)})}{\det(\Sigma^{(0)} - D^{(0)}C^{(0,l)}(C^{(l,l)})^{-1}(C^{(0,l)})^{T}D^{(0)})}"
-    r" \quad (42)",
-    r"= \tfrac12\log\frac{\det(C^{(0,0)} - C^{(0,l)}(C^{(l,l)})^{-1}(C^{(0,l)})^{T})}"
-    r"{\det(C^{(0,0)} - C^{(0,l)}(C^{(l,l)})^{-1}(C^{(0,l)})^{T})} \quad (43)",
-    r"\mathcal I_{\mathcal N}(X;X^{(l)}) = \tfrac12\log\frac{1}{\det(I - \beta^{2l}"
-    r"\prod_{i=1}^{l}\frac{(W^{(i)}/\sigma_w)^T}{\sqrt{N_{i-1}}}(C^{(l,l)})^{-1}"
-    r"\prod_{i=l}^{1}\frac{W^{(i)}/\sigma_w}{\sqrt{N_{i-1}}}\,C^{(0,0)})} \quad (44)",
-)
-
 CORRECT_42 = (r"\tfrac12\log\frac{\det\Sigma^{(0)}}{\det(\Sigma^{(0)} - D^{(0)}C^{(0,l)}"
               r"(C^{(l,l)})^{-1}(C^{(0,l)})^{T}D^{(0)})}")
 CORRECT_43 = (r"\tfrac12\log\frac{\det C^{(0,0)}}{\det(C^{(0,0)} - C^{(0,l)}(C^{(l,l)})^{-1}"
               r"(C^{(0,l)})^{T})}")
 
 
-SCHUR_DETERMINANT = claim(
-    id="schur-determinant",
-    source="seed 000, Eqs. (35), (39)-(44)",
-    statement=("det Sigma^(0,l) = det Sigma^(l) det(Sigma^(0) - D0 C^(0,l) Dl (Sigma^(l))^-1 "
-               "Dl C^(0,l)T D0) (Eq. 40), and the reductions (41)-(43) of I_N to correlation "
-               "matrices; with (39) they give (44)"),
-    hypotheses=("Z and Z^(l) jointly Gaussian with invertible Sigma^(0), Sigma^(l)",
-                "D^(0), D^(l) = diag(Sigma)^(1/2), so Sigma = D C D"),
-    printed=PRINTED,
-)
+SCHUR_DETERMINANT = claim("schur-determinant", __doc__)
 
 
 @SCHUR_DETERMINANT.check("symbolic", "Eq. (40)")
@@ -295,11 +294,11 @@ def schur_determinant(run: ClaimRun) -> list[Finding]:
     findings: list[Finding] = []
     if red is not None and red.get("printed_ratio_is_identically_one"):
         findings += [
-            misprint("seed 000, Eq. (42)", PRINTED[2],
+            misprint("seed 000, Eq. (42)", SCHUR_DETERMINANT.printed[2],
                      CORRECT_42 + r" \quad (42)",
                      "; ".join(shown) + "; corrected form equals (41) "
                      "(SymPy, 2x2 blocks; property check on random SPD)"),
-            misprint("seed 000, Eq. (43)", PRINTED[3],
+            misprint("seed 000, Eq. (43)", SCHUR_DETERMINANT.printed[3],
                      CORRECT_43 + r" \quad (43)",
                      "as printed (43) is 1/2 log 1 = 0; the numerator must be "
                      "det C^(0,0) (dividing det Sigma^(0) by det(D^(0))^2)"),

@@ -1,4 +1,4 @@
-"""sigmoid-sw-bound -- seed 002, Theorem 1 and Appendix Eqs. (23)-(27), Fig. 5.
+r"""sigmoid-sw-bound -- seed 002, Theorem 1 and Appendix Eqs. (23)-(27), Fig. 5.
 
 For phi(x) = 1/(1+e^-x): if chi1 = 1 then sw2 >~ 100 for any sb2 >= 0.  Every printed step of
 the proof is checked on its own: the identity Phi = phi'^2, the printed Phi' and Phi''(0), the
@@ -7,6 +7,27 @@ printed number "sigma_w ~ 103.05".  The infimum of sw2 over the critical line
 {chi1 = 1, sb2 >= 0} is computed to the run's precision two independent ways
 (:mod:`theorycheck.meanfield.sigmoid_line`): Newton's method on the 2x2 system (23)-(24) with
 tanh-sinh integrals, and a secant root of sb2(q) = 0 with Gauss-Legendre integrals.
+
+Source:
+    seed 002, Theorem 1 and Appendix Eqs. (23)-(27), Fig. 5
+Statement:
+    For the sigmoid phi(x) = 1/(1+e^-x): if chi1 = 1 then sw2 >~ 100, for any sb2 >= 0;
+    the proof's steps (Phi = phi'^2, Phi', Phi''(0) = -1, the preliminary bound (27)
+    sigma_w = 16, the monotonicity in q* and sb2, sigma_w ~ 103.05) are claims too.
+Hypotheses:
+    - phi(x) = 1/(1+exp(-x))
+    - chi1 = 1 (critical line)
+    - sb2 >= 0
+Printed:
+    - q^* = \sigma_w^2 \int \mathcal{D}z\, \varphi(\sqrt{q^*}z)^2 + \sigma_b^2 \quad (23)
+    - \chi_1 = \sigma_w^2 \int \mathcal{D}z\, \varphi'(\sqrt{q^*}z)^2 \quad (24)
+    - \frac{1}{\sigma_w^2} = \int \mathcal{D}z\,[\varphi(kz)^2 - 2\varphi(kz)^3 + \varphi(
+      kz)^4] \quad (25)
+    - \Phi(x) \equiv \varphi(x)^2 - 2\varphi(x)^3 + \varphi(x)^4 \quad (26)
+    - \Phi'(x) = 2\varphi(x)(1-2\varphi(x))(1-\varphi(x)),\qquad \Phi''(0) = -1
+    - \frac{1}{\sigma_w} = \frac{1}{16}\int \mathcal{D}z = \frac{1}{16} \implies \sigma_
+      w = 16 \quad (27)
+    - \sigma_w \approx 103.05 \implies \sigma_w^2 \gtrsim 100
 """
 
 from __future__ import annotations
@@ -35,27 +56,7 @@ from theorycheck.meanfield.sigmoid_line import (
 PRINTED_SIGMA_W = "103.05"   # the printed "sigma_w ~ 103.05" (seed 002, Appendix, after (27))
 THEOREM_BOUND = 100          # the theorem's "sw2 >~ 100"
 
-SIGMOID_SW_BOUND = claim(
-    id="sigmoid-sw-bound",
-    source="seed 002, Theorem 1 and Appendix Eqs. (23)-(27), Fig. 5",
-    statement="For the sigmoid phi(x) = 1/(1+e^-x): if chi1 = 1 then sw2 >~ 100, for any "
-              "sb2 >= 0; the proof's steps (Phi = phi'^2, Phi', Phi''(0) = -1, the preliminary "
-              "bound (27) sigma_w = 16, the monotonicity in q* and sb2, sigma_w ~ 103.05) are "
-              "claims too.",
-    hypotheses=("phi(x) = 1/(1+exp(-x))", "chi1 = 1 (critical line)", "sb2 >= 0"),
-    printed=(
-        r"q^* = \sigma_w^2 \int \mathcal{D}z\, \varphi(\sqrt{q^*}z)^2 + \sigma_b^2 \quad (23)",
-        r"\chi_1 = \sigma_w^2 \int \mathcal{D}z\, \varphi'(\sqrt{q^*}z)^2 \quad (24)",
-        r"\frac{1}{\sigma_w^2} = \int \mathcal{D}z\,[\varphi(kz)^2 - 2\varphi(kz)^3 + "
-        r"\varphi(kz)^4] \quad (25)",
-        r"\Phi(x) \equiv \varphi(x)^2 - 2\varphi(x)^3 + \varphi(x)^4 \quad (26)",
-        r"\Phi'(x) = 2\varphi(x)(1-2\varphi(x))(1-\varphi(x)),\qquad \Phi''(0) = -1",
-        r"\frac{1}{\sigma_w} = \frac{1}{16}\int \mathcal{D}z = \frac{1}{16} \implies "
-        r"\sigma_w = 16 \quad (27)",
-        r"\sigma_w \approx 103.05 \implies \sigma_w^2 \gtrsim 100",
-    ),
-    core=True,
-)
+SIGMOID_SW_BOUND = claim("sigmoid-sw-bound", __doc__, core=True)
 
 
 # -- symbolic steps ------------------------------------------------------------------------------

@@ -1,10 +1,27 @@
-"""sylvester-cholesky: seed 000, Eqs. (45)-(49).
+r"""sylvester-cholesky: seed 000, Eqs. (45)-(49).
 
 ``det(I - b M C) = det(I - b L^T M L) = prod_i (1 - b w_i)`` with ``C = L L^T`` (Cholesky) and
 ``w_i`` the eigenvalues of ``L^T M L`` (``b = beta^(2l)``, ``M`` the matrix of Eq. (45)). The
 printed (49) indexes the product by ``i = 1..dim(M)`` but defines the eigenvalue set with
 ``w_i > 0``; for singular ``M`` (any layer narrower than the input) zero eigenvalues occur and
 contribute factors of 1, so the two readings agree; checked here.
+
+Source:
+    seed 000, Eqs. (45)-(49)
+Statement:
+    det(I - b M C) = det(I - b L^T M L) = prod_i (1 - b w_i) with C = L L^T and w_i the
+    eigenvalues of L^T M L (M positive semi-definite, C positive definite)
+Hypotheses:
+    - C^(0,0) symmetric positive definite (Cholesky factor L exists)
+    - M (Eq. 45) symmetric positive semi-definite
+Printed:
+    - \det(I - \beta^{2l}\widetilde M C^{(0,0)}) = \det(I - \beta^{2l}\widetilde M LL^T) \
+      quad (46)
+    - = \det(L^T(L^T)^{-1} - \beta^{2l}L^T\widetilde M LL^T(L^T)^{-1}) \quad (47)
+    - = \det(I - \beta^{2l}L^T\widetilde M L) \quad (48)
+    - \{\omega_i \mid i = 1,\dots,\dim\widetilde M,\ \omega_i > 0\}:\ \det(I - \beta^{2l}\
+      widetilde M C^{(0,0)}) = \prod_{i=1}^{\dim\widetilde M}(1 - \beta^{2l}\omega_i) \qua
+      d (49)
 """
 
 from __future__ import annotations
@@ -24,26 +41,7 @@ from theorycheck.information import cholesky_omegas, sylvester_forms
 from theorycheck.information.randmat import random_psd, random_spd, weight_product
 from theorycheck.numbers import to_decimal
 
-PRINTED = (
-    r"\det(I - \beta^{2l}\widetilde M C^{(0,0)}) = \det(I - \beta^{2l}\widetilde M LL^T)"
-    r" \quad (46)",
-    r"= \det(L^T(L^T)^{-1} - \beta^{2l}L^T\widetilde M LL^T(L^T)^{-1}) \quad (47)",
-    r"= \det(I - \beta^{2l}L^T\widetilde M L) \quad (48)",
-    r"\{\omega_i \mid i = 1,\dots,\dim\widetilde M,\ \omega_i > 0\}:\ "
-    r"\det(I - \beta^{2l}\widetilde M C^{(0,0)}) = \prod_{i=1}^{\dim\widetilde M}"
-    r"(1 - \beta^{2l}\omega_i) \quad (49)",
-)
-
-
-SYLVESTER_CHOLESKY = claim(
-    id="sylvester-cholesky",
-    source="seed 000, Eqs. (45)-(49)",
-    statement=("det(I - b M C) = det(I - b L^T M L) = prod_i (1 - b w_i) with C = L L^T and w_i "
-               "the eigenvalues of L^T M L (M positive semi-definite, C positive definite)"),
-    hypotheses=("C^(0,0) symmetric positive definite (Cholesky factor L exists)",
-                "M (Eq. 45) symmetric positive semi-definite"),
-    printed=PRINTED,
-)
+SYLVESTER_CHOLESKY = claim("sylvester-cholesky", __doc__)
 
 
 @SYLVESTER_CHOLESKY.check("symbolic", "Eqs. (46)-(49) symbolic")
@@ -108,7 +106,7 @@ def _zero_omegas(ev: dict[str, Any]) -> Finding:
     """The note on Eq. (49): its product over w_i > 0 equals the one over all i, with the singular
     example of :func:`_numeric` (evidence ``ev``)."""
     return note(
-        "seed 000, Eq. (49) and the sentence before it", PRINTED[3],
+        "seed 000, Eq. (49) and the sentence before it", SYLVESTER_CHOLESKY.printed[3],
         CORRECTED_49,
         (f"M of Eq. (45) has rank <= min_i N_i, so it is singular whenever a layer is "
          f"narrower than N_0: widths {ev.get('widths')} give rank {ev.get('rank_M')} and "

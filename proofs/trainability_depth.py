@@ -1,4 +1,4 @@
-"""trainability-depth: seed 002, Figs. 1-2, Sec. 4.
+r"""trainability-depth: seed 002, Figs. 1-2, Sec. 4.
 
 Networks train only to a depth of a few xi_c (the paper overlays 4.5 xi_c); sigmoid trains
 barely at all near its critical line.
@@ -10,6 +10,20 @@ For each sw2 the boundary depth lies between the deepest trainable and the shall
 untrainable depth of the grid; c in L_boundary = c xi_c is fitted by weighted least squares
 (each boundary's uncertainty is half its bracketing interval); xi_c is the corrected
 (Schoenholz) form from :class:`theorycheck.meanfield.MeanField`.
+
+Source:
+    seed 002, Figs. 1-2, Sec. 4
+Statement:
+    networks train only to a depth of a few xi_c (the paper overlays 4.5 xi_c); sigmoid
+    trains barely at all near its critical line
+Hypotheses:
+    - fully connected, constant width
+    - SGD, cross-entropy, fixed budget
+    - tanh sb2 = 0.05; sigmoid sb2 = 0.09
+Printed:
+    - L_{\max} \approx 4.5\,\xi_c,\quad \xi_c^{-1} = -\log\Big(\sigma_w^2\int\mathcal Dz_1
+      \mathcal Dz_2\,\varphi'(u_1^*)\varphi'(u_2^*)\Big) \quad \text{(Figs. 1-2; Eq. (10
+      ) corrected)}
 """
 
 from __future__ import annotations
@@ -31,23 +45,13 @@ from theorycheck.claims.evidence import dec, passed_if
 from theorycheck.claims.statistics import fit_through_origin
 from theorycheck.meanfield import MeanField
 
-PRINTED = (r"L_{\max} \approx 4.5\,\xi_c,\quad \xi_c^{-1} = -\log\Big(\sigma_w^2\int\mathcal Dz_1"
-           r"\mathcal Dz_2\,\varphi'(u_1^*)\varphi'(u_2^*)\Big) \quad \text{(Figs. 1-2; Eq. (10) "
-           r"corrected)}",)
 THRESHOLD = 0.5
 SB2_TANH = 0.05
 SB2_SIGMOID = 0.09
 Z = 3.29
 
 
-TRAINABILITY_DEPTH = claim(
-    id="trainability-depth", source="seed 002, Figs. 1-2, Sec. 4",
-    statement=("networks train only to a depth of a few xi_c (the paper overlays 4.5 xi_c); "
-               "sigmoid trains barely at all near its critical line"),
-    hypotheses=("fully connected, constant width", "SGD, cross-entropy, fixed budget",
-                "tanh sb2 = 0.05; sigmoid sb2 = 0.09"),
-    printed=PRINTED,
-)
+TRAINABILITY_DEPTH = claim("trainability-depth", __doc__)
 
 
 def _train_cfg(ctx: RunContext, **kw: Any) -> Any:

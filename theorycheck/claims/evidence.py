@@ -64,6 +64,18 @@ def passed_if(ok: bool, method: Method, summary: str, evidence: dict[str, Any] |
                        evidence={} if evidence is None else evidence, **fields)
 
 
+def passed_unless(failures: list[Any], method: Method, summary: str,
+                  evidence: dict[str, Any] | None = None, failure: str = "mismatch at",
+                  **fields: Any) -> CheckResult:
+    """A check that passed when ``failures`` (the places where a comparison failed) is empty;
+    otherwise it failed with the summary "``failure`` ``failures``" and the failures as its
+    counterexample."""
+    if failures:
+        return passed_if(False, method, f"{failure} {failures}", evidence,
+                         counterexample={"where": failures}, **fields)
+    return passed_if(True, method, summary, evidence, **fields)
+
+
 def binned_sample(edges: Any, counts: Any, log10: bool = False) -> np.ndarray:
     """A histogram (``edges``, ``counts``) as the sample that a figure draws: each bin's centre
     repeated ``counts`` times; with ``log10`` the edges are log10 values and the centres

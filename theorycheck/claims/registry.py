@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from importlib import metadata
 
+from theorycheck.claims.card import ClaimCard, parse_claim_card
 from theorycheck.claims.declare import (
     Check,
     CheckBody,
@@ -71,7 +72,7 @@ class ClaimDeclaration:
     """What :func:`claim` returns: the claim, registered at once, to which checks can be added
     with decorators next to their code::
 
-        QMAP = claim(id="qmap", source="seed 000, Eq. (9)", statement="...")
+        QMAP = claim("qmap", __doc__)   # the card: Source, Statement, ... (claims.card)
 
         @QMAP.check("symbolic", "corrected recursion")
         def _symbolic(run: ClaimRun) -> CheckResult: ...
@@ -91,6 +92,11 @@ class ClaimDeclaration:
     @property
     def id(self) -> str:
         return self.claim.id
+
+    @property
+    def printed(self) -> tuple[str, ...]:
+        """The claim's printed formulas (LaTeX), as its card states them."""
+        return self.claim.printed
 
     def _update(self, spec: ClaimSpec) -> None:
         used = {c.method for c in spec.checks}
@@ -127,12 +133,18 @@ def _register(new: Claim, owner: object) -> None:
     _REGISTRY[new.id] = new
 
 
-def claim(*, id: str, source: str, statement: str, hypotheses: Iterable[str] = (),
+def claim(id: str, doc: str | None = None, *, source: str | None = None,
+          statement: str | None = None, hypotheses: Iterable[str] | None = None,
           methods: Iterable[Method] | None = None, per_activation: bool = False,
-          printed: Iterable[str] = (), core: bool = False, checks: Iterable[Check] = (),
+          printed: Iterable[str] | None = None, core: bool = False, checks: Iterable[Check] = (),
           findings: Iterable[Finding] = (), condition: Condition | None = None,
           activations: Iterable[str] | None = None) -> ClaimDeclaration:
-    """Declare the claim ``id``: what ``source`` states, and the ``checks`` that test it.
+    """Declare the claim ``id``: what its source states, and the ``checks`` that test it.
+
+    What the source states is read from ``doc``, the claim module's docstring, written once as a
+    card (:mod:`theorycheck.claims.card`: ``Source``, ``Statement``, ``Hypotheses``,
+    ``Printed``); ``source=``, ``statement=``, ``hypotheses=`` and ``printed=`` given here
+    override the card's (or replace it when there is no ``doc``).
 
     ``methods`` are the methods the report lists for the claim (default: those of its checks;
     a listed method no check uses is reported as not run, with the reason);
@@ -142,11 +154,21 @@ def claim(*, id: str, source: str, statement: str, hypotheses: Iterable[str] = (
     the findings step can also be added by decorators on the returned
     :class:`ClaimDeclaration`.
     """
+    card = (parse_claim_card(doc, where=f"claim {id!r}") if doc is not None
+            else ClaimCard(source=source or "", statement=statement or ""))
+    if not (source or card.source) or not (statement or card.statement):
+        raise TheoryCheckError(f"claim {id!r}: a source and a statement are required (give "
+                               "source= and statement=, or a docstring card)",
+                               status=Status.INVALID_ARGUMENT)
     spec = ClaimSpec(checks=tuple(checks), findings=tuple(findings), condition=condition,
                      activations=None if activations is None else tuple(activations))
-    return ClaimDeclaration(Claim(id=id, source=source, statement=statement, spec=spec,
-                                  hypotheses=tuple(hypotheses), per_activation=per_activation,
-                                  printed=tuple(printed), core=core, origin=_current_origin),
+    return ClaimDeclaration(Claim(id=id, source=source or card.source,
+                                  statement=statement or card.statement, spec=spec,
+                                  hypotheses=tuple(card.hypotheses if hypotheses is None
+                                                   else hypotheses),
+                                  per_activation=per_activation,
+                                  printed=tuple(card.printed if printed is None else printed),
+                                  core=core, origin=_current_origin),
                             None if methods is None else tuple(methods))
 
 
