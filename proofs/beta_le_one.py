@@ -1,7 +1,4 @@
-r"""beta-le-one -- seed 000, Eqs. (37)-(38), (50)-(55), Fig. 6.
-
-beta(sw, sb) = sw E[psi(s* z) z] / s* satisfies beta < 1 whenever s* != 0 (Cauchy-Schwarz and
-the fixed-point equation (52)).  The checks:
+r"""beta-le-one -- seed 000, Eqs. (37)-(38), (50)-(55), Fig. 6.  The checks:
 
 * symbolic: the exact identity behind (51)-(55),
   beta^2 = 1 - sb2/q* - sw2 E[(psi(s* z) - a z)^2]/q*  with  a = E[psi(s* z) z],

@@ -1,9 +1,5 @@
 r"""beta-max-at-di -- seed 000, Eqs. (56)-(59), Appendix B.
 
-(a) Eq. (57)/(B1)-(B3): lim_{s->0} E[psi(s z) z]/s = psi'(0).  (b) s* -> 0 is a stable fixed
-point only if sw <= 1/psi'(0) and sb = 0 (Eq. 56; stated for psi odd, "convex in [0, inf)",
-bounded).  (c) beta = 1 at the dynamical-isometry point (sw2, sb2) = (1/psi'(0)^2, 0).
-
 Checks: the symbolic ones of :mod:`theorycheck.claims.symbolic_di` (Stein's lemma and series,
 the printed convexity, the variance map near q = 0); the limit by Richardson extrapolation of
 mpmath values (a kink at 0 gives the mean of the one-sided derivatives); per activation, whether

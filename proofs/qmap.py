@@ -1,10 +1,8 @@
-r"""qmap -- the variance recursion and its initial condition (seed 000, Eqs. (5)-(10); seed 002,
-Eq. (3)).
+r"""qmap -- the variance recursion and its initial condition.
 
-The correct map is q^l = sw2 E psi(sqrt(q^{l-1}) z)^2 + sb2 with q^1 = sw2 |x|^2/N0 + sb2 for
-weights N(0, sw2/N_{l-1}).  The printed forms are each evaluated literally: 000 Eq. (9) with
-sigma^(l-1) the standard deviation it is defined as (psi(sqrt(sigma) x)^2), 002 Eq. (3) as
-printed (no square), 000 Eq. (10) dividing by N1.  Simulation: finite networks with N0 != N1,
+The printed forms are each evaluated literally: 000 Eq. (9) with sigma^(l-1) the standard
+deviation it is defined as (psi(sqrt(sigma) x)^2), 002 Eq. (3) as printed (no square), 000
+Eq. (10) dividing by N1.  Simulation: finite networks with N0 != N1,
 measured q^l per layer (``theorycheck.simulate.cnn`` with kernel radius 0 = fully connected).
 
 Source:

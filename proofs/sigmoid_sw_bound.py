@@ -1,7 +1,6 @@
 r"""sigmoid-sw-bound -- seed 002, Theorem 1 and Appendix Eqs. (23)-(27), Fig. 5.
 
-For phi(x) = 1/(1+e^-x): if chi1 = 1 then sw2 >~ 100 for any sb2 >= 0.  Every printed step of
-the proof is checked on its own: the identity Phi = phi'^2, the printed Phi' and Phi''(0), the
+Every printed step of the proof is checked on its own: the identity Phi = phi'^2, the printed Phi' and Phi''(0), the
 preliminary bound (27), the monotonicity argument that puts the infimum at sb2 = 0, and the
 printed number "sigma_w ~ 103.05".  The infimum of sw2 over the critical line
 {chi1 = 1, sb2 >= 0} is computed to the run's precision two independent ways
