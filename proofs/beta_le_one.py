@@ -4,12 +4,10 @@ r"""beta-le-one -- seed 000, Eqs. (37)-(38), (50)-(55), Fig. 6.  The checks:
   beta^2 = 1 - sb2/q* - sw2 E[(psi(s* z) - a z)^2]/q*  with  a = E[psi(s* z) z],
   so beta^2 <= 1 - sb2/q* <= 1 with equality iff sb2 = 0 and psi(s* z) = a z a.s. (psi linear);
   and the printed equality condition of (51), "psi(s* x)^2 proportional to x^2", against psi = |x|;
-* numeric: the plane of beta for every activation (float64 phase plane), its maximum over the
-  points with q* > 0 and where it lies, confirmed with mpmath at the run's precision;
-* property: a hypothesis search over generated activations and points of the plane (their
-  dynamical-isometry points included) for a fixed point q* > 0, stable or neutral, with
-  beta = 1; any candidate is re-computed with mpmath before it is reported;
-* simulation: not run (reason in the check).
+* numeric: the float64 plane of beta per activation, its maximum over q* > 0 confirmed with
+  mpmath; and beta < 1 *certified* on boxes of the plane (Arb, ``claims.certified_checks``);
+* property: a hypothesis search over generated activations and points of the plane (DI points
+  included) for a fixed point q* > 0 with beta = 1, candidates re-computed with mpmath.
 
 Source:
     seed 000, Eqs. (37)-(38), (50)-(55), Fig. 6
@@ -43,6 +41,7 @@ import numpy as np
 import sympy as sp
 
 from theorycheck.claims import Check, CheckResult, ClaimRun, Condition, claim
+from theorycheck.claims.certified_checks import certified_activations, certified_beta_bound
 from theorycheck.claims.evidence import (
     dec,
     misprint,
@@ -91,7 +90,6 @@ BETA_LE_ONE = claim(
 )
 
 
-# -- symbolic --------------------------------------------------------------------------------------
 @BETA_LE_ONE.check("symbolic", "Cauchy-Schwarz chain (51)-(55)")
 def _symbolic(run: ClaimRun) -> CheckResult:
     """The identity beta^2 = 1 - sb2/q* - sw2 E[(psi - a z)^2]/q* (seed 000, Eqs. (51)-(55))
@@ -150,7 +148,6 @@ def _symbolic(run: ClaimRun) -> CheckResult:
         steps=steps)
 
 
-# -- numeric ---------------------------------------------------------------------------------------
 def _plane_grid(run: ClaimRun) -> tuple[np.ndarray, np.ndarray]:
     """The (sw2, sb2) grid of the beta plane: sw2 in [0.04, 4], sb2 in [0, 1]."""
     n_w, n_b = run.pick((48, 25), (160, 81))
@@ -265,7 +262,10 @@ def _numeric(run: ClaimRun) -> CheckResult:
         figures=figs)
 
 
-# -- property --------------------------------------------------------------------------------------
+BETA_LE_ONE.check("numeric", "certified: beta < 1 on boxes of the plane")(
+    lambda run: certified_beta_bound(run, certified_activations(run)))
+
+
 def _violation(gen: Any, point: tuple[float, float], dps: int,
                seen: dict[str, Any]) -> dict[str, Any] | None:
     """A fixed point q* > 0 (stable or neutral) with beta = 1 to CONFIRM_DIGITS digits, else

@@ -37,6 +37,7 @@ from scipy.optimize import brentq
 
 from theorycheck.activations import get_activation
 from theorycheck.claims import CheckResult, ClaimRun, Finding, claim
+from theorycheck.claims.certified_checks import certified_activations, certified_stability_points
 from theorycheck.claims.checks import property_result
 from theorycheck.claims.evidence import dec, passed_if, passed_unless, put_est, step
 from theorycheck.claims.map_checks import (
@@ -203,6 +204,10 @@ def _numeric(run: ClaimRun) -> CheckResult:
         bad, "numeric",
         "slope of the bivariate c-map at c = 1 equals the 1-D chi1 within errors; "
         "chi1 < 1: iterates approach 1; chi1 > 1: a stable c* < 1 exists", ev)
+
+
+CMAP_FIXED_POINT.check("numeric", "certified: c* = 1 stable iff chi1 < 1 at the points")(
+    lambda run: certified_stability_points(run, certified_activations(run), POINTS))
 
 
 @CMAP_FIXED_POINT.check("property", "local stability")

@@ -47,6 +47,7 @@ from hypothesis import strategies as st
 
 from theorycheck.activations.jumps import describe_jumps
 from theorycheck.claims import Check, CheckResult, ClaimRun, Condition, claim
+from theorycheck.claims.certified_checks import certified_activations, certified_jacobian_gap
 from theorycheck.claims.evidence import (
     binned_sample,
     dec,
@@ -65,6 +66,7 @@ from theorycheck.meanfield import MeanField
 CONDITION = ("psi'(x)^2 is not almost-everywhere constant (psi not linear, not c|x|) and psi' "
              "is continuous at 0 -- the two ways the printed 'mu1^2 = mu2 iff s* -> 0' fails")
 EQUALITY_DIGITS = 20
+CERTIFIED_GAP = ("tanh", "erf", "relu")   # quick: psi'^2 not constant, switch points at 0 only
 
 
 JACOBIAN_MOMENTS = claim(
@@ -253,6 +255,10 @@ def _property(run: ClaimRun, *, inside: bool) -> CheckResult:
     ce["violation"] = kind
     return found.failed(f"{statement}: shrunk counterexample psi = {gen.formula} "
                         f"({kind}; q* = {q!r})", ce)
+
+
+JACOBIAN_MOMENTS.check("numeric", "certified: mu1^2 < mu2 on q intervals")(
+    lambda run: certified_jacobian_gap(run, certified_activations(run, CERTIFIED_GAP)))
 
 
 @JACOBIAN_MOMENTS.check("property", "(66) Cauchy-Schwarz")

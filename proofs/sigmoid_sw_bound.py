@@ -1,11 +1,8 @@
 r"""sigmoid-sw-bound -- seed 002, Theorem 1 and Appendix Eqs. (23)-(27), Fig. 5.
 
-Every printed step of the proof is checked on its own: the identity Phi = phi'^2, the printed Phi' and Phi''(0), the
-preliminary bound (27), the monotonicity argument that puts the infimum at sb2 = 0, and the
-printed number "sigma_w ~ 103.05".  The infimum of sw2 over the critical line
-{chi1 = 1, sb2 >= 0} is computed to the run's precision two independent ways
-(:mod:`theorycheck.meanfield.sigmoid_line`): Newton's method on the 2x2 system (23)-(24) with
-tanh-sinh integrals, and a secant root of sb2(q) = 0 with Gauss-Legendre integrals.
+Each printed step of the proof is checked (Phi = phi'^2, Phi', Phi''(0), (27), the
+monotonicity, "sigma_w ~ 103.05"); inf sw2 on {chi1 = 1, sb2 >= 0} is computed two ways
+(``meanfield.sigmoid_line``) and certified in Arb (``meanfield.certified_line``).
 
 Source:
     seed 002, Theorem 1 and Appendix Eqs. (23)-(27), Fig. 5
@@ -39,6 +36,7 @@ import sympy as sp
 from hypothesis import strategies as st
 
 from theorycheck.claims import CheckResult, CheckStatus, ClaimRun, Finding, claim
+from theorycheck.claims.certified_checks import certified_line_minimum
 from theorycheck.claims.checks import property_result
 from theorycheck.claims.evidence import dec, misprint, note, passed_if, put, skipped, step
 from theorycheck.errors import Status, TheoryCheckError
@@ -58,7 +56,6 @@ THEOREM_BOUND = 100          # the theorem's "sw2 >~ 100"
 SIGMOID_SW_BOUND = claim("sigmoid-sw-bound", __doc__, core=True)
 
 
-# -- symbolic steps ------------------------------------------------------------------------------
 @SIGMOID_SW_BOUND.check("symbolic", "Phi = phi'^2 (Eq. 26)")
 def _identity(run: ClaimRun) -> CheckResult:
     """phi' = phi(1 - phi), hence phi'^2 = Phi(phi) (seed 002, Eq. (26)); SymPy, exact."""
@@ -167,7 +164,6 @@ def _preliminary_bound(run: ClaimRun) -> CheckResult:
         evidence={"preliminary_sw2_bound": str(sw2_bound)})
 
 
-# -- numeric, property and simulation checks --------------------------------------------------
 @SIGMOID_SW_BOUND.check("numeric", "critical line: sw2(q) increasing, one root of sb2(q)")
 def _critical_line_shape(run: ClaimRun) -> CheckResult:
     """On the critical line sw2(q) increases and sb2(q) changes sign once, so inf sw2 over sb2 >= 0
@@ -261,6 +257,10 @@ def _min_sw2(run: ClaimRun) -> CheckResult:
         f"sw2 >~ {THEOREM_BOUND} " + ("holds" if bound_ok else "FAILS"),
         ev,
         counterexample=None if bound_ok else {"sw2": ev["min_sw2"], "sb2": "0"})
+
+
+SIGMOID_SW_BOUND.check("numeric", "certified: min sw2 on {chi1=1, sb2>=0}")(
+    lambda run: certified_line_minimum(run, "sigmoid", THEOREM_BOUND))
 
 
 @SIGMOID_SW_BOUND.check("numeric", "stability at the minimum")

@@ -32,7 +32,19 @@ def run_check(check: Check, run: ClaimRun) -> CheckResult:
                                evidence={"traceback": traceback.format_exc(limit=6)},
                                inconclusive=True)
 
-    return guarded(check.method, check.name, body)
+    return rests_on_proof(guarded(check.method, check.name, body))
+
+
+def rests_on_proof(result: CheckResult) -> CheckResult:
+    """A pass that claims a certificate the run did not prove is not decisive: it becomes
+    inconclusive, with what was not proved in its summary (seed-independent rule: a verdict
+    never rests on a certified statement that was not proved)."""
+    cert = result.certificate
+    if (cert is not None and not cert.proved and result.status == CheckStatus.PASSED
+            and not result.inconclusive):
+        result.inconclusive = True
+        result.summary += f" -- not proved: {cert.unproved or 'part of the region'}"
+    return result
 
 
 def apply_condition(condition: Condition, run: ClaimRun,

@@ -67,6 +67,22 @@ class DerivationStep:
 
 
 @dataclass
+class Certificate:
+    """What a certified check proved, in ball arithmetic: ``statement`` on ``region`` by
+    ``method``. ``proved`` is False when part of the region was left undecided (``unproved``
+    says where and what would decide); ``enclosures`` maps a quantity to its proved
+    ``[lo, hi]`` (decimal strings, rounded outward). A report shows these as
+    "certified [lo, hi]", apart from the estimates "value +- err" of the other checks."""
+
+    statement: str
+    region: str
+    method: str
+    proved: bool
+    enclosures: dict[str, list[str]] = field(default_factory=dict)
+    unproved: str = ""
+
+
+@dataclass
 class CheckResult:
     """What one check method found.
 
@@ -75,6 +91,7 @@ class CheckResult:
     ``evidence`` holds numbers as decimal strings at the run's precision, with ``*_err``
     beside them.
     ``inconclusive`` marks a check that ran but could not decide (time budget, precision).
+    ``certificate``: for a certified check, what it proved (:class:`Certificate`).
     """
 
     method: Method
@@ -87,11 +104,14 @@ class CheckResult:
     name: str = ""
     inconclusive: bool = False
     seconds: float = 0.0
+    certificate: Certificate | None = None
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
         if not d["steps"]:
             d.pop("steps")
+        if d["certificate"] is None:
+            d.pop("certificate")
         return d
 
 

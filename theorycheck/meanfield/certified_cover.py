@@ -20,7 +20,7 @@ enclosure F'(X) over X x box contains 0 because of the dependency problem. Inste
 only expectations at narrow q, which have no cancellation: (i) existence by certified signs,
 V(ql) - ql > 0 and V(qh) - qh < 0 for every parameter in the box (V is affine in sw2 and sb2,
 so the box enters exactly); (ii) uniqueness and stability on [ql, qh] by a slope bound
-0 <= dV/dq < 1 on all of it, with dV/dq = sw2 E[(psi^2)''(sqrt(q) z)] / 2 (the heat
+-1 < dV/dq < 1 on all of it, with dV/dq = sw2 E[(psi^2)''(sqrt(q) z)] / 2 (the heat
 equation d/dq E g(sqrt(q) z) = E g''(sqrt(q) z)/2), where (psi^2)''/2 = psi'^2 + psi psi'' and
 a kink x_k of psi' adds its point mass psi(x_k) [psi'](x_k) phi_q(x_k). A fixed point outside
 [ql, qh] is not excluded: that [ql, qh] holds the one a deep network reaches is the float64
@@ -32,6 +32,7 @@ Cost: each box is ~6-10 Arb expectations at 64 bits (a few ms to 50 ms each).
 from __future__ import annotations
 
 import contextlib
+import itertools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -43,14 +44,14 @@ from flint import arb, ctx
 from theorycheck.activations import get_activation
 from theorycheck.activations._compile_arb import NOT_CERTIFIED
 from theorycheck.errors import TheoryCheckError
-from theorycheck.gaussian.arb import expect_arb
+from theorycheck.gaussian.arb_scaled import expect_arb_scaled
 from theorycheck.gaussian.enclosure import Enclosure
 from theorycheck.meanfield.search import FastMeanField
 
 #: the working precision of box enclosures (their width comes from the box, not from rounding)
 BOX_BITS = 64
 Box = tuple[tuple[float, float], ...]
-Decision = Literal["proved", "refuted", "undecided"]
+Decision = Literal["proved", "refuted", "undecided", "outside"]
 
 
 @contextlib.contextmanager
@@ -87,8 +88,21 @@ class _BoxIntegrals:
                        if steps[k][1] != 0 and psi.subs(x, k) != 0]
 
     def E(self, what: str | sp.Expr, q: arb) -> arb:
+        """E h(sqrt(q) z) for every q in the ball: the better of the direct ball and the
+        centred form E h(q_m) + [d/dq E h](q) (q - q_m), d/dq E h = E[h'(sqrt(q) z) z]/(2 sqrt q)
+        (first-order tight: the ball's width is about the true range of E h over q)."""
         expr = self.exprs[what] if isinstance(what, str) else what
-        return expect_arb(expr, self.x, q, extra=tuple(k for k, *_ in self.masses))
+        direct = expect_arb_scaled(expr, self.x, q)
+        if q.rad() == 0:
+            return direct
+        dh = sp.diff(expr, self.x)
+        if dh.has(sp.DiracDelta):
+            return direct
+        qm = arb(q.mid())
+        s = q.sqrt()
+        slope = expect_arb_scaled(dh * self.x, self.x, q) / (2 * s) / s
+        centred = expect_arb_scaled(expr, self.x, qm) + slope * (q - qm)
+        return centred if centred.rad() < direct.rad() else direct
 
     def slope_factor(self, q: arb) -> arb:
         """d/dq E psi(sqrt(q) z)^2 = E[psi'^2 + psi psi''] + point masses at the kinks."""
@@ -98,6 +112,13 @@ class _BoxIntegrals:
             density = (-(xk * xk) / (2 * q)).exp() / (2 * arb.pi() * q).sqrt()
             total += arb(str(sp.Float(value * jump, 30))) * density
         return total
+
+
+class OutsideHypothesesError(TheoryCheckError):
+    """The box lies outside the hypotheses (e.g. no finite q* at any corner): not bisected."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, status=NOT_CERTIFIED)
 
 
 @dataclass(frozen=True)
@@ -120,7 +141,10 @@ def _candidate(act: Any, sw2: tuple[float, float], sb2: tuple[float, float]
     plane = fast.plane(np.array(sw2), np.array(sb2))
     qs = np.asarray(plane["q_star"], dtype=float)
     corners = [qs[0, 0], qs[1, 1], qs[0, 1], qs[1, 0]]
-    if not all(np.isfinite(c) and c > 0 for c in corners):
+    finite = [bool(np.isfinite(c) and c > 0) for c in corners]
+    if not any(finite):
+        raise OutsideHypothesesError("no finite positive q* at any corner of the box")
+    if not all(finite):
         raise TheoryCheckError("no finite positive q* at a corner of the box",
                                status=NOT_CERTIFIED)
     return min(corners), max(corners)
@@ -145,10 +169,10 @@ def q_star_on_box(act: Any, sw2: tuple[float, float], sb2: tuple[float, float],
             raise TheoryCheckError(f"V(q) - q < 0 not proved at q = {qh:.6g}",
                                    status=NOT_CERTIFIED)
         edges = np.geomspace(ql, qh, pieces + 1)
-        for a, c in zip(edges, edges[1:], strict=False):
+        for a, c in itertools.pairwise(edges):
             slope = w * integrals.slope_factor(interval(a, c))
-            if not (slope >= 0 and slope < 1):
-                raise TheoryCheckError(f"slope 0 <= dV/dq < 1 not proved on [{a:.6g}, "
+            if not (slope > -1 and slope < 1):
+                raise TheoryCheckError(f"slope -1 < dV/dq < 1 not proved on [{a:.6g}, "
                                        f"{c:.6g}] ({slope.str(3, radius=False)})",
                                        status=NOT_CERTIFIED)
         return BoxFixedPoint(w, b, interval(ql, qh), integrals)
@@ -202,7 +226,9 @@ class Cover:
 
     @property
     def proved(self) -> bool:
-        return all(b.decision == "proved" for b in self.boxes)
+        """Every box inside the hypotheses is proved (and at least one is)."""
+        inside = [b for b in self.boxes if b.decision != "outside"]
+        return bool(inside) and all(b.decision == "proved" for b in inside)
 
     def refuted(self) -> list[BoxOutcome]:
         return [b for b in self.boxes if b.decision == "refuted"]
@@ -213,19 +239,22 @@ def _halves(box: Box) -> tuple[Box, Box]:
     k = int(np.argmax(widths))
     lo, hi = box[k]
     mid = 0.5 * (lo + hi)
-    return (box[:k] + ((lo, mid),) + box[k + 1:], box[:k] + ((mid, hi),) + box[k + 1:])
+    return ((*box[:k], (lo, mid), *box[k + 1:]), (*box[:k], (mid, hi), *box[k + 1:]))
 
 
 def prove_on_cover(decide: Callable[[Box], BoxOutcome], boxes: Sequence[Box],
                    max_depth: int = 2) -> Cover:
     """Decide every box; bisect an undecided one along its widest side, up to ``max_depth``
-    times. A ``not-certified`` error in ``decide`` makes the box undecided with the reason."""
+    times. A ``not-certified`` error in ``decide`` makes the box undecided with the reason;
+    :class:`OutsideHypothesesError` marks it outside the hypotheses (kept apart, not bisected)."""
     out: list[BoxOutcome] = []
     todo = [(box, 0) for box in boxes]
     while todo:
         box, depth = todo.pop(0)
         try:
             outcome = decide(box)
+        except OutsideHypothesesError as err:
+            outcome = BoxOutcome(box, "outside", reason=err.message)
         except TheoryCheckError as err:
             outcome = BoxOutcome(box, "undecided", reason=err.message)
         if outcome.decision == "undecided" and depth < max_depth:
@@ -239,7 +268,7 @@ def grid_boxes(*axes: Sequence[float]) -> list[Box]:
     """The boxes of the grid whose edges along each axis are ``axes[i]``."""
     cells: list[Box] = [()]
     for edges in axes:
-        cells = [c + ((a, b),) for c in cells for a, b in zip(edges, edges[1:], strict=False)]
+        cells = [(*c, (a, b)) for c in cells for a, b in itertools.pairwise(edges)]
     return cells
 
 
@@ -253,6 +282,6 @@ def bound_decision(value: arb, bound: float, box: Box, label: str) -> BoxOutcome
     return BoxOutcome(box, "undecided", enc, f"{label} straddles {bound}")
 
 
-__all__ = ["BOX_BITS", "BoxFixedPoint", "BoxOutcome", "Cover", "beta_on_box",
-           "bound_decision", "chi1_on_box", "grid_boxes", "interval", "jacobian_gap_on_q",
-           "prove_on_cover", "q_star_on_box"]
+__all__ = ["BOX_BITS", "BoxFixedPoint", "BoxOutcome", "Cover", "OutsideHypothesesError",
+           "beta_on_box", "bound_decision", "chi1_on_box", "grid_boxes", "interval",
+           "jacobian_gap_on_q", "prove_on_cover", "q_star_on_box"]

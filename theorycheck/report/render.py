@@ -101,7 +101,36 @@ def check_view(check: Mapping[str, Any], root: str,
                            [present.Block("pre", text=str(counterexample))]
                            if counterexample is not None else []),
         "figures": figure_views(list(check.get("figures", [])), root, available),
+        "certificate": certificate_view(check.get("certificate")),
     }
+
+
+def certificate_view(cert: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """What a page shows of a certified check: the statement, region and method, and each
+    enclosure as "certified [lo, hi]" (never with a +- error, which is for estimates)."""
+    if not cert:
+        return None
+    return {"statement": cert.get("statement", ""), "region": cert.get("region", ""),
+            "method": cert.get("method", ""), "proved": bool(cert.get("proved")),
+            "unproved": cert.get("unproved", ""),
+            "enclosures": [(name, f"certified [{lo}, {hi}]")
+                           for name, (lo, hi) in (cert.get("enclosures") or {}).items()]}
+
+
+def proof_summary(checks: list[Mapping[str, Any]]) -> dict[str, list[str]]:
+    """Per claim: what its run proved (certified checks, with the region) and which numeric
+    checks only estimated (two methods agreeing, with errors)."""
+    proved, unproved, estimated = [], [], []
+    for c in checks:
+        cert = c.get("certificate")
+        name = str(c.get("name", ""))
+        if cert and cert.get("proved") and c.get("status") != "skipped":
+            proved.append(f"{name}: {cert.get('statement', '')} ({cert.get('region', '')})")
+        elif cert:
+            unproved.append(f"{name}: {cert.get('unproved', '') or 'not proved'}")
+        elif c.get("method") == "numeric" and c.get("status") != "skipped":
+            estimated.append(name)
+    return {"proved": proved, "unproved": unproved, "estimated": estimated}
 
 
 def claim_view(claim: Mapping[str, Any], root: str,
@@ -117,6 +146,7 @@ def claim_view(claim: Mapping[str, Any], root: str,
         "methods": {m: present.method_status(checks, m) for m in present.METHODS},
         "counts": present.claim_counts(claim), "seconds": claim.get("seconds", ""),
         "checks": [check_view(c, root, available) for c in checks],
+        "proofs": proof_summary(checks),
         "findings": list(claim.get("findings", [])),
         "per_activation": present.per_activation_table(claim.get("per_activation") or {}),
         "figures": figure_views(list(claim.get("figures", [])), root, available),
