@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 import proofs
-
 from theorycheck.claims.card import ClaimCard, parse_claim_card, render_claim_card
 from theorycheck.claims.registry import claim, discover
 from theorycheck.errors import TheoryCheckError
