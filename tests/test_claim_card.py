@@ -67,7 +67,7 @@ def test_a_card_without_source_or_statement_is_refused(doc: str, missing: str) -
 
 def test_a_malformed_list_item_is_refused_with_the_line() -> None:
     doc = "Source:\n    s\nStatement:\n    t\nHypotheses:\n    not an item\n"
-    with pytest.raises(TheoryCheckError, match="expected '- item'.*not an item"):
+    with pytest.raises(TheoryCheckError, match=r"expected '- item'.*not an item"):
         parse_claim_card(doc)
 
 
