@@ -32,6 +32,8 @@ def _walk(old: Any, new: Any, path: str) -> Iterator[str]:
                 yield f"{where}: added ({_short(new[key])})"
             else:
                 yield from _walk(old[key], new[key], where)
+    elif isinstance(old, list) and isinstance(new, list) and path.endswith(".checks"):
+        yield from _walk_checks(old, new, path)
     elif isinstance(old, list) and isinstance(new, list):
         if len(old) != len(new):
             yield f"{path}: length {len(old)} -> {len(new)}"
@@ -39,6 +41,29 @@ def _walk(old: Any, new: Any, path: str) -> Iterator[str]:
             yield from _walk(a, b, f"{path}[{i}]")
     elif old != new or type(old) is not type(new):
         yield f"{path}: {_short(old)} -> {_short(new)}"
+
+
+def _check_key(check: Any, index: int) -> str:
+    return f"{check.get('method', '')}:{check.get('name', '')}" if isinstance(check, dict) \
+        else str(index)
+
+
+def _walk_checks(old: list[Any], new: list[Any], path: str) -> Iterator[str]:
+    """A claim's checks matched by (method, name), so that a check added or removed shows as
+    itself and not as a shift of every later check; then their order."""
+    old_by = {_check_key(c, i): c for i, c in enumerate(old)}
+    new_by = {_check_key(c, i): c for i, c in enumerate(new)}
+    for key in old_by:
+        if key not in new_by:
+            yield f"{path}[{key}]: removed"
+        else:
+            yield from _walk(old_by[key], new_by[key], f"{path}[{key}]")
+    for key in new_by.keys() - old_by.keys():
+        yield f"{path}[{key}]: added ({_short(new_by[key].get('status'))})"
+    common_old = [k for k in old_by if k in new_by]
+    common_new = [k for k in new_by if k in old_by]
+    if common_old != common_new:
+        yield f"{path}: order of the checks changed"
 
 
 def _short(value: Any, limit: int = 120) -> str:
