@@ -9,7 +9,7 @@ from flint import arb, ctx
 
 from theorycheck.activations import get_activation
 from theorycheck.activations._compile_arb import compile_arb
-from theorycheck.activations.parse import X
+from theorycheck.activations.parse import X, parse_formula
 from theorycheck.errors import TheoryCheckError
 from theorycheck.gaussian import closed_form
 from theorycheck.gaussian.arb import expect_arb, hermite_coefficients, kernel_arb
@@ -123,3 +123,33 @@ def test_cli_certify_encloses_the_erf_closed_forms() -> None:
             assert lo <= ref <= hi and hi - lo <= mp.mpf("1e-25"), name
             assert doc[f"{name}_certified"] is True
     assert doc["certified"] is True and doc["seconds"] > 0
+
+
+@pytest.mark.parametrize("formula,reference", [
+    # Heaviside(x - 1/10) at q = 1: P(z > 1/10) = erfc(1/(10 sqrt 2))/2
+    ("Heaviside(x - 1/10)", lambda: mp.erfc(mp.mpf(1) / 10 / mp.sqrt(2)) / 2),
+    # x on x > 1/3, x + 1 below: E z + P(z <= 1/3) = Phi(1/3)
+    ("Piecewise((x, x > 1/3), (x + 1, True))", lambda: mp.ncdf(mp.mpf(1) / 3)),
+    # a jump at an irrational point: P(z > sqrt 2)
+    ("Heaviside(x - sqrt(2))", lambda: mp.erfc(1) / 2),
+    # sign(x) x: E |z| = sqrt(2/pi)
+    ("sign(x)*x", lambda: mp.sqrt(2 / mp.pi)),
+])
+def test_switch_points_anywhere_are_enclosed(formula: str, reference) -> None:
+    """Non-dyadic and irrational switch points are split by a proved sliver (closed forms)."""
+    expr = parse_formula(formula)
+    enc = Enclosure.of(expect_arb(expr, X, arb(1)))
+    with mp.workdps(50):
+        assert enc.contains(mp.nstr(reference(), 48))
+    assert enc.width < 1e-30
+
+
+def test_sign_kernel_is_the_arcsine_law() -> None:
+    """E sign(u1) sign(u2) = (2/pi) arcsin c (Sheppard), by Mehler with a proved remainder."""
+    sign = get_activation("sign(x)")
+    q = arb(1)
+    alpha = hermite_coefficients(sign.expr, sign.x, q, 120, parity=-1)
+    for c in ("0.3", "-0.55"):
+        ball = kernel_arb(alpha, arb(1), arb(c))
+        with mp.workdps(50):
+            assert Enclosure.of(ball).contains(mp.nstr(2 / mp.pi * mp.asin(mp.mpf(c)), 48))

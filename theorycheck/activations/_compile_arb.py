@@ -17,9 +17,9 @@ derivative, as in every backend); Heaviside(0) = 1/2, sign(0) = 0.
 
 :func:`panel_branches` splits the real line at the switch points of an expression and gives
 the analytic branch valid on each panel, with the sign of every switching function proved
-constant on the open panel by interval bisection (:func:`prove_sign`). Switch points must be
-dyadic rationals (0, +-1, +-1/2, ... : those of relu, hardtanh, elu, selu, sign, Heaviside);
-others raise ``not-certified``.
+constant on the open panel by interval bisection (:func:`prove_sign`). A switch point that is
+not a dyadic rational (1/3, sqrt(2), a numerically located root) is replaced by a tiny sliver
+around it, bounded by the union of the neighbouring branches.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from collections.abc import Callable
 from typing import Any
 
 import sympy as sp
-from flint import acb, arb
+from flint import acb, arb, ctx
 from sympy.core.relational import Relational
 
 from theorycheck.activations.branches import UnresolvedError, resolve_branches
@@ -276,20 +276,46 @@ def _dyadic(p: sp.Expr) -> bool:
 
 
 def switch_points(expr: sp.Expr, x: sp.Symbol, extra: tuple[Any, ...] = ()) -> list[sp.Expr]:
-    """Sorted real zeros of the switching functions of ``expr`` (and the points ``extra``).
-
-    Raises ``not-certified`` unless every such point is an exact dyadic rational (a numeric
-    or irrational switch point is not yet enclosed rigorously).
-    """
+    """Sorted real zeros of the switching functions of ``expr`` (and the points ``extra``):
+    exact SymPy numbers where SymPy solves exactly, Floats where they were located numerically
+    (:func:`panel_branches` encloses each one; a wrong location fails its sign proof)."""
     pts: set[sp.Expr] = {sp.nsimplify(p) for p in extra}
     for g in _switch_functions(expr, x):
         rts, _exact = _roots(g, x)
         pts.update(rts)
-    bad = [p for p in pts if not _dyadic(p)]
-    if bad:
-        raise _err(f"switch point(s) {', '.join(map(str, bad))} are not dyadic rationals; "
-                   "the ball backend splits only at exact dyadic points for now")
     return sorted(pts, key=lambda p: float(p))
+
+
+def _to_rational(v: arb) -> sp.Rational:
+    man, exp = v.man_exp()
+    return sp.Rational(int(man)) * sp.Rational(2) ** int(exp)
+
+
+def dyadic_bracket(p: sp.Expr, bits: int) -> tuple[sp.Rational, sp.Rational]:
+    """Dyadic rationals lo < p < hi with hi - lo about 2^-bits (1 + |p|): the sliver that
+    replaces a switch point that is not itself a dyadic rational (1/3, sqrt(2), a root)."""
+    old = ctx.prec
+    ctx.prec = bits + 30
+    try:
+        ball = compile_arb(sp.sympify(p), sp.Symbol("x"))(arb(0), False)
+        margin = arb(2) ** (-bits) * (1 + abs(ball).upper())
+        lo, hi = (ball - margin).lower(), (ball + margin).upper()
+        return _to_rational(lo), _to_rational(hi)
+    finally:
+        ctx.prec = old
+
+
+def _sliver(left: ArbFn, right: ArbFn) -> ArbFn:
+    """f on a sliver around a switch point: the union of the branches on either side (every
+    real point of the sliver takes one of them); never analytic, so ``acb.integral`` bounds
+    the sliver by its width times this enclosure."""
+
+    def f(z: Ball, analytic: bool) -> Ball:
+        if analytic:
+            return _nan(z)
+        return _hull(z, [left(z, False), right(z, False)])
+
+    return f
 
 
 def _interval(lo: arb, hi: arb) -> arb:
@@ -330,7 +356,6 @@ def prove_sign(g: ArbFn, dg: ArbFn | None, lo: arb, hi: arb) -> int | None:
     return sign
 
 
-@functools.lru_cache(maxsize=256)
 def panel_branches(expr: sp.Expr, x: sp.Symbol, limit: sp.Rational,
                    extra: tuple[Any, ...] = ()) -> tuple[tuple[sp.Expr, ...], tuple[ArbFn, ...]]:
     """(breakpoints b_0 = -limit < ... < b_m = limit, the branch of ``expr`` on each panel).
@@ -338,13 +363,34 @@ def panel_branches(expr: sp.Expr, x: sp.Symbol, limit: sp.Rational,
     Each branch is the analytic expression equal to ``expr`` on the open panel (b_i, b_i+1)
     (found by :func:`~theorycheck.activations.branches.resolve_branches` at the midpoint),
     and every switching function is proved by :func:`prove_sign` to keep one sign there, so
-    the branch equals ``expr`` on the panel almost everywhere. Raises ``not-certified``.
+    the branch equals ``expr`` on the panel almost everywhere. A switch point that is not a
+    dyadic rational becomes a sliver [lo, hi] of width about 2^-(working precision) around it
+    (:func:`dyadic_bracket`), integrated as the union of its neighbours' branches. Raises
+    ``not-certified``.
     """
+    return _panel_branches(expr, x, limit, tuple(extra), int(ctx.prec))
+
+
+@functools.lru_cache(maxsize=256)
+def _panel_branches(expr: sp.Expr, x: sp.Symbol, limit: sp.Rational, extra: tuple[Any, ...],
+                    bits: int) -> tuple[tuple[sp.Expr, ...], tuple[ArbFn, ...]]:
     inner = [p for p in switch_points(expr, x, extra) if -limit < p < limit]
-    pts = [-limit, *inner, limit]
+    pts: list[sp.Expr] = [-limit]
+    slivers = set()
+    for p in inner:
+        if _dyadic(p):
+            pts.append(p)
+        else:
+            lo, hi = dyadic_bracket(p, bits - 16)   # wider than the rounding of p at bits
+            slivers.add(len(pts))          # the panel (lo, hi) is a sliver
+            pts += [lo, hi]
+    pts.append(limit)
     switches = [(compile_arb(g, x), _maybe_diff(g, x)) for g in _switch_functions(expr, x)]
-    fns = []
-    for a, b in itertools.pairwise(pts):
+    fns: list[ArbFn | None] = []
+    for i, (a, b) in enumerate(itertools.pairwise(pts)):
+        if i in slivers:
+            fns.append(None)
+            continue
         mid = (a + b) / 2
         try:
             branch = resolve_branches(expr, mid, x)
@@ -356,7 +402,9 @@ def panel_branches(expr: sp.Expr, x: sp.Symbol, limit: sp.Rational,
                 raise _err(f"could not prove that a switching function of {expr} keeps "
                            f"its sign on ({a}, {b})")
         fns.append(compile_arb(branch, x))
-    return tuple(pts), tuple(fns)
+    done = [f if f is not None else _sliver(fns[i - 1], fns[i + 1])  # type: ignore[arg-type]
+            for i, f in enumerate(fns)]
+    return tuple(pts), tuple(done)
 
 
 def _maybe_diff(g: sp.Expr, x: sp.Symbol) -> ArbFn | None:
