@@ -97,8 +97,6 @@ def test_compiler_rejects_foreign_symbols_and_encloses_piecewise():
     f = compile_arb(sp.Piecewise((0, X < 0), (X, True)), X)
     v = f(arb(0, 1), False)  # a ball straddling the kink: the union of both branches
     assert v.contains(0) and v.contains(arb("0.9"))
-    with pytest.raises(TheoryCheckError):
-        certify_point("sign(x)", 1, "0.04", dps=30)
 
 
 def test_cli_certify_encloses_the_erf_closed_forms() -> None:
@@ -153,3 +151,22 @@ def test_sign_kernel_is_the_arcsine_law() -> None:
         ball = kernel_arb(alpha, arb(1), arb(c))
         with mp.workdps(50):
             assert Enclosure.of(ball).contains(mp.nstr(2 / mp.pi * mp.asin(mp.mpf(c)), 48))
+
+
+@pytest.mark.parametrize("formula,kernel", [
+    ("sign(x)", lambda c: 2 / mp.pi * mp.asin(c)),
+    ("Heaviside(x)", lambda c: mp.mpf(1) / 4 + mp.asin(c) / (2 * mp.pi)),
+])
+def test_certified_c_star_of_a_step_solves_sheppards_equation(formula: str, kernel) -> None:
+    """A jump: chi1 = inf, c = 1 unstable, and the stable c* < 1 solves
+    c = (sw2 K(c) + sb2) / q* with Sheppard's orthant kernel K (solved here by mpmath)."""
+    sw2 = 1
+    out = certify_point(formula, sw2, "0.04", 30)
+    assert "inf" in out["notes"]["chi1"] and "c_star" in out and out["c_star_stable"]
+    with mp.workdps(50):
+        sb2 = mp.mpf("0.04")
+        q_star = sw2 * kernel(mp.mpf(1)) + sb2
+        c_star = mp.findroot(lambda c: (sw2 * kernel(c) + sb2) / q_star - c, 0.5)
+        assert out["q_star"].contains(mp.nstr(q_star, 48))
+        assert out["c_star"].contains(mp.nstr(c_star, 48))
+    assert out["c_star"].width < 1e-25

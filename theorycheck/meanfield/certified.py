@@ -37,6 +37,7 @@ from theorycheck.activations import get_activation
 from theorycheck.activations._compile_arb import NOT_CERTIFIED, compile_arb
 from theorycheck.errors import TheoryCheckError
 from theorycheck.gaussian.arb import expect_arb, hermite_coefficients, kernel_arb
+from theorycheck.gaussian.arb_steps import step_kernel_arb
 from theorycheck.gaussian.enclosure import Enclosure, to_ball
 from theorycheck.meanfield import eoc, roots
 from theorycheck.meanfield.core import MeanField
@@ -67,11 +68,10 @@ class _Integrals:
         self.act = get_activation(act)
         x = self.x = self.act.x
         p = self.act.expr
-        jumps = [k for k, (j0, _j1) in self.act.kink_info[1].items() if j0 != 0]
-        jumps += list(getattr(self.act, "jumps", ()) or ())
-        if jumps:
-            raise _no(f"{self.act.name} jumps at x = {', '.join(map(str, jumps))}: psi' has a "
-                      "point mass there and chi1 = inf; not certified by this engine yet")
+        #: (x0, J) of each jump of psi: psi' has the point mass J delta(x - x0), so
+        #: E psi'^2 = chi1/sw2 = inf; q*, beta (E[x psi]/q already holds the jump's term),
+        #: c* and xi_c are still finite and are proved as for any activation
+        self.jumps = tuple(self.act.jumps)
         dp = sp.diff(p, x)
         self.exprs = {"psi2": p ** 2, "dpsi2": dp ** 2, "dpsi4": dp ** 4, "xpsi": x * p,
                       "x2psi2": x ** 2 * p ** 2, "x2dpsi2": x ** 2 * dp ** 2}
@@ -172,6 +172,8 @@ def certify_point(act: Any, sw2: Any, sb2: Any, dps: int = 30) -> dict[str, Any]
     Q, slope, I = certify_q_star(act, sw2, sb2, dps)
     prec = _digits_bits(dps)
     out: dict[str, Any] = {"notes": {}}
+    if I.jumps:
+        return _point_with_jumps(I, Q, slope, sw2, sb2, prec)
     with _bits(prec):
         w, b = to_ball(sw2), to_ball(sb2)
         mu1 = I.E("dpsi2", Q)
@@ -192,6 +194,62 @@ def certify_point(act: Any, sw2: Any, sb2: Any, dps: int = 30) -> dict[str, Any]
             out.update(_c_star(I, w, b, Q, float(sw2), float(sb2), prec))
         else:
             out["notes"]["c_star"] = "chi1 = 1 is not excluded: c* = 1 is marginal"
+    return out
+
+
+def _point_with_jumps(I: _Integrals, Q: arb, slope: arb, sw2: Any, sb2: Any, prec: int
+                      ) -> dict[str, Any]:
+    """q*, beta, xi_q, c* and xi_c of an activation that jumps; chi1 = mu1 = mu2 = inf."""
+    where = ", ".join(f"x = {x0} (jump {j})" for x0, j in I.jumps)
+    inf = (f"inf: psi jumps at {where}, so psi' has a point mass and E psi'^2 = inf "
+           "(exact, not an enclosure)")
+    out: dict[str, Any] = {"notes": {"chi1": inf, "mu1": inf, "mu2": inf}}
+    with _bits(prec):
+        w = to_ball(sw2)
+        out.update(q_star=_enc(Q, "interval Newton on q = sw2 E psi^2 + sb2"), q_star_stable=True,
+                   beta=_enc(w.sqrt() * I.E("xpsi", Q) / Q,
+                             "sw E[u psi(u)]/q* (Eq. (38); holds the jump's Stein term)"))
+        if slope > 0:
+            out["xi_q"] = _enc(-1 / slope.log(), "-1/log(sw2 d/dq E psi^2) at q*")
+        levels = _two_level_step(I)
+        if levels is None:
+            out.update(_c_star(I, w, to_ball(sb2), Q, float(sw2), float(sb2), prec))
+        else:
+            out.update(_c_star_step(I, levels, w, to_ball(sb2), Q, float(sw2), float(sb2), prec))
+    return out
+
+
+def _two_level_step(I: _Integrals) -> tuple[arb, arb] | None:
+    """(a, b) when psi = a on x < 0 and b on x > 0 (its only jump at 0), else None."""
+    x, expr = I.x, I.act.expr
+    if len(I.jumps) != 1 or I.jumps[0][0] != 0 or not sp.diff(expr, x).subs(
+            {sp.DiracDelta(x): 0}).equals(0):
+        return None
+    left, right = sp.limit(expr, x, 0, "-"), sp.limit(expr, x, 0, "+")
+    if not (left.is_number and right.is_number):
+        return None
+    return compile_arb(left, x)(arb(0), False), compile_arb(right, x)(arb(0), False)
+
+
+def _c_star_step(I: _Integrals, levels: tuple[arb, arb], w: arb, b: arb, Q: arb, sw2: float,
+                 sb2: float, prec: int) -> dict[str, Any]:
+    """c* < 1 of a two-level step by interval Newton on Sheppard's closed-form c-map."""
+    lo, hi = levels
+    mf = MeanField(I.act, dps=10)
+    c0, _err = mf._c_star_grid(sw2, sb2, float(Q.mid()))
+
+    def F(c: arb) -> arb:
+        return (w * step_kernel_arb(lo, hi, c) + b) / Q - c
+
+    def dF(c: arb) -> arb:
+        return w * step_kernel_arb(lo, hi, c, derivative=1) / Q - 1
+
+    C = _newton(F, dF, c0, prec)
+    slope = dF(C) + 1
+    out: dict[str, Any] = {"c_star": _enc(C, "interval Newton on the c-map (Sheppard)"),
+                           "c_star_stable": bool(abs(slope) < 1)}
+    if slope > 0 and slope < 1:
+        out["xi_c"] = _enc(-1 / slope.log(), "-1/log(slope of the c-map at c*)")
     return out
 
 
