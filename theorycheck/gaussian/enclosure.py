@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -11,6 +13,17 @@ import mpmath as mp
 from flint import arb, ctx
 
 from theorycheck.errors import Status, TheoryCheckError
+
+
+@contextlib.contextmanager
+def working_bits(prec: int) -> Iterator[None]:
+    """Arb's working precision set to ``prec`` bits inside the block, restored after."""
+    old = ctx.prec
+    ctx.prec = prec
+    try:
+        yield
+    finally:
+        ctx.prec = old
 
 
 def _fraction(x: arb) -> Fraction:

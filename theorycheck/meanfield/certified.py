@@ -24,14 +24,13 @@ Activations with jumps (psi discontinuous) raise ``not-certified``: chi1 is infi
 
 from __future__ import annotations
 
-import contextlib
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import sympy as sp
-from flint import arb, ctx
+from flint import arb
 
 from theorycheck.activations import get_activation
 from theorycheck.activations._compile_arb import NOT_CERTIFIED, compile_arb
@@ -39,22 +38,13 @@ from theorycheck.errors import TheoryCheckError
 from theorycheck.gaussian.arb import expect_arb, hermite_coefficients, kernel_arb
 from theorycheck.gaussian.arb_steps import step_kernel_arb
 from theorycheck.gaussian.enclosure import Enclosure, to_ball
+from theorycheck.gaussian.enclosure import working_bits as _bits
 from theorycheck.meanfield import eoc, roots
 from theorycheck.meanfield.core import MeanField
 from theorycheck.meanfield.grid_maps import qmap_grid
 
 #: guard bits on top of the requested digits; bits of the derivative enclosures F'(X)
 GUARD_BITS, LOW_BITS = 40, 64
-
-
-@contextlib.contextmanager
-def _bits(prec: int) -> Iterator[None]:
-    old = ctx.prec
-    ctx.prec = prec
-    try:
-        yield
-    finally:
-        ctx.prec = old
 
 
 def _no(msg: str) -> TheoryCheckError:
@@ -244,10 +234,15 @@ def _c_star_step(I: _Integrals, levels: tuple[arb, arb], w: arb, b: arb, Q: arb,
     def dF(c: arb) -> arb:
         return w * step_kernel_arb(lo, hi, c, derivative=1) / Q - 1
 
+    return _stable_c_star(F, dF, c0, prec, "interval Newton on the c-map (Sheppard)")
+
+
+def _stable_c_star(F: Callable[[arb], arb], dF: Callable[[arb], arb], c0: float, prec: int,
+                   how: str) -> dict[str, Any]:
+    """c*, its stability and xi_c = -1/log(slope) from the c-map residual F(c) = map(c) - c."""
     C = _newton(F, dF, c0, prec)
     slope = dF(C) + 1
-    out: dict[str, Any] = {"c_star": _enc(C, "interval Newton on the c-map (Sheppard)"),
-                           "c_star_stable": bool(abs(slope) < 1)}
+    out: dict[str, Any] = {"c_star": _enc(C, how), "c_star_stable": bool(abs(slope) < 1)}
     if slope > 0 and slope < 1:
         out["xi_c"] = _enc(-1 / slope.log(), "-1/log(slope of the c-map at c*)")
     return out
@@ -277,13 +272,7 @@ def _c_star(I: _Integrals, w: arb, b: arb, Q: arb, sw2: float, sb2: float, prec:
     def dF(c: arb) -> arb:
         return w * kernel_arb(alpha, second, c, derivative=1) / Q - 1
 
-    C = _newton(F, dF, c0, prec)
-    slope = dF(C) + 1
-    out: dict[str, Any] = {"c_star": _enc(C, f"interval Newton on the c-map (Mehler, N={N})"),
-                           "c_star_stable": bool(abs(slope) < 1)}
-    if slope > 0 and slope < 1:
-        out["xi_c"] = _enc(-1 / slope.log(), "-1/log(slope of the c-map at c*)")
-    return out
+    return _stable_c_star(F, dF, c0, prec, f"interval Newton on the c-map (Mehler, N={N})")
 
 
 def _eoc_start(I: _Integrals, sb2: float | None, sw2: float | None) -> float:

@@ -31,37 +31,27 @@ Cost: each box is ~6-10 Arb expectations at 64 bits (a few ms to 50 ms each).
 
 from __future__ import annotations
 
-import contextlib
 import itertools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 import sympy as sp
-from flint import arb, ctx
+from flint import arb
 
 from theorycheck.activations import get_activation
 from theorycheck.activations._compile_arb import NOT_CERTIFIED
 from theorycheck.errors import TheoryCheckError
 from theorycheck.gaussian.arb_scaled import expect_arb_scaled
 from theorycheck.gaussian.enclosure import Enclosure
+from theorycheck.gaussian.enclosure import working_bits as _bits
 from theorycheck.meanfield.search import FastMeanField
 
 #: the working precision of box enclosures (their width comes from the box, not from rounding)
 BOX_BITS = 64
 Box = tuple[tuple[float, float], ...]
 Decision = Literal["proved", "refuted", "undecided", "outside"]
-
-
-@contextlib.contextmanager
-def _bits(prec: int) -> Iterator[None]:
-    old = ctx.prec
-    ctx.prec = prec
-    try:
-        yield
-    finally:
-        ctx.prec = old
 
 
 def interval(lo: float, hi: float) -> arb:

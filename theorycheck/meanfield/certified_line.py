@@ -33,6 +33,7 @@ from theorycheck.gaussian import GridEngine
 from theorycheck.gaussian.arb import expect_arb
 from theorycheck.gaussian.arb_scaled import expect_arb_scaled
 from theorycheck.gaussian.enclosure import Enclosure
+from theorycheck.gaussian.enclosure import working_bits as bits
 from theorycheck.meanfield.certified_cover import (
     BOX_BITS,
     BoxOutcome,
@@ -40,7 +41,6 @@ from theorycheck.meanfield.certified_cover import (
     interval,
     prove_on_cover,
 )
-from theorycheck.meanfield.certified_cover import _bits as bits
 
 
 @dataclass
