@@ -85,6 +85,30 @@ def test_trainability_boundaries_and_fit_follow_from_the_accuracies(
     assert (sig["status"] == "passed") == barely
 
 
+def test_trainability_quick_says_inconclusive_when_it_cannot_resolve(
+        records: dict[str, dict[str, Any]]) -> None:
+    """Quick never claims more than full (issue 15): a pass is inconclusive when the negation
+    would pass too -- the boundaries fit a constant depth within their brackets, or the
+    positive control (tanh at its EOC, shallowest depth) did not train to CONVERGED."""
+    from proofs.trainability_depth import CONVERGED
+
+    rec = records["trainability-depth"]
+    grid = _check(rec, "boundary")
+    ev = grid["evidence"]
+    ys, es = [_f(v) for v in ev["boundaries"]], [_f(v) for v in ev["boundary_halfwidths"]]
+    w = 1 / np.array(es) ** 2
+    depth = float(np.sum(w * np.array(ys)) / np.sum(w))
+    err = float(1 / np.sqrt(np.sum(w)))
+    constant_fits = all(abs(y - depth) <= e + err + 1e-9 for y, e in zip(ys, es, strict=True))
+    assert ev["constant_depth_consistent"] == constant_fits
+    assert grid["inconclusive"] == (grid["status"] == "passed" and constant_fits)
+    sig = _check(rec, "sigmoid")
+    control = _f(sig["evidence"]["tanh_acc"][0]) >= CONVERGED
+    assert sig["inconclusive"] == (sig["status"] == "passed" and not control)
+    if grid["inconclusive"] and sig["inconclusive"]:
+        assert rec["verdict"] == "inconclusive"
+
+
 # -- orthogonal-faster ----------------------------------------------------------------------
 
 
