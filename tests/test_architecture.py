@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("theorycheck", "proofs")
 #: the floors of theorycheck/, bottom first; a module imports only from its floor or below
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("errors", "numbers", "cache", "timing", "placement"),
+    ("errors", "numbers", "cache", "timing", "placement", "display"),
     ("activations",),
     ("gaussian",),
     ("meanfield",),
@@ -21,7 +21,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("simulate",),
     ("claims",),
     ("proofs",),          # theorycheck's own claims sit on the engine, beside any plugin's
-    ("report",),
+    ("report", "testing"),  # testing: the public API for a user's own test suite
     ("cli", "__main__"),
 )
 #: what a function-level import may bring in: heavy optional dependencies kept lazy
