@@ -163,6 +163,11 @@ def test_report_never_imports_the_claims_modules() -> None:
     assert leaks == []
 
 
+def test_nothing_imports_the_public_testing_api() -> None:
+    users = [m for m, deps in _graph().items() if "theorycheck.testing" in deps]
+    assert users == []
+
+
 def test_modules_are_small() -> None:
     big = {str(p.relative_to(ROOT)): n for p in MODULES.values()
            if (n := len(p.read_text().splitlines())) > MAX_LINES}
