@@ -162,7 +162,8 @@ def critical_points(act: ActivationLike, *, sb2: Sequence[float] = CRITICAL_SB2,
     One point per bias variance in ``sb2`` with sw2 = :meth:`MeanField.eoc_sw2` (at ``dps``
     digits); at sb2 = 0 for psi(0) = 0, psi'(0) != 0 this is the dynamical-isometry point
     (1/psi'(0)^2, 0) (seed 000 Eqs. (58)-(59)).  Bias variances without an EOC point are left
-    out.  Each point is computed once (~1.5 s) and remembered.
+    out (hypothesis reports the test unsatisfiable when none has one, e.g. relu at sb2 > 0).
+    Each point is computed once (~1.5 s) and remembered.
     """
     activation = _resolve(act)
     chosen = tuple(float(b) for b in sb2)
