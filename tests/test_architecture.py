@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("theorycheck", "proofs")
 #: the floors of theorycheck/, bottom first; a module imports only from its floor or below
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("errors", "numbers", "cache", "timing", "placement"),
+    ("errors", "numbers", "cache", "timing", "placement", "display"),
     ("activations",),
     ("gaussian",),
     ("meanfield",),
@@ -21,7 +21,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("simulate",),
     ("claims",),
     ("proofs",),          # theorycheck's own claims sit on the engine, beside any plugin's
-    ("report",),
+    ("report", "testing"),  # testing: the public API for a user's own test suite
     ("cli", "__main__"),
 )
 #: what a function-level import may bring in: heavy optional dependencies kept lazy
@@ -161,6 +161,11 @@ def test_report_never_imports_the_claims_modules() -> None:
     leaks = [f"{m} imports {d}" for m, deps in _graph().items() if m.startswith(
         "theorycheck.report") for d in deps if d.startswith("proofs")]
     assert leaks == []
+
+
+def test_nothing_imports_the_public_testing_api() -> None:
+    users = [m for m, deps in _graph().items() if "theorycheck.testing" in deps]
+    assert users == []
 
 
 def test_modules_are_small() -> None:

@@ -25,9 +25,9 @@ from theorycheck.claims import (
 )
 from theorycheck.claims.checks import property_result
 from theorycheck.claims.declare import ClaimSpec
+from theorycheck.claims.model import decide
 from theorycheck.claims.registry import Claim, discover
 from theorycheck.claims.runner import run_claim
-from theorycheck.claims.verdict import decide
 from theorycheck.errors import Status, TheoryCheckError
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -65,7 +65,12 @@ def _numeric_roots(f: sp.Expr, x: sp.Symbol) -> list[sp.Expr]:
     grid = np.linspace(-100.0, 100.0, 20001)
     v = np.asarray(g(grid), dtype=np.float64)
     fm = compile_mpmath(f, x)
-    idx = np.flatnonzero((np.sign(v[:-1]) * np.sign(v[1:]) < 0) | (v[:-1] == 0))
+    # a root is a sign change; an exact zero counts only with opposite signs around it
+    # (1 - erf(x) rounds to 0 far out without ever switching)
+    crossing = np.sign(v[:-1]) * np.sign(v[1:]) < 0
+    zero = np.zeros_like(crossing)
+    zero[1:] = (v[1:-1] == 0) & (np.sign(v[:-2]) * np.sign(v[2:]) < 0)
+    idx = np.flatnonzero(crossing | zero)
     roots: list[sp.Expr] = []
     for i in idx[:200]:
         a, b = float(grid[i]), float(grid[i + 1])

@@ -15,9 +15,9 @@ from theorycheck.claims.model import (
     Finding,
     RunContext,
     Verdict,
+    decide,
 )
 from theorycheck.claims.registry import ENTRY_POINT_GROUP, Claim, claim, discover, get_claim
-from theorycheck.claims.verdict import decide
 
 __all__ = [
     "ENTRY_POINT_GROUP",

@@ -2,7 +2,8 @@
 
 A claim (one module in ``proofs/``) states what a source says and runs checks; each check
 returns a :class:`CheckResult`; the claim returns a :class:`ClaimOutcome`; the verdict is
-computed from those by :func:`theorycheck.claims.verdict.decide`, never written by hand.
+computed from those by :func:`decide`, never written by hand.  Each of these records has a
+notebook display (``_repr_html_``, ``_repr_markdown_``; :mod:`theorycheck.display`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
 
+from theorycheck import display
 from theorycheck.activations import Activation
 from theorycheck.numbers import Precision
 from theorycheck.placement import CPU, Placement
@@ -36,7 +38,7 @@ class CheckStatus(StrEnum):
 
 
 class Verdict(StrEnum):
-    """A claim's verdict, computed by :func:`theorycheck.claims.verdict.decide` (CLAIMS.md)."""
+    """A claim's verdict, computed by :func:`decide` (CLAIMS.md)."""
 
     HOLDS = "holds"
     FAILS = "fails"
@@ -81,6 +83,20 @@ class Certificate:
     enclosures: dict[str, list[str]] = field(default_factory=dict)
     unproved: str = ""
 
+    def _rows(self) -> list[list[str]]:
+        proved = "yes" if self.proved else f"no: {self.unproved or 'part of the region'}"
+        rows = [["statement", self.statement], ["region", self.region],
+                ["method", self.method], ["proved", proved]]
+        return rows + [[name, display.interval_text(*bounds)]
+                       for name, bounds in self.enclosures.items()]
+
+    def _repr_html_(self) -> str:
+        return display.html_block("certificate",
+                                  display.html_table(("", "certified"), self._rows()))
+
+    def _repr_markdown_(self) -> str:
+        return "**certificate**\n\n" + display.markdown_table(("", "certified"), self._rows())
+
 
 @dataclass
 class CheckResult:
@@ -114,6 +130,29 @@ class CheckResult:
             d.pop("certificate")
         return d
 
+    def _title(self) -> str:
+        flag = " (inconclusive)" if self.inconclusive else ""
+        return f"{self.method} check {self.name!r}: {self.status}{flag}"
+
+    def _repr_html_(self) -> str:
+        parts = [display.html_table(("evidence", "value"), display.paired_rows(self.evidence))]
+        if self.counterexample:
+            parts.append(display.html_table(("counterexample", "value"),
+                                            display.paired_rows(self.counterexample)))
+        if self.certificate is not None:
+            parts.append(self.certificate._repr_html_())
+        return display.html_block(self._title(), *parts, subtitle=self.summary)
+
+    def _repr_markdown_(self) -> str:
+        parts = [f"**{self._title()}**", self.summary,
+                 display.markdown_table(("evidence", "value"), display.paired_rows(self.evidence))]
+        if self.counterexample:
+            parts.append(display.markdown_table(("counterexample", "value"),
+                                                display.paired_rows(self.counterexample)))
+        if self.certificate is not None:
+            parts.append(self.certificate._repr_markdown_())
+        return "\n\n".join(parts)
+
 
 @dataclass
 class Finding:
@@ -141,6 +180,65 @@ class ClaimOutcome:
     per_activation: dict[str, dict[str, Any]] = field(default_factory=dict)
     figures: list[str] = field(default_factory=list)
     condition: str = ""
+
+    CHECK_COLUMNS = ("method", "check", "status", "summary", "s")
+    FINDING_COLUMNS = ("kind", "where", "printed", "corrected", "affects conclusion")
+
+    def _title(self) -> str:
+        cond = f" (condition: {self.condition})" if self.condition else ""
+        return f"verdict: {decide(self)}{cond}"
+
+    def _check_rows(self) -> list[list[str]]:
+        return [[c.method, c.name, f"{c.status}{' (inconclusive)' if c.inconclusive else ''}",
+                 c.summary, f"{c.seconds:.2f}"] for c in self.checks]
+
+    def _finding_rows(self) -> list[list[str]]:
+        return [[f.kind, f.where, f.printed, f.corrected, "yes" if f.affects_conclusion else "no"]
+                for f in self.findings]
+
+    def _details(self) -> list[CheckResult]:
+        """The checks worth a closer look: failed ones and those with a certificate."""
+        return [c for c in self.checks
+                if c.status == CheckStatus.FAILED or c.certificate is not None]
+
+    def _repr_html_(self) -> str:
+        parts = [display.html_table(self.CHECK_COLUMNS, self._check_rows(), caption="checks")]
+        if self.findings:
+            parts.append(display.html_table(self.FINDING_COLUMNS, self._finding_rows(),
+                                            caption="findings"))
+        parts += [c._repr_html_() for c in self._details()]
+        return display.html_block(self._title(), *parts)
+
+    def _repr_markdown_(self) -> str:
+        parts = [f"**{self._title()}**",
+                 display.markdown_table(self.CHECK_COLUMNS, self._check_rows())]
+        if self.findings:
+            parts.append(display.markdown_table(self.FINDING_COLUMNS, self._finding_rows()))
+        parts += [c._repr_markdown_() for c in self._details()]
+        return "\n\n".join(parts)
+
+
+def decide(outcome: ClaimOutcome) -> Verdict:
+    """The verdict of a claim from what its checks found.
+
+    - any check ``failed`` -> ``fails`` (a counterexample to the claim as stated), unless the claim
+      set ``outcome.condition`` (the failures lie outside a condition the source does not state,
+      and every check inside it passed) -> ``conditional``;
+    - no failure, but a finding that a printed formula or number is wrong -> ``holds-corrected``;
+    - no failure and at least one decisive pass -> ``holds``;
+    - nothing decided (all skipped or inconclusive) -> ``inconclusive``.
+    """
+    checks: list[CheckResult] = outcome.checks
+    decisive = [c for c in checks if c.status != CheckStatus.SKIPPED and not c.inconclusive]
+    if not decisive:
+        return Verdict.INCONCLUSIVE
+    if any(c.status == CheckStatus.FAILED for c in decisive):
+        return Verdict.CONDITIONAL if outcome.condition else Verdict.FAILS
+    if any(f.kind == "misprint" for f in outcome.findings):
+        return Verdict.HOLDS_CORRECTED
+    if any(f.kind == "unstated-condition" and f.affects_conclusion for f in outcome.findings):
+        return Verdict.CONDITIONAL
+    return Verdict.HOLDS
 
 
 @dataclass

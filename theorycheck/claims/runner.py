@@ -17,9 +17,8 @@ from typing import Any
 from theorycheck import __version__
 from theorycheck.cache import active_cache, code_version, installed_versions
 from theorycheck.claims.engine import execute
-from theorycheck.claims.model import METHODS, CheckResult, ClaimOutcome, Finding, RunContext
+from theorycheck.claims.model import METHODS, CheckResult, ClaimOutcome, Finding, RunContext, decide
 from theorycheck.claims.registry import Claim, discover
-from theorycheck.claims.verdict import decide
 from theorycheck.errors import Status, TheoryCheckError
 
 PACKAGES = ("sympy", "mpmath", "numpy", "scipy", "torch", "hypothesis", "matplotlib", "jinja2")
