@@ -34,8 +34,8 @@ COMPUTES = re.compile(r"""
 """, re.X | re.I)
 #: names of classes that hold a mean-field implementation
 HOLDS = re.compile(r"mean_?field | fixed_?point | q_?table", re.X | re.I)
-#: names that are about a mean-field quantity without computing it
-CHECK = re.compile(r"^_?(check|test)_", re.I)
+#: names that are about a mean-field quantity without computing it (checks, tests, assertions)
+CHECK = re.compile(r"^_?(check|test|assert)_", re.I)
 
 #: "path::qualname" -> why it is still outside meanfield/ (remove the entry with the code)
 ALLOWED: dict[str, str] = {}
