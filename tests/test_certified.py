@@ -57,6 +57,58 @@ def test_erf_kernel_arcsine():
     assert enc.width < 1e-30
 
 
+def _erf_alpha(n: int, q: mp.mpf) -> mp.mpf:
+    """Closed form of the erf Hermite coefficient, n = 2k + 1 (n-fold Gaussian integration by
+    parts and E e^{-(X+t)^2} = e^{-t^2/(1+2q)}/sqrt(1+2q), X ~ N(0, q)):
+    alpha_n = (2/sqrt(pi)) (-1)^k (2k)!/k! (q/(1+2q))^(n/2) / sqrt(n!)."""
+    k = (n - 1) // 2
+    return (2 / mp.sqrt(mp.pi) * (-1) ** k * mp.factorial(2 * k) / mp.factorial(k)
+            * (q / (1 + 2 * q)) ** (mp.mpf(n) / 2) / mp.sqrt(mp.factorial(n)))
+
+
+def test_negative_mpf_references_keep_their_sign():
+    """to_ball(mpf) used mpmath's unsigned mantissa: -3 became +3, so an enclosure of -3
+    'excluded' -3. A negative reference must be contained, its opposite excluded."""
+    enc = Enclosure.of(arb(-3))
+    assert enc.contains(mp.mpf(-3)) and enc.excludes(mp.mpf(3))
+    assert Enclosure.of(arb("-0.15", "1e-3")).contains(mp.mpf("-0.1505"))
+
+
+def test_hermite_coefficients_closed_form_with_per_order_tolerance():
+    """The coefficients aimed at 2^-prec 3^n (what a Mehler sum at |c| <= 1/3 needs) still
+    contain the closed form; the low orders stay narrow and the even ones are exactly 0."""
+    a = get_activation("erf")
+    q = arb("0.8")
+    base = arb(2) ** (-ctx.prec)
+    alpha = hermite_coefficients(a.expr, a.x, q, 41, parity=-1, tol=lambda n: base * 3 ** n)
+    with mp.workdps(50):
+        for n, c in enumerate(alpha):
+            if n % 2 == 0:
+                assert c.is_zero()
+                continue
+            assert Enclosure.of(c).contains(_erf_alpha(n, mp.mpf("0.8"))), n
+            assert Enclosure.of(c).width < 1e-40 * 3 ** n + 1e-40, n
+
+
+@pytest.mark.parametrize("sw2,sb2", [("3", "0.05"), ("4", "0.3")])
+def test_erf_c_star_in_the_chaotic_phase_against_the_arcsine_form(sw2, sb2):
+    """c* < 1 of erf in the chaotic phase: the root of the closed-form c-map
+    c = (sw2 (2/pi) asin(2 q c/(1 + 2q)) + sb2)/q*, solved at 50 digits, lies in the
+    enclosure, and so does xi_c = -1/log of its slope there (seed 002 Eqs. (5), (8))."""
+    r = certify_point("erf", sw2, sb2, dps=30)
+    assert r["c_star_stable"] and r["c_star"].width < 1e-30 and r["xi_c"].width < 1e-30
+    with mp.workdps(50):
+        w, b = mp.mpf(sw2), mp.mpf(sb2)
+        q = mp.findroot(lambda v: w * 2 / mp.pi * mp.asin(2 * v / (1 + 2 * v)) + b - v,
+                        r["q_star"].mid())
+        g = 2 * q / (1 + 2 * q)
+        c = mp.findroot(lambda c: (w * 2 / mp.pi * mp.asin(g * c) + b) / q - c,
+                        r["c_star"].mid())
+        slope = w * 2 / mp.pi * g / mp.sqrt(1 - (g * c) ** 2) / q
+        assert 0 < c < 1 and r["c_star"].contains(c) and r["xi_c"].contains(-1 / mp.log(slope))
+        assert r["c_star"].excludes(c + mp.mpf("1e-35"))
+
+
 def test_certified_point_and_wrong_claim():
     r = certify_point("erf", 1, "0.05", dps=30)
     assert r["q_star_stable"] and r["c_star"].contains(1)

@@ -51,8 +51,8 @@ def to_ball(x: Any) -> arb:
     if isinstance(x, arb):
         return x
     if isinstance(x, mp.mpf):
-        man, exp = mp.mpf(x).man_exp
-        return arb(int(man)) * arb(2) ** int(exp)
+        man, exp = mp.mpf(x).man_exp  # mpmath's man_exp is the unsigned mantissa
+        return (-1 if x < 0 else 1) * arb(int(man)) * arb(2) ** int(exp)
     if isinstance(x, float):
         m, e = math.frexp(x)
         return arb(int(m * 2**53)) * arb(2) ** (e - 53)
