@@ -165,3 +165,50 @@ def test_a_fixed_point_on_a_scan_grid_node_is_found() -> None:
     fast = FastMeanField(relu, kinks=(0.0,), q_lo=1e-4, q_hi=1e3, n_q=8)   # nodes 1e-4 ... 1e3
     stable = [p for p in fast.fixed_points(1.0, 0.005) if p.kind == "stable"]   # q* = 0.01
     assert len(stable) == 1 and abs(stable[0].q - 0.01) <= 1e-12
+
+
+def test_node_shared_evaluates_once_per_precision_and_node() -> None:
+    """Inside shared_nodes a wrapped function runs once per (precision, argument); outside
+    any block, and after it, every call runs."""
+    from theorycheck.gaussian.mp import node_shared, shared_nodes
+
+    calls: list[mp.mpf] = []
+
+    def f(u: mp.mpf) -> mp.mpf:
+        calls.append(u)
+        return mp.tanh(u)
+
+    g = node_shared(f)
+    with shared_nodes():
+        with mp.workdps(30):
+            a, b = g(mp.mpf("0.5")), g(mp.mpf("0.5"))
+        with mp.workdps(40):
+            c = g(mp.mpf("0.5"))
+    g(mp.mpf("0.5"))
+    assert len(calls) == 3 and a == b and c != a
+    with mp.workdps(40):
+        assert c == mp.tanh(mp.mpf("0.5"))
+
+
+def test_point_shares_nodes_bit_identically_and_erf_closed_forms() -> None:
+    """MeanField.point (one shared node table) gives exactly the numbers of the separate calls,
+    and each lies within its stated error of the erf closed forms at 45 digits:
+    q* = 1.5 (2/pi) asin(2q/(1+2q)) + 0.05, chi1 = 1.5 (4/pi)/sqrt(1+4q),
+    mu2 = (16/pi^2)/sqrt(1+8q), beta = sqrt(1.5) (2/sqrt(pi))/sqrt(1+2q) (seed 000 Eq. (38))."""
+    p = MeanField("erf", dps=30).point("1.5", "0.05")
+    mf = MeanField("erf", dps=30)
+    alone = {"q_star": mf.q_star("1.5", "0.05"), "chi1": mf.chi1("1.5", "0.05"),
+             "mu2": mf.mu(2, "1.5", "0.05"), "beta": mf.beta("1.5", "0.05"),
+             "xi_q": mf.xi_q("1.5", "0.05")}
+    for name, est in alone.items():
+        got = getattr(p, name)
+        assert got.value == est.value and got.error == est.error, name
+    with mp.workdps(45):
+        q = mp.findroot(lambda v: 1.5 * 2 / mp.pi * mp.asin(2 * v / (1 + 2 * v)) + mp.mpf("0.05")
+                        - v, p.q_star.value)
+        refs = {"q_star": q, "chi1": 1.5 * 4 / mp.pi / mp.sqrt(1 + 4 * q),
+                "mu2": 16 / mp.pi ** 2 / mp.sqrt(1 + 8 * q),
+                "beta": mp.sqrt(1.5) * 2 / mp.sqrt(mp.pi) / mp.sqrt(1 + 2 * q)}
+        for name, ref in refs.items():
+            est = getattr(p, name)
+            assert abs(est.value - ref) <= est.error and est.error < mp.mpf(10) ** -28, name

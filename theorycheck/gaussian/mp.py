@@ -13,7 +13,9 @@ such quadratures and is ~100x dearer.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 import mpmath as mp
 
@@ -24,6 +26,54 @@ MpFunc = Callable[[mp.mpf], mp.mpf]
 
 GUARD = 10
 _TAIL_POINTS = (8, 16, 32, 64, 128)
+#: the node table of the innermost :func:`shared_nodes` block (None outside every block)
+_shared: dict[Any, Any] | None = None
+
+
+@contextlib.contextmanager
+def shared_nodes() -> Iterator[None]:
+    """Inside the block, what :func:`expect_mp` integrands compute at a quadrature node is
+    computed once per (precision, node): the Gaussian weight e^{-z^2/2} and sqrt(2 pi), and the
+    values of functions wrapped by :func:`node_shared` (psi, psi' shared by E psi^2, E psi'^2,
+    E psi'^4, ... at one q). The same operations on the same mpf at the same precision, so
+    every result is bit-identical to computing them again; the table is dropped on exit.
+    """
+    global _shared
+    outer = _shared
+    _shared = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _shared = outer
+
+
+def node_shared(fn: MpFunc) -> MpFunc:
+    """``fn`` with its values remembered per (precision, argument) inside :func:`shared_nodes`
+    (outside every block it is just ``fn``)."""
+    tag = object()
+
+    def call(u: mp.mpf) -> mp.mpf:
+        table = _shared
+        if table is None:
+            return fn(u)
+        key = (tag, mp.mp.prec, u)
+        hit = table.get(key)
+        if hit is None:
+            hit = table[key] = fn(u)
+        return hit
+    return call
+
+
+def _weight(z: mp.mpf) -> tuple[mp.mpf, mp.mpf]:
+    """(e^{-z^2/2}, sqrt(2 pi)) at the current precision, shared inside :func:`shared_nodes`."""
+    table = _shared
+    key = ("weight", mp.mp.prec, z)
+    hit = None if table is None else table.get(key)
+    if hit is None:
+        hit = (mp.exp(-z * z / 2), mp.sqrt(2 * mp.pi))
+        if table is not None:
+            table[key] = hit
+    return hit
 
 
 def _target(dps: int, value: mp.mpf) -> mp.mpf:
@@ -143,7 +193,8 @@ def expect_mp(f: MpFunc, q: mp.mpf | float | str, *, dps: int = 30,
         if s is None:
             s = mp.sqrt(mp.mpf(q))
             s_holder[str(mp.mp.prec)] = s
-        return f(s * z) * mp.exp(-z * z / 2) / mp.sqrt(2 * mp.pi)
+        weight, root = _weight(z)
+        return f(s * z) * weight / root
 
     with mp.workdps(dps + 3 * GUARD):
         split = [mp.mpf(b) / mp.sqrt(qm) for b in breakpoints] or [mp.mpf(0)]

@@ -19,6 +19,7 @@ import numpy as np
 from theorycheck.cache import disk_cached
 from theorycheck.errors import TheoryCheckError
 from theorycheck.gaussian import GridEngine
+from theorycheck.gaussian.mp import shared_nodes
 from theorycheck.meanfield import eoc, jumps
 from theorycheck.meanfield.fixed_points import MeanFieldFixedPoints
 from theorycheck.meanfield.grid_maps import qmap_grid
@@ -169,6 +170,10 @@ class MeanField(MeanFieldFixedPoints):
     @working_precision
     def point(self, sw2: Any, sb2: Any) -> MeanFieldPoint:
         """All mean-field quantities at (sw2, sb2), None with a reason in ``notes`` where absent."""
+        with shared_nodes():  # psi, psi' and the weights once per node (bit-identical)
+            return self._point(sw2, sb2)
+
+    def _point(self, sw2: Any, sb2: Any) -> MeanFieldPoint:
         pt = MeanFieldPoint(self.name, to_mpf(sw2), to_mpf(sb2), self.dps)
         try:
             pt.q_star = self.q_star(sw2, sb2)

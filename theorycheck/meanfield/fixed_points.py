@@ -263,7 +263,12 @@ class MeanFieldFixedPoints(MeanFieldMaps):
         return Estimate(mp.mpf(c), mp.mpf(err), "float64 grid engine, Newton on the c-map")
 
     def _c_star_grid(self, sw2: float, sb2: float, q: float) -> tuple[float, float]:
-        """Stable root c* < 1 of the c-map (chaotic phase), float64: bracket then Brent."""
+        """Stable root c* < 1 of the c-map (chaotic phase), float64: bracket then Brent
+        (cached per instance: c_star and xi_c both need it)."""
+        key = ("c*grid", sw2, sb2, q)
+        hit: tuple[float, float] | None = self._cache.get(key)
+        if hit is not None:
+            return hit
         p = self.grid.func(0)
         g2 = GridEngine(self.act, kinks=self.kinks, n_nodes=16)
         errs: list[float] = []
@@ -287,4 +292,5 @@ class MeanFieldFixedPoints(MeanFieldMaps):
             step *= 2
             lo = max(-1.0, lo - step)
         c = brentq(F, lo, hi, xtol=1e-15, rtol=1e-15)
-        return float(c), 10 * max(errs[-3:]) + 1e-13
+        hit = self._cache[key] = float(c), 10 * max(errs[-3:]) + 1e-13
+        return hit

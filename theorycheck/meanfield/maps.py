@@ -20,6 +20,7 @@ import sympy as sp
 from theorycheck.cache import UncacheableError, key_of
 from theorycheck.errors import Status, TheoryCheckError
 from theorycheck.gaussian import GridEngine, expect2_mp, expect_mp
+from theorycheck.gaussian.mp import node_shared
 from theorycheck.meanfield import jumps
 from theorycheck.meanfield.adapter import (
     dpsi0_exact,
@@ -105,7 +106,7 @@ class MeanFieldMaps:
         self.q_limit = max_variance(self.act)
         self.grid = GridEngine(self.act, kinks=self.kinks)
         self._cache: dict[tuple[Any, ...], Any] = {}
-        self._psi = [self.act.mpmath(k) for k in range(2)]
+        self._psi = [node_shared(self.act.mpmath(k)) for k in range(2)]
         self.identity = activation_identity(self.act)
 
     # -- Gaussian integrals ------------------------------------------------------------------
