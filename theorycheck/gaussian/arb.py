@@ -51,6 +51,7 @@ from theorycheck.activations._compile_arb import (
     to_arb,
 )
 from theorycheck.errors import TheoryCheckError
+from theorycheck.gaussian.enclosure import working_bits
 
 Env = tuple[arb, int, arb]
 _BOUNDED: dict[type, Any] = {sp.tanh: 1, sp.sin: 1, sp.cos: 1, sp.erf: 1, sp.erfc: 2,
@@ -211,7 +212,8 @@ def hermite_coefficients(expr: sp.Expr, x: sp.Symbol, q: arb, n_max: int, *,
     """alpha_n = E expr(sqrt(q) z) h_n(z) for n = start..n_max, h_n = He_n / sqrt(n!).
 
     alpha_n = int expr(x) H_n(x / sqrt(2q)) e^{-x^2/(2q)} dx / sqrt(2 pi q 2^n n!), with
-    He_n(t) = 2^{-n/2} H_n(t / sqrt 2) and H_n evaluated by Arb (``acb.hermite_h``, in C).
+    He_n(t) = 2^{-n/2} H_n(t / sqrt 2) and H_n evaluated by Arb (``acb.hermite_h``, in C, with
+    n + 16 extra bits against the cancellation of its terms).
     ``parity``: +1 (-1) when expr is proved even (odd): the vanishing coefficients are exactly
     0 and not computed. ``tol(n)``: the absolute accuracy aimed at for alpha_n (default
     2^-ctx.prec); a Mehler sum at |c| <= r needs only tol / r^n, which makes the high
@@ -226,7 +228,9 @@ def hermite_coefficients(expr: sp.Expr, x: sp.Symbol, q: arb, n_max: int, *,
         scale = 1 / (arb(2) ** n * arb.fac_ui(n)).sqrt()
 
         def factor(z: Ball, n: int = n) -> Ball:
-            return (z * inv).hermite_h(n)
+            # H_n's evaluation cancels up to min(1.44 |z|^2, n) bits: n + 16 guard bits
+            with working_bits(ctx.prec + n + 16):
+                return (z * inv).hermite_h(n)
 
         aim = tol(n) if tol is not None else arb(2) ** (-ctx.prec)
         out.append(_expect_with_factor(expr, x, q, extra, factor, scale, aim))

@@ -260,33 +260,39 @@ def _c_star(I: _Integrals, w: arb, b: arb, Q: arb, sw2: float, sb2: float, prec:
     """c* < 1 in the chaotic phase: interval Newton on the Mehler form of the c-map.
 
     F(c) = (sw2 sum_n c^n alpha_n^2 + sb2) / q* - c (seed 002 Eq. (5) by Mehler's expansion,
-    remainder proved by :func:`~theorycheck.gaussian.arb.kernel_arb`). Truncation: the least N
-    with r^(N+1) E psi^2 < 2^-prec at r = |c0| + 0.01 (c0 from :func:`_c_start`); alpha_n is
-    aimed at 2^-prec r^-n / (N + 1), all that its term r^n alpha_n^2 needs. Cost: N/2 Arb
-    integrals for odd or even psi (~0.3 s for tanh at (3, 0.05), 30 digits).
+    remainder proved by :func:`~theorycheck.gaussian.arb.kernel_arb`). N grows by 1.3 from 16
+    until r^(N+1) (E psi^2 - sum alpha_n^2) < 2^-prec, r = |c0| + 0.01 (c0 from
+    :func:`_c_start`); alpha_n is aimed at 2^-prec r^-n / (n+1)^2, all that its term
+    r^n alpha_n^2 needs. Refused up front when the float64 tail of :func:`_c_start` says N
+    would pass :data:`MEHLER_MAX_TERMS`. Cost: ~N/2 Arb integrals for odd or even psi
+    (~0.3 s for tanh at (3, 0.05), 30 digits).
     """
     second = I.E("psi2", Q)
-    c0 = _c_start(I, float(Q.mid()), sw2, sb2)
+    c0, tail = _c_start(I, float(Q.mid()), sw2, sb2)
     tol = arb(2) ** (-prec)
     cabs = arb(min(abs(c0) + 0.01, 0.999))
-    r, rest0 = float(cabs.mid()), float(second.upper().mid())
-    N = max(16, math.ceil(math.log(float(tol.mid()) / (4 * rest0)) / math.log(r)))
-    if N > MEHLER_MAX_TERMS:
-        raise _no(f"c* ~ {c0:.4g}: the Mehler series needs about {N} Hermite coefficients at "
-                  f"this precision (more than {MEHLER_MAX_TERMS}); not certified here (a "
+    r, t = float(cabs.mid()), float(tol.mid())
+    small = [n for n, rest in enumerate(tail) if r ** (n + 1) * rest < t]
+    need = small[0] if small else math.ceil(math.log(t / max(tail[-1], 1e-300)) / math.log(r))
+    if need > MEHLER_MAX_TERMS:
+        raise _no(f"c* ~ {c0:.4g}: the Mehler series needs about {need} Hermite coefficients "
+                  f"at this precision (more than {MEHLER_MAX_TERMS}); not certified here (a "
                   "closed-form kernel is used only for two-level steps)")
     bessel = arb(0, second.sqrt().upper())  # |alpha_n| <= sqrt(E psi^2) (Bessel's inequality)
-    alpha: list[arb] = []
-    while True:
-        def aim(n: int, N: int = N) -> arb:
-            return tol / ((N + 1) * cabs ** n)
 
-        alpha = alpha + [a if a.is_finite() else bessel for a in hermite_coefficients(
-            I.act.expr, I.x, Q, N, parity=I.parity, start=len(alpha), tol=aim)]
+    def aim(n: int) -> arb:
+        return tol / ((n + 1) ** 2 * cabs ** n)
+
+    alpha: list[arb] = []
+    N = 16
+    while True:
+        alpha = alpha + [a.intersection(bessel) if a.is_finite() else bessel
+                         for a in hermite_coefficients(I.act.expr, I.x, Q, N, parity=I.parity,
+                                                       start=len(alpha), tol=aim)]
         rest = (second - sum((a * a for a in alpha), arb(0))).upper()
-        if cabs ** (N + 1) * rest < tol or N > MEHLER_MAX_TERMS:   # remainder kept in F
+        if cabs ** (N + 1) * rest < tol or N >= MEHLER_MAX_TERMS:   # remainder kept in F
             break
-        N = int(N * 1.3)
+        N = min(int(N * 1.3), MEHLER_MAX_TERMS)
 
     def F(c: arb) -> arb:
         return (w * kernel_arb(alpha, second, c) + b) / Q - c
@@ -297,8 +303,10 @@ def _c_star(I: _Integrals, w: arb, b: arb, Q: arb, sw2: float, sb2: float, prec:
     return _stable_c_star(F, dF, c0, prec, f"interval Newton on the c-map (Mehler, N={N})")
 
 
-def _c_start(I: _Integrals, q: float, sw2: float, sb2: float, n: int = 200) -> float:
-    """float64 evidence for c*: the first root below 1 of the c-map, walking left from 1.
+def _c_start(I: _Integrals, q: float, sw2: float, sb2: float, n: int = 200
+             ) -> tuple[float, np.ndarray]:
+    """(c0, tail): float64 evidence for c*, the first root below 1 of the c-map walking left
+    from 1, and tail[N] ~ sum_{k > N} alpha_k^2 for N = 0..n.
 
     The c-map is Mehler's sum (seed 002 Eq. (5)) with float alpha_0..alpha_n (Gauss-Legendre,
     24 nodes per unit panel in z on |z| <= 45, split at the kinks; h_k by its three-term
@@ -321,22 +329,24 @@ def _c_start(I: _Integrals, q: float, sw2: float, sb2: float, n: int = 200) -> f
         h0, h1 = h1, (z * h1 - math.sqrt(k) * h0) / math.sqrt(k + 1)
     a2 = alpha ** 2
     rest = max(float(np.sum(wt * f * f)) - float(np.sum(a2)), 0.0)
+    # summed from the top, so the small tails carry no cancellation
+    tail = np.concatenate([np.cumsum(a2[:0:-1])[::-1], [0.0]]) + rest
 
     def F(c: float) -> float:
         return (sw2 * (float(np.polyval(a2[::-1], c)) + c ** (n + 1) * rest) + sb2) / q - c
 
     hi = 1.0 - 1e-4
     if F(hi) >= 0:
-        return MeanField(I.act, dps=10)._c_star_grid(sw2, sb2, q)[0]
+        return MeanField(I.act, dps=10)._c_star_grid(sw2, sb2, q)[0], tail
     step = 1e-3
     lo = hi - step
     while F(lo) < 0:
         hi = lo
         if lo <= -1.0:
-            return -1.0
+            return -1.0, tail
         step *= 2
         lo = max(-1.0, lo - step)
-    return float(brentq(F, lo, hi, xtol=1e-15, rtol=1e-15))
+    return float(brentq(F, lo, hi, xtol=1e-15, rtol=1e-15)), tail
 
 
 def _eoc_start(I: _Integrals, sb2: float | None, sw2: float | None) -> float:
