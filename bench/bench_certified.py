@@ -1,6 +1,12 @@
-"""Certified (Arb) against the mpmath path, same run: compute seconds and their ratio.
+"""Certified (Arb) and MeanField.point against their baselines, same run: seconds and ratios.
 
 Run: PYTHONPATH=. python bench/bench_certified.py   (mpmath 100-digit EOC takes ~15 s)
+
+Rows (issue 12, section 5): the certified tanh EOC at 50 and 100 digits and the certified
+point with c* at (3, 0.05), 30 digits, each against the mpmath path (``MeanField``) at the
+same digits; and ``MeanField.point`` at (3, 0.05), 30 digits, against its previous algorithm
+(:func:`_previous_point`). Compute seconds in-process; the disk cache is off (no run
+activated one) and the EOC methods are called below their ``disk_cached`` wrapper.
 """
 
 from __future__ import annotations
@@ -21,6 +27,18 @@ def _t(fn: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - t, out
 
 
+def _previous_point(act: str, sw2: Any, sb2: Any, dps: int) -> Any:
+    """MeanField.point as it was before the shared node table: the same body outside
+    ``shared_nodes`` (every integral evaluates psi, psi' and e^{-z^2/2} at its own nodes), and
+    the float64 c* grid root found a second time (xi_c asked for it again)."""
+    mf = MeanField(act, dps=dps)
+    with mf.precision.work():
+        pt = mf._point(sw2, sb2)
+    if pt.c_star is not None and pt.c_star.value != 1:
+        MeanField(act, dps=dps)._c_star_grid(float(sw2), float(sb2), float(pt.q_star.value))
+    return pt
+
+
 def main() -> None:
     _ = get_activation("tanh").properties   # warm the symbolic properties, timed by neither
     rows = []
@@ -28,13 +46,18 @@ def main() -> None:
         ta, enc = _t(lambda d=dps: certify_eoc_sw2("tanh", "0.05", d))
         tm, _ = _t(lambda d=dps: MeanField("tanh", dps=d).eoc_sw2.__wrapped__.__wrapped__(
             MeanField("tanh", dps=d), "0.05"))
-        rows.append((f"tanh EOC sw2 at sb2=0.05, {dps} digits", ta, tm, enc["sw2"].width))
+        rows.append((f"tanh EOC sw2 at sb2=0.05, {dps} digits", "arb", ta, "mpmath", tm,
+                     f"width {enc['sw2'].width:.1e}"))
     ta, enc = _t(lambda: certify_point("tanh", 3, "0.05", 30))
-    tm, _ = _t(lambda: MeanField("tanh", dps=30).point(3, "0.05"))
-    rows.append(("tanh point (3, 0.05) incl. c*, 30 digits", ta, tm, enc["c_star"].width))
-    for name, ta, tm, w in rows:
-        print(f"{name:45s} arb {ta:7.3f} s  mpmath {tm:7.3f} s  ratio {ta / tm:6.3f}  "
-              f"width {w:.1e}")
+    tm, pt = _t(lambda: MeanField("tanh", dps=30).point(3, "0.05"))
+    rows.append(("tanh point (3, 0.05) incl. c*, 30 digits", "arb", ta, "mpmath", tm,
+                 f"width {enc['c_star'].width:.1e} (c*)"))
+    tp, old = _t(lambda: _previous_point("tanh", 3, "0.05", 30))
+    same = all(getattr(pt, n) == getattr(old, n) for n in pt.NUMBERS)
+    rows.append(("MeanField.point (3, 0.05), 30 digits", "now", tm, "previous", tp,
+                 "bit-identical" if same else "NUMBERS DIFFER"))
+    for name, a, ta, b, tb, note in rows:
+        print(f"{name:42s} {a} {ta:7.3f} s  {b} {tb:7.3f} s  ratio {ta / tb:6.3f}  {note}")
 
 
 if __name__ == "__main__":

@@ -111,6 +111,19 @@ def test_erf_c_star_in_the_chaotic_phase_against_the_arcsine_form(sw2, sb2):
         assert r["c_star"].excludes(c + mp.mpf("1e-35"))
 
 
+def test_tanh_c_star_against_an_mpmath_mehler_reference():
+    """tanh at (3, 0.05), 30 digits: the c* enclosure holds the 42-digit value from a separate
+    computation (q* by mpmath findroot; alpha_n, n <= 101, by mpmath tanh-sinh at 50 digits
+    with h_n by its recurrence; c* by findroot on the Mehler sum, whose rest is 8.5e-12 times
+    0.31^102), and is narrower than 1e-30; xi_c = -1/log(slope) is enclosed too."""
+    r = certify_point("tanh", 3, "0.05", dps=30)
+    with mp.workdps(50):
+        ref = mp.mpf("0.299317641815367065101312641483153534590924")
+        assert r["c_star"].contains(ref) and r["c_star"].width < 1e-30
+        assert r["c_star"].excludes(ref + mp.mpf("1e-36"))
+    assert r["c_star_stable"] and r["xi_c"].width < 1e-30
+
+
 def test_certified_point_and_wrong_claim():
     r = certify_point("erf", 1, "0.05", dps=30)
     assert r["q_star_stable"] and r["c_star"].contains(1)
