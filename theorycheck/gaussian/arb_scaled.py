@@ -76,4 +76,11 @@ def expect_arb_scaled(expr: sp.Expr, x: sp.Symbol, q: arb, tol: arb | None = Non
     return total.real / (2 * arb.pi()).sqrt() + arb(0, 1) * t.upper()
 
 
-__all__ = ["expect_arb_scaled"]
+def dq_expect_arb_scaled(expr: sp.Expr, x: sp.Symbol, q: arb) -> arb:
+    """A ball containing d/dq E expr(sqrt(q) z) = E[expr'(sqrt(q) z) z] / (2 sqrt q) for every
+    q in the ball, computed as E[(x expr')(sqrt(q) z)] / (2 q) in the standard-normal form;
+    expr' must have no point mass (a jump of expr), which the caller checks."""
+    return expect_arb_scaled(sp.diff(expr, x) * x, x, q) / (2 * q)
+
+
+__all__ = ["dq_expect_arb_scaled", "expect_arb_scaled"]

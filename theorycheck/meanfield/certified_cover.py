@@ -31,6 +31,7 @@ Cost: each box is ~6-10 Arb expectations at 64 bits (a few ms to 50 ms each).
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -43,7 +44,7 @@ from flint import arb
 from theorycheck.activations import get_activation
 from theorycheck.activations._compile_arb import NOT_CERTIFIED
 from theorycheck.errors import TheoryCheckError
-from theorycheck.gaussian.arb_scaled import expect_arb_scaled
+from theorycheck.gaussian.arb_scaled import dq_expect_arb_scaled, expect_arb_scaled
 from theorycheck.gaussian.enclosure import Enclosure
 from theorycheck.gaussian.enclosure import working_bits as _bits
 from theorycheck.meanfield.search import FastMeanField
@@ -57,6 +58,18 @@ Decision = Literal["proved", "refuted", "undecided", "outside"]
 def interval(lo: float, hi: float) -> arb:
     """The ball containing [lo, hi] (floats are exact dyadics; the ball is rounded outward)."""
     return arb(lo).union(arb(hi))
+
+
+@functools.lru_cache(maxsize=32)
+def _integrals_of(act: Any) -> _BoxIntegrals:
+    """The box integrals of ``act``, built once per activation (SymPy derivatives)."""
+    return _BoxIntegrals(act)
+
+
+@functools.lru_cache(maxsize=32)
+def _fast_engine(act: Any) -> FastMeanField:
+    """One float64 fixed-point engine per activation (its q table is built once)."""
+    return FastMeanField(act, q_lo=1e-8, q_hi=1e3, n_q=400)
 
 
 class _BoxIntegrals:
@@ -89,8 +102,7 @@ class _BoxIntegrals:
         if dh.has(sp.DiracDelta):
             return direct
         qm = arb(q.mid())
-        s = q.sqrt()
-        slope = expect_arb_scaled(dh * self.x, self.x, q) / (2 * s) / s
+        slope = dq_expect_arb_scaled(expr, self.x, q)
         centred = expect_arb_scaled(expr, self.x, qm) + slope * (q - qm)
         return centred if centred.rad() < direct.rad() else direct
 
@@ -127,8 +139,7 @@ class BoxFixedPoint:
 def _candidate(act: Any, sw2: tuple[float, float], sb2: tuple[float, float]
                ) -> tuple[float, float]:
     """float64 q* at the box's lowest and highest corners (V increases with sw2 and sb2)."""
-    fast = FastMeanField(act, q_lo=1e-8, q_hi=1e3, n_q=400)
-    plane = fast.plane(np.array(sw2), np.array(sb2))
+    plane = _fast_engine(act).plane(np.array(sw2), np.array(sb2))
     qs = np.asarray(plane["q_star"], dtype=float)
     corners = [qs[0, 0], qs[1, 1], qs[0, 1], qs[1, 0]]
     finite = [bool(np.isfinite(c) and c > 0) for c in corners]
@@ -147,7 +158,7 @@ def q_star_on_box(act: Any, sw2: tuple[float, float], sb2: tuple[float, float],
     ``pieces``: the slope bound is proved on this many sub-intervals of [ql, qh].
     Raises ``not-certified`` when a sign or the slope bound cannot be proved.
     """
-    integrals = _BoxIntegrals(act)
+    integrals = _integrals_of(get_activation(act))
     lo, hi = _candidate(integrals.act, sw2, sb2)
     ql, qh = lo * (1 - 1e-3) - 1e-12, hi * (1 + 1e-3) + 1e-12
     with _bits(BOX_BITS):
@@ -184,7 +195,7 @@ def jacobian_gap_on_q(act: Any, q: tuple[float, float]) -> arb:
     """A ball containing mu2 - mu1^2 = E psi'^4 - (E psi'^2)^2 for every q in ``q`` (per unit
     sw2^2; seed 000, Eqs. (64)-(67)), computed as E[(psi'^2 - m)^2] - (mu1 - m)^2 with m the
     midpoint of mu1 over the interval, which keeps the cancellation out of the ball."""
-    integrals = _BoxIntegrals(act)
+    integrals = _integrals_of(get_activation(act))
     with _bits(BOX_BITS):
         Q = interval(*q)
         mu1 = integrals.E("dpsi2", Q)

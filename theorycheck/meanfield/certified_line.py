@@ -31,7 +31,7 @@ from theorycheck.activations._compile_arb import NOT_CERTIFIED
 from theorycheck.errors import TheoryCheckError
 from theorycheck.gaussian import GridEngine
 from theorycheck.gaussian.arb import expect_arb
-from theorycheck.gaussian.arb_scaled import expect_arb_scaled
+from theorycheck.gaussian.arb_scaled import dq_expect_arb_scaled, expect_arb_scaled
 from theorycheck.gaussian.enclosure import Enclosure
 from theorycheck.gaussian.enclosure import working_bits as bits
 from theorycheck.meanfield.certified_cover import (
@@ -60,7 +60,6 @@ class _Line:
         self.x = x
         dpsi = sp.diff(psi, x)
         self.a, self.b = psi ** 2, dpsi ** 2
-        self.da, self.db = sp.diff(self.a, x) * x, sp.diff(self.b, x) * x
 
     def sb2_at(self, q: arb) -> arb:
         """sb2(q) = q - A/B at a point (or narrow ball) q, x-form integrals."""
@@ -68,11 +67,8 @@ class _Line:
 
     def _moments(self, q: arb) -> tuple[arb, arb, arb, arb]:
         """A, B, A', B' on the q ball (standard-normal form; d/dq as in the module)."""
-        root = q.sqrt()
-        a, b = expect_arb_scaled(self.a, self.x, q), expect_arb_scaled(self.b, self.x, q)
-        da = expect_arb_scaled(self.da, self.x, q) / (2 * root * root)
-        db = expect_arb_scaled(self.db, self.x, q) / (2 * root * root)
-        return a, b, da, db
+        return (expect_arb_scaled(self.a, self.x, q), expect_arb_scaled(self.b, self.x, q),
+                dq_expect_arb_scaled(self.a, self.x, q), dq_expect_arb_scaled(self.b, self.x, q))
 
     def below_root(self, box: tuple[tuple[float, float], ...]) -> BoxOutcome:
         """Decide sb2 < 0 on the q box: directly, or by sb2' > 0 on it and sb2 < 0 at its top."""
