@@ -1,0 +1,219 @@
+r"""The law of D^2 and the S-transform equation of ``H = J J^T`` (Pennington, Schoenholz & Ganguli
+2017, Sec. 2-3; 2018, Eqs. (9)-(13); seed 000, Eqs. (60)-(62)).
+
+``J = D_L W_L ... D_1 W_1``, ``D = diag psi'(h)``, ``h ~ N(0, q*)``, weights of variance
+``sw2/N``.  With ``psi_X(t) = E[t x/(1 - t x)]``, ``chi_X = psi_X^{-1}`` and ``S_X(w) =
+chi_X(w)(1 + w)/w``, freeness gives ``S_H = (S_{D^2} S_{WW^T})^L``, ``S_{WW^T} = 1/(sw2(1+w))``
+(Gaussian) or ``1/sw2`` (orthogonal).  Parametrise by ``u = chi_{D^2}(w)``, i.e.
+``w = psi_{D^2}(u)``, ``v = u/w``; then ``S_{D^2} S_W = v/sw2`` (Gaussian) or
+``v(1+w)/sw2`` (orthogonal) and ``chi_H(w) = 1/z`` reads
+
+    Gaussian:    L Log(v/sw2) + Log w - Log(1 + w) + Log z = 0
+    orthogonal:  L Log(v/sw2) + Log w + (L - 1) Log(1 + w) + Log z = 0
+
+with ``w = psi_H(1/z) = E[lambda/(z - lambda)]``.  For ``z = x + i0``, ``w`` lies in the closed
+lower half-plane, so ``Log w`` and ``Log(1 + w)`` are taken with arguments in ``[-pi, 0]`` and
+``Log v`` principal: then every term is continuous from ``x = inf`` (where all vanish) and the
+sum has no ``2 pi i k`` ambiguity (``|L Arg v| < L pi``).  ``Log z = s = ln x``, so the equation
+never forms x: it works at any depth.  The density of ``ln x`` is ``-Im w / pi``
+(``G(z) = (1 + w)/z``).  The law of ``D^2`` enters only through ``psi_{D^2}(u) = E[u d/(1 - u
+d)]``, a Gaussian expectation over ``h`` computed on the node set of
+:func:`theorycheck.gaussian.pushforward.normal_pushforward`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import mpmath as mp
+import numpy as np
+
+from theorycheck.errors import Status, TheoryCheckError
+from theorycheck.gaussian.pushforward import NodeLaw, normal_pushforward
+
+WEIGHTS = ("gaussian", "orthogonal")
+
+
+@dataclass(frozen=True)
+class DiagonalLaw:
+    """The law of ``d = psi'(h)^2``, ``h ~ N(0, q)``: node sets at two resolutions, its atoms
+    ``[(value, mass)]`` (panels where psi' is exactly constant, confirmed in mpmath), the mass
+    of panels that are 0 only by float64 underflow, and ``mu_k = E d^k`` (k = 1..3)."""
+
+    fine: NodeLaw
+    coarse: NodeLaw
+    atoms: tuple[tuple[float, float], ...]
+    underflow_mass: float
+    mu: tuple[float, float, float]
+    mu_error: tuple[float, float, float]
+
+    @property
+    def d_max(self) -> float:
+        return float(self.fine.values.max())
+
+    @property
+    def zero_mass(self) -> float:
+        """``P(psi'(h) = 0)``: the atom of D^2 at 0."""
+        return sum(m for a, m in self.atoms if a == 0.0)
+
+
+def diagonal_law(act: Any, q: float, *, panel: float = 0.5) -> DiagonalLaw:
+    """The law of ``psi'(sqrt(q) z)^2`` (``act``: an Activation)."""
+    dpsi = act.numpy(1)
+    kinks = tuple(float(k) for k in act.kinks)
+    fine, coarse = normal_pushforward(lambda x: np.asarray(dpsi(x), dtype=float) ** 2, q,
+                                      kinks=kinks, panel=panel)
+    atoms: dict[float, float] = {}
+    underflow = 0.0
+    d1, d2 = act.mpmath(1), act.mpmath(2)
+    for p in np.unique(fine.panel):
+        sel = fine.panel == p
+        vals, wts = fine.values[sel], fine.weights[sel]
+        if wts.sum() == 0.0 or np.ptp(vals) != 0.0:
+            continue
+        mid = mp.mpf(float(0.5 * (fine.x[sel][0] + fine.x[sel][-1])))
+        with mp.workdps(30):
+            exact = d1(mid) == 0 if vals[0] == 0.0 else d2(mid) == 0
+        if exact:
+            atoms[float(vals[0])] = atoms.get(float(vals[0]), 0.0) + float(wts.sum())
+        elif vals[0] == 0.0:
+            underflow += float(wts.sum())
+    mus, errs = [], []
+    for k in (1, 2, 3):
+        a = float(np.sum(fine.weights * fine.values**k))
+        b = float(np.sum(coarse.weights * coarse.values**k))
+        mus.append(a)
+        errs.append(abs(a - b) + 4e-16 * k * abs(a))
+    return DiagonalLaw(fine, coarse, tuple(sorted((a, m) for a, m in atoms.items() if m > 1e-15)),
+                       underflow, (mus[0], mus[1], mus[2]), (errs[0], errs[1], errs[2]))
+
+
+def _log_lower(w: complex) -> complex:
+    """Log with the argument in [-pi, 0] (the closed lower half-plane; float64 noise of either
+    sign on the real axis is read as the limit from below)."""
+    phi = math.atan2(w.imag, w.real)
+    if phi > math.pi / 2:
+        phi -= 2 * math.pi
+    return complex(math.log(abs(w)), phi)
+
+
+@dataclass
+class SpectralEquation:
+    """The equation of the module doc for one (law of D^2, sw2, depth, weights)."""
+
+    law: NodeLaw
+    sw2: float
+    depth: int
+    weights: str
+    _d: np.ndarray = field(init=False, repr=False)
+    _g: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.weights not in WEIGHTS:
+            raise TheoryCheckError(f"weights must be one of {WEIGHTS}, got {self.weights!r}",
+                                   status=Status.INVALID_ARGUMENT)
+        keep = (self.law.values > 0) & (self.law.weights > 0)
+        self._d, self._g = self.law.values[keep], self.law.weights[keep]
+        self._g0 = float(self.law.weights[~keep].sum())      # mass at d = 0
+
+    def transform(self, u: complex) -> tuple[complex, complex, complex]:
+        """``(w, 1 + w, dw/du)`` with ``w = psi_{D^2}(u) = E[u d/(1 - u d)]``."""
+        r = 1.0 / (1.0 - u * self._d)
+        g = self._g
+        one_plus = complex(np.dot(g, r)) + self._g0
+        return one_plus - 1.0, one_plus, complex(np.dot(g * self._d, r * r))
+
+    def residual(self, u: complex, s: complex) -> tuple[complex, complex, complex]:
+        """``(f(u), f'(u), w)``: ``f`` the left side of the equation at ``Log z = s``."""
+        w, onep, dw = self.transform(u)
+        L = self.depth
+        lw, l1 = _log_lower(w), _log_lower(onep)
+        lv = complex(np.log(u / (w * self.sw2)))
+        if self.weights == "gaussian":
+            f = L * lv + lw - l1 + s
+            df = L * (1 / u - dw / w) + dw / w - dw / onep
+        else:
+            f = L * lv + lw + (L - 1) * l1 + s
+            df = L * (1 / u - dw / w) + dw / w + (L - 1) * dw / onep
+        return f, df, w
+
+    def real_log_x(self, u: float) -> tuple[float, float, float]:
+        """For real ``u`` (below the cut, or negative): ``(s, ds/du, tail)`` with ``s`` the real
+        ``ln |z|`` that ``u`` solves (z = e^s for u > 0, z = -e^s for u < 0) and
+        ``tail = 2 sum_{d>0} g/(1 - u d)``, which for u < 0 bounds the mass of H in (0, e^s]
+        (``1 + w = E[x/(x + lambda)]`` at z = -x, and ``x/(x + lambda) >= 1/2`` for
+        ``lambda <= x``)."""
+        w, onep, dw = self.transform(complex(u))
+        wr, opr, dwr = w.real, onep.real, dw.real
+        L = self.depth
+        lv = math.log(u / (wr * self.sw2))
+        if self.weights == "gaussian":
+            s = -(L * lv + math.log(abs(wr)) - math.log(opr))
+            ds = -(L * (1 / u - dwr / wr) + dwr / wr - dwr / opr)
+        else:
+            s = -(L * lv + math.log(abs(wr)) + (L - 1) * math.log(opr))
+            ds = -(L * (1 / u - dwr / wr) + dwr / wr + (L - 1) * dwr / opr)
+        tail = 2.0 * float(np.dot(self._g, 1.0 / (1.0 - u * self._d)))
+        return s, ds, tail
+
+
+@dataclass(frozen=True)
+class Edge:
+    """The right edge of the support: ``u_e`` (real), ``s_e = ln x_max``, ``f''(u_e)``."""
+
+    u: float
+    s: float
+    curvature: float
+
+
+def right_edge(eq: SpectralEquation) -> Edge:
+    """The largest eigenvalue: on real ``u in (0, 1/d_max)`` the real solution ``s(u)`` falls
+    from +inf; the edge is its minimum (``ds/du = 0``, by bisection to 1e-15 relative).
+    NOT_FINITE when ``s(u)`` has no interior minimum (the density is then not a square-root
+    edge of this equation, e.g. orthogonal weights at depth 1: H = sw2 D^2)."""
+    uc = 1.0 / float(eq._d.max())
+    t = np.unique(np.concatenate([uc * np.logspace(-12, 0, 240, endpoint=False),
+                                  uc * (1 - np.logspace(-1, -13, 120))]))
+    slopes = np.array([eq.real_log_x(float(x))[1] for x in t])
+    up = np.nonzero((slopes[:-1] < 0) & (slopes[1:] >= 0))[0]
+    if up.size == 0:
+        raise TheoryCheckError("the S-transform equation has no square-root right edge here "
+                               "(s(u) has no minimum below the cut)", status=Status.NOT_FINITE)
+    a, b = float(t[up[0]]), float(t[up[0] + 1])
+    for _ in range(200):
+        m = 0.5 * (a + b)
+        if m in (a, b):
+            break
+        if eq.real_log_x(m)[1] < 0:
+            a = m
+        else:
+            b = m
+    u = 0.5 * (a + b)
+    h = 1e-5 * min(u, uc - u)
+    curv = (eq.real_log_x(u + h)[1] - eq.real_log_x(u - h)[1]) / (2 * h)
+    # f = -s(u) + s on the real axis, so f''(u_e) = -s''(u_e)
+    return Edge(u, eq.real_log_x(u)[0], -curv)
+
+
+def lower_cut(eq: SpectralEquation, tail: float, s_floor: float) -> tuple[float, float]:
+    """``(s_lo, bound)``: a ``ln x`` below which H has continuous mass at most ``bound`` (the
+    real-axis bound of :meth:`SpectralEquation.real_log_x` at u < 0): the largest s with
+    ``bound <= tail``, but not below ``s_floor``.  Both s and the bound fall as ``-u`` grows."""
+
+    def first(pred: Any) -> float:        # the smallest ln(-u) in [-40, 700] where pred holds
+        lo, hi = -40.0, 700.0
+        if not pred(hi):
+            return hi
+        for _ in range(100):
+            m = 0.5 * (lo + hi)
+            lo, hi = (lo, m) if pred(m) else (m, hi)
+            if hi - lo < 1e-9:
+                break
+        return hi
+
+    m_tail = first(lambda m: eq.real_log_x(-math.exp(m))[2] <= tail)
+    m_floor = first(lambda m: eq.real_log_x(-math.exp(m))[0] <= s_floor)
+    s, _, bound = eq.real_log_x(-math.exp(min(m_tail, m_floor)))
+    return s, bound
