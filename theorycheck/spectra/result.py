@@ -43,13 +43,14 @@ class SpectrumResult:
     notes: list[str] = field(default_factory=list)
     simulation: dict[str, Any] | None = None
 
-    def cdf(self, x: np.ndarray) -> np.ndarray:
-        """The CDF of H at ``x`` from the atoms and the grid density (trapezoid in ln x,
-        normalised to the continuous mass; used for the KS distance)."""
+    def cdf(self, x: np.ndarray, *, left: bool = False) -> np.ndarray:
+        """The CDF of H at ``x`` (``left``: its limit from the left, ``P(H < x)``) from the
+        atoms and the grid density (trapezoid in ln x, normalised to the continuous mass;
+        used for the KS distance)."""
         x = np.asarray(x, dtype=float)
         out = np.zeros(x.shape)
         for loc, mass in self.atoms:
-            out += mass * (x >= loc)
+            out += mass * ((x > loc) if left else (x >= loc))
         cont = self.normalisation.get("continuous", 0.0)
         if cont > 0 and self.x.size > 1:
             s = np.log(self.x)
