@@ -182,13 +182,16 @@ def spectrum(act: Any, sw2: float, sb2: float, depth: int, *, weights: str = "ga
         raise TheoryCheckError("orthogonal weights at depth 1: H = sw2 D^2 has the law of sw2 "
                                "psi'(h)^2 itself, not a solution of the S-transform equation; "
                                "not computed here", status=Status.NOT_FINITE)
-    edge = right_edge(eq)
+    # a purely atomic D^2 (relu, hard-tanh) has real gaps between its poles
+    poles = tuple(v for v, _ in law.atoms if v > 0) if sum(
+        m for _, m in law.atoms) > 1 - 1e-12 else ()
+    edge = right_edge(eq, poles)
     s_int, tail_int = lower_cut(eq, TAIL_INTEGRAL, edge.s - 1e5)
     s_grid_lo, _ = lower_cut(eq, TAIL_GRID, max(edge.s - 1e5, -690.0))
     s = np.linspace(s_grid_lo, edge.s, points + 1)[:-1]
     s = np.append(s, edge.s - 1e-12 * max(1.0, abs(edge.s)))
     sol = solve_path(eq, edge, s)
-    edge_c = right_edge(eq_c)
+    edge_c = right_edge(eq_c, poles)
     sol_c = solve_path(eq_c, edge_c, s)
     dens_err = float(np.max(np.abs(sol.rho_s - sol_c.rho_s))) + 1e-13
     ints = integrate(eq, edge, s_int, s_grid_lo, coarse=(eq_c, edge_c))

@@ -23,6 +23,7 @@ d)]``, a Gaussian expectation over ``h`` computed on the node set of
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -139,6 +140,15 @@ class SpectralEquation:
             df = L * (1 / u - dw / w) + dw / w + (L - 1) * dw / onep
         return f, df, w
 
+    def real_sign(self, u: float) -> float:
+        """The sign of the real ``z = 1/chi_H`` that a real ``u`` solves (x > 0 needs +1)."""
+        w, onep, _ = self.transform(complex(u))
+        v = u / w.real
+        if self.weights == "gaussian":
+            return float(np.sign(v) ** self.depth * np.sign(w.real) * np.sign(onep.real))
+        return float(np.sign(v) ** self.depth * np.sign(w.real)
+                     * np.sign(onep.real) ** (self.depth - 1))
+
     def real_log_x(self, u: float) -> tuple[float, float, float]:
         """For real ``u`` (below the cut, or negative): ``(s, ds/du, tail)`` with ``s`` the real
         ``ln |z|`` that ``u`` solves (z = e^s for u > 0, z = -e^s for u < 0) and
@@ -148,12 +158,12 @@ class SpectralEquation:
         w, onep, dw = self.transform(complex(u))
         wr, opr, dwr = w.real, onep.real, dw.real
         L = self.depth
-        lv = math.log(u / (wr * self.sw2))
+        lv = math.log(abs(u / (wr * self.sw2)))
         if self.weights == "gaussian":
-            s = -(L * lv + math.log(abs(wr)) - math.log(opr))
+            s = -(L * lv + math.log(abs(wr)) - math.log(abs(opr)))
             ds = -(L * (1 / u - dwr / wr) + dwr / wr - dwr / opr)
         else:
-            s = -(L * lv + math.log(abs(wr)) + (L - 1) * math.log(opr))
+            s = -(L * lv + math.log(abs(wr)) + (L - 1) * math.log(abs(opr)))
             ds = -(L * (1 / u - dwr / wr) + dwr / wr + (L - 1) * dwr / opr)
         tail = 2.0 * float(np.dot(self._g, 1.0 / (1.0 - u * self._d)))
         return s, ds, tail
@@ -168,30 +178,57 @@ class Edge:
     curvature: float
 
 
-def right_edge(eq: SpectralEquation) -> Edge:
-    """The largest eigenvalue: on real ``u in (0, 1/d_max)`` the real solution ``s(u)`` falls
-    from +inf; the edge is its minimum (``ds/du = 0``, by bisection to 1e-15 relative).
-    NOT_FINITE when ``s(u)`` has no interior minimum (the density is then not a square-root
-    edge of this equation, e.g. orthogonal weights at depth 1: H = sw2 D^2)."""
+def right_edge(eq: SpectralEquation, atoms: tuple[float, ...] = ()) -> Edge:
+    """The largest eigenvalue of the continuous part.  On real ``u`` where ``psi_{D^2}`` is
+    analytic the solution ``s(u)`` is real; a band's right edge is a local minimum of ``s(u)``
+    (``ds/du = 0``, bisection to 1e-15 relative).  Searched on ``(0, 1/d_max)`` and, when
+    ``D^2`` is purely atomic with nonzero ``atoms`` (e.g. relu, hard-tanh: {0, 1}), also in the
+    gaps ``(1/a_k, 1/a_{k+1})`` and ``(1/a_min, inf)`` between its poles (free projections:
+    the continuous part ends below an atom); the largest such minimum.  NOT_FINITE when there
+    is none (e.g. orthogonal weights at depth 1: H = sw2 D^2, no square-root edge)."""
+    inv = sorted(1.0 / a for a in atoms if a > 0)
     uc = 1.0 / float(eq._d.max())
-    t = np.unique(np.concatenate([uc * np.logspace(-12, 0, 240, endpoint=False),
-                                  uc * (1 - np.logspace(-1, -13, 120))]))
-    slopes = np.array([eq.real_log_x(float(x))[1] for x in t])
+    spans = [(0.0, uc)] + list(itertools.pairwise(inv)) + (
+        [(inv[-1], inv[-1] * 1e8)] if inv else [])
+    best: Edge | None = None
+    for a, b in spans:
+        edge = _minimum_on(eq, a, b)
+        if edge is not None and (best is None or edge.s > best.s):
+            best = edge
+    if best is None:
+        raise TheoryCheckError("the S-transform equation has no square-root right edge here "
+                               "(s(u) has no minimum on the real axis)", status=Status.NOT_FINITE)
+    return best
+
+
+def _minimum_on(eq: SpectralEquation, a: float, b: float) -> Edge | None:
+    """The first local minimum of the real solution s(u) on (a, b) where it is finite."""
+    width = b - a
+    t = np.unique(np.concatenate([a + width * np.logspace(-12, 0, 240, endpoint=False),
+                                  b - width * np.logspace(-1, -13, 120)]))
+    with np.errstate(all="ignore"):
+        vals = []
+        for x in t:
+            try:
+                ok = eq.real_sign(float(x)) > 0
+                vals.append(eq.real_log_x(float(x)) if ok else (math.nan,) * 3)
+            except (ValueError, ZeroDivisionError):
+                vals.append((math.nan, math.nan, math.nan))
+    slopes = np.array([v[1] for v in vals])
     up = np.nonzero((slopes[:-1] < 0) & (slopes[1:] >= 0))[0]
     if up.size == 0:
-        raise TheoryCheckError("the S-transform equation has no square-root right edge here "
-                               "(s(u) has no minimum below the cut)", status=Status.NOT_FINITE)
-    a, b = float(t[up[0]]), float(t[up[0] + 1])
+        return None
+    lo, hi = float(t[up[0]]), float(t[up[0] + 1])
     for _ in range(200):
-        m = 0.5 * (a + b)
-        if m in (a, b):
+        m = 0.5 * (lo + hi)
+        if m in (lo, hi):
             break
         if eq.real_log_x(m)[1] < 0:
-            a = m
+            lo = m
         else:
-            b = m
-    u = 0.5 * (a + b)
-    h = 1e-5 * min(u, uc - u)
+            hi = m
+    u = 0.5 * (lo + hi)
+    h = 1e-5 * min(u - a, b - u)
     curv = (eq.real_log_x(u + h)[1] - eq.real_log_x(u - h)[1]) / (2 * h)
     # f = -s(u) + s on the real axis, so f''(u_e) = -s''(u_e)
     return Edge(u, eq.real_log_x(u)[0], -curv)
