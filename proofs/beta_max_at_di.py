@@ -47,6 +47,7 @@ from theorycheck.claims.evidence import (
     unstated_condition,
 )
 from theorycheck.claims.search_checks import search
+from theorycheck.claims.spectrum_checks import spectrum_at_di_and_eoc as spectrum_di_eoc
 from theorycheck.claims.strategies import generated_activations
 from theorycheck.claims.symbolic_di import convexity, map_at_zero, stein_limit
 from theorycheck.errors import Status, TheoryCheckError
@@ -343,5 +344,5 @@ def _simulation(run: ClaimRun) -> CheckResult:
         f"tanh at its DI point (1, 0), q0 = 1: the layer variance falls from "
         f"{me[0]:.4g} to {me[-1]:.4g} over {depth} layers, following the map "
         f"(q^l ~ 1/(2l)) within the derived tolerance: {res.agree}",
-        ev,
-        counterexample=None if ok else ev)
+        ev, counterexample=None if ok else ev)
+BETA_MAX_AT_DI.check("numeric", "J J^T spectrum at the DI point, on the EOC")(spectrum_di_eoc)

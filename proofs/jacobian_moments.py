@@ -57,6 +57,7 @@ from theorycheck.claims.evidence import (
     unstated_condition,
 )
 from theorycheck.claims.search_checks import search
+from theorycheck.claims.spectrum_checks import density_vs_networks
 from theorycheck.claims.strategies import generated_activations
 from theorycheck.claims.symbolic_jacobian import equality_case, s_transform
 from theorycheck.errors import TheoryCheckError
@@ -338,3 +339,7 @@ def _simulation(run: ClaimRun) -> CheckResult:
         {"runs": rows},
         counterexample=bad[0] if bad else None,
         figures=figs)
+
+
+JACOBIAN_MOMENTS.check("simulation", "the whole density against finite networks (KS)")(
+    density_vs_networks)

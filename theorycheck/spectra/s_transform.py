@@ -64,6 +64,11 @@ def diagonal_law(act: Any, q: float, *, panel: float = 0.5) -> DiagonalLaw:
     """The law of ``psi'(sqrt(q) z)^2`` (``act``: an Activation)."""
     dpsi = act.numpy(1)
     kinks = tuple(float(k) for k in act.kinks)
+    if q == 0:     # h = 0: D^2 = psi'(0)^2 I exactly (the DI point's q* = 0)
+        d0 = float(np.asarray(dpsi(np.zeros(1)), dtype=float)[0] ** 2)
+        node = NodeLaw(np.array([d0]), np.array([1.0]), np.zeros(1), np.zeros(1, dtype=int))
+        mu = (d0, d0**2, d0**3)
+        return DiagonalLaw(node, node, ((d0, 1.0),), 0.0, mu, (0.0, 0.0, 0.0))
     fine, coarse = normal_pushforward(lambda x: np.asarray(dpsi(x), dtype=float) ** 2, q,
                                       kinks=kinks, panel=panel)
     atoms: dict[float, float] = {}
