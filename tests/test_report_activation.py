@@ -71,6 +71,16 @@ def test_activation_report_from_a_real_small_run(tmp_path: Path, fast: None,
         assert f'<span class="badge {claim["verdict"]}">' in html
     assert "1.98607264" in html and "edge of chaos" in html.lower()
     assert len(stored["figures"]) == 4  # beta and chi1 planes, PNG + SVG
+    # the Jacobian spectrum at the DI point (q* = 0: orthogonal weights give the atom 1 at 1,
+    # Gaussian ones Fuss-Catalan m2 = L + 1) and on the EOC at sb2 = 0.1
+    rows = {(r["point"], r["weights"]): r for r in stored["spectrum"]["rows"]}
+    assert rows[("DI point", "orthogonal")]["atoms"] == "1 at 1"
+    assert float(rows[("DI point", "gaussian")]["m2"]) == pytest.approx(11.0, rel=1e-12)
+    assert float(rows[("EOC, sb2 = 0.1", "gaussian")]["m1"]) == pytest.approx(1.0, rel=1e-9)
+    assert len(stored["spectrum"]["figures"]) == 6   # DI Gaussian, EOC x 2; PNG + SVG
+    for rel in stored["spectrum"]["figures"]:
+        assert (out / rel).stat().st_size > 0
+    assert "Jacobian spectrum" in html
     for rel in stored["figures"]:
         assert (out / rel).stat().st_size > 0
     for page in (out / "activation.html", out / "activation.md",

@@ -27,6 +27,7 @@ from theorycheck.claims.runner import package_versions, run
 from theorycheck.errors import TheoryCheckError
 from theorycheck.meanfield.eoc import di_reason
 from theorycheck.report import figures, present
+from theorycheck.report.spectrum_section import spectrum_section
 
 #: sb2 values of the EOC table, per profile
 EOC_SB2 = {"quick": (0.0, 0.05, 0.1, 0.2, 0.5, 1.0),
@@ -173,6 +174,7 @@ def build_activation_report(activation: str | Activation, ctx: RunContext, *,
                                  max(sb2_values) or 1.0)
     report["figures"] += paths
     report["notes"] += notes
+    report["spectrum"] = spectrum_section(act, report["eoc"], report["di_point"], ctx)
     ids = list(per_activation_claim_ids() if claim_ids is None else claim_ids)
     if ids:
         results = run(ids, ctx, on_claim=lambda c, r: ctx.note(

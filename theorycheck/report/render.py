@@ -194,7 +194,11 @@ def render_activation(report: Mapping[str, Any], fmt: Format,
         entry = (record.get("per_activation") or {}).get(name)
         view["entry"] = present.kv_rows(entry) if isinstance(entry, Mapping) else []
     eoc = report.get("eoc", {}) or {}
-    return render("activation", fmt, run=_run_meta(report.get("run", {})), act=act, claims=claims,
+    spec = report.get("spectrum") or {}
+    return render("activation", fmt, spectrum_table=present.table(spec["rows"])
+                  if spec.get("rows") else None, spectrum_notes=spec.get("notes", []),
+                  spectrum_figures=figure_views(spec.get("figures", []), "", available),
+                  run=_run_meta(report.get("run", {})), act=act, claims=claims,
                   eoc_table=present.table(eoc.get("points", [])) if eoc.get("points") else None,
                   eoc_errors=eoc.get("errors", []), di=report.get("di_point"),
                   di_rows=present.kv_rows(report["di_point"])

@@ -102,7 +102,7 @@ class Integrals:
 
 def integrate(eq: SpectralEquation, edge: Edge, s_lo: float, s_bulk: float,
               coarse: tuple[SpectralEquation, Edge] | None = None,
-              panels: tuple[int, int] = (40, 16)) -> Integrals:
+              panels: tuple[int, int] = (24, 8)) -> Integrals:
     """Mass and first three moments of the continuous part on ``(s_lo, s_e)``: ``panels[0]``
     panels in tau over the bulk ``(s_bulk, s_e)``, ``panels[1]`` over the tail below.  The
     error adds the 16- vs 8-point difference and, with ``coarse`` (the equation on the law's

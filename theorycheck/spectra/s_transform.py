@@ -122,6 +122,7 @@ class SpectralEquation:
                                    status=Status.INVALID_ARGUMENT)
         keep = (self.law.values > 0) & (self.law.weights > 0)
         self._d, self._g = self.law.values[keep], self.law.weights[keep]
+        self._gd = self._g * self._d
         self._g0 = float(self.law.weights[~keep].sum())      # mass at d = 0
 
     def transform(self, u: complex) -> tuple[complex, complex, complex]:
@@ -129,7 +130,7 @@ class SpectralEquation:
         r = 1.0 / (1.0 - u * self._d)
         g = self._g
         one_plus = complex(np.dot(g, r)) + self._g0
-        return one_plus - 1.0, one_plus, complex(np.dot(g * self._d, r * r))
+        return one_plus - 1.0, one_plus, complex(np.dot(self._gd, r * r))
 
     def residual(self, u: complex, s: complex) -> tuple[complex, complex, complex]:
         """``(f(u), f'(u), w)``: ``f`` the left side of the equation at ``Log z = s``."""
