@@ -179,3 +179,23 @@ def test_cli_json_and_display(tmp_path: object) -> None:
     html = res._repr_html_()
     assert "<table>" in html and "relu" in html and "0.5 at 0" in html
     assert "| atoms | 0.5 at 0 |" in res._repr_markdown_()
+
+
+def test_orthogonal_depth_one_is_the_law_of_psi_prime_squared() -> None:
+    from theorycheck.placement import resolve_placement
+    from theorycheck.simulate.spectrum import simulate_spectrum
+
+    # relu: sw2 D^2 has atoms 1/2 at 0 and 1/2 at sw2, nothing else
+    relu = spectrum("relu", 2.0, 0.0, 1, weights="orthogonal", reference=False)
+    assert [(a, pytest.approx(m, abs=1e-14)) for a, m in relu.atoms] == [(0.0, 0.5), (2.0, 0.5)]
+    # tanh: a density with a square-root-type edge at sw2 psi'(0)^2 ... (h = 0 is psi'^2's max);
+    # its moments sw2^k E psi'^(2k) and finite networks' eigenvalues (exactly sw2 psi'(h_i)^2)
+    law = spectrum("tanh", 2.0, 0.1, 1, weights="orthogonal", points=300, reference=False)
+    assert law.atoms == []
+    assert law.support[1] == pytest.approx(2.0, rel=1e-6)
+    for k in ("m1", "m2", "m3"):
+        assert law.density_moments[k]["value"] == pytest.approx(law.moments[k]["value"],
+                                                                rel=1e-12)
+    sim = simulate_spectrum(law, "tanh", width=400, samples=2, seed=1,
+                            placement=resolve_placement("cpu"))
+    assert sim["ks_distance"] <= sim["ks_tolerance"]

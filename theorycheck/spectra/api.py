@@ -30,6 +30,7 @@ from theorycheck.meanfield import MeanField
 from theorycheck.meanfield.jumps import jacobian_statement
 from theorycheck.meanfield.search import FastMeanField
 from theorycheck.spectra.density import integrate, solve_path
+from theorycheck.spectra.depth_one import depth_one_density
 from theorycheck.spectra.moments import free_moments, jacobian_moments_inf
 from theorycheck.spectra.result import SpectrumResult
 from theorycheck.spectra.s_transform import (
@@ -131,6 +132,30 @@ def _at_fixed_point(a: Any, sw2: float, sb2: float, notes: list[str], panel: flo
     return q_star, law, mu1, mu2, err
 
 
+def _depth_one(a: Any, law: DiagonalLaw, q_star: float, sw2: float, points: int,
+               base: dict[str, Any], atoms: list[tuple[float, float]], t0: float
+               ) -> SpectrumResult:
+    """Orthogonal weights, L = 1: the law of sw2 psi'(h)^2 by a change of variables."""
+    x, rho, support, mass, err = depth_one_density(a, law, q_star, sw2, points)
+    cont = ~np.isin(law.fine.values, [v for v, _ in law.atoms]) & (law.fine.weights > 0)
+    dm = {}
+    for k in (1, 2, 3):
+        at = sum(m * loc**k for loc, m in atoms)
+        val = float(np.sum(law.fine.weights[cont] * (sw2 * law.fine.values[cont]) ** k))
+        dm[f"m{k}"] = {"value": val + at, "error": law.mu_error[k - 1] * sw2**k}
+    total = mass + sum(m for _, m in atoms)
+    norm = {"continuous": mass, "atoms": total - mass, "tail_bound": 0.0, "total": total,
+            "error": 1e-14, "expected_continuous": mass}
+    lower = min([support[0], *(loc for loc, _ in atoms)])
+    upper = max([support[1], *(loc for loc, _ in atoms)])
+    return SpectrumResult(**base, x=x, density=rho, density_log_x=rho * x,
+                          density_error=err + 1e-13,
+                          support=(lower, upper), density_moments=dm, normalisation=norm,
+                          method="depth 1, orthogonal: H = sw2 psi'(h)^2, density by change "
+                                 "of variables (roots of psi'^2 = x/sw2, Newton)",
+                          seconds=time.perf_counter() - t0)
+
+
 def spectrum(act: Any, sw2: float, sb2: float, depth: int, *, weights: str = "gaussian",
              points: int = 400, reference: bool = True) -> SpectrumResult:
     """The spectral law of ``J J^T`` for a depth-``depth`` network at q* (see the module doc).
@@ -186,9 +211,7 @@ def spectrum(act: Any, sw2: float, sb2: float, depth: int, *, weights: str = "ga
     eq = SpectralEquation(law.fine, sw2, depth, weights)
     eq_c = SpectralEquation(law.coarse, sw2, depth, weights)
     if weights == "orthogonal" and depth == 1:
-        raise TheoryCheckError("orthogonal weights at depth 1: H = sw2 D^2 has the law of sw2 "
-                               "psi'(h)^2 itself, not a solution of the S-transform equation; "
-                               "not computed here", status=Status.NOT_FINITE)
+        return _depth_one(a, law, q_star, sw2, points, base, atoms, t0)
     # a purely atomic D^2 (relu, hard-tanh) has real gaps between its poles
     poles = tuple(v for v, _ in law.atoms if v > 0) if sum(
         m for _, m in law.atoms) > 1 - 1e-12 else ()

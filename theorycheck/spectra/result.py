@@ -9,6 +9,9 @@ import numpy as np
 
 from theorycheck.display import html_block, html_list, html_table, markdown_table
 
+#: a finite network's eigenvalue this close (relative) to an atom counts as at it (rounding)
+ATOM_RTOL = 1e-9
+
 
 @dataclass
 class SpectrumResult:
@@ -49,8 +52,9 @@ class SpectrumResult:
         used for the KS distance)."""
         x = np.asarray(x, dtype=float)
         out = np.zeros(x.shape)
-        for loc, mass in self.atoms:
-            out += mass * ((x > loc) if left else (x >= loc))
+        for loc, mass in self.atoms:   # an eigenvalue within 1e-9 relative is at the atom
+            tol = ATOM_RTOL * abs(loc)
+            out += mass * ((x > loc + tol) if left else (x >= loc - tol))
         cont = self.normalisation.get("continuous", 0.0)
         if cont > 0 and self.x.size > 1:
             s = np.log(self.x)
