@@ -191,8 +191,12 @@ def spectrum(act: Any, sw2: float, sb2: float, depth: int, *, weights: str = "ga
                      "those eigenvalues count as (not exactly) 0")
     atoms = _atoms(law, sw2, depth, weights)
     atom_mass = sum(m for _, m in atoms)
-    moments = _theory_moments(law, mu1, mu2, err, sw2, depth, weights) if mu1 > 0 else {
-        k: {"value": 0.0, "error": 0.0} for k in ("m1", "m2", "m3")}
+    try:
+        moments = _theory_moments(law, mu1, mu2, err, sw2, depth, weights) if mu1 > 0 else {
+            k: {"value": 0.0, "error": 0.0} for k in ("m1", "m2", "m3")}
+    except OverflowError:
+        moments = {k: {"value": math.inf, "error": math.inf} for k in ("m1", "m2", "m3")}
+        notes.append("the moments overflow float64 (chi1^L beyond 1e308)")
     empty = np.zeros(0)
     base: dict[str, Any] = {"activation": str(a.name), "sw2": sw2, "sb2": sb2, "depth": depth,
             "weights": weights, "q_star": q_star, "atoms": atoms, "moments": moments,
@@ -233,6 +237,11 @@ def spectrum(act: Any, sw2: float, sb2: float, depth: int, *, weights: str = "ga
     norm = {"continuous": ints.mass, "atoms": atom_mass, "tail_bound": tail_int,
             "total": total, "error": ints.mass_error + tail_int, "expected_continuous":
             1.0 - atom_mass}
+    if not norm["error"] < 1e-3 or abs(total - 1.0) > 1e-3:
+        raise TheoryCheckError(
+            f"the S-transform solution did not converge here (total mass {total:.6g} ± "
+            f"{norm['error']:.2g}, worst |f| {max(sol.residual, ints.residual):.2g})",
+            status=Status.PRECISION_NOT_REACHED)
     worst = max(sol.residual, ints.residual)
     if worst > 1e-8:
         notes.append(f"Newton left |f| = {worst:.2e} at some point")

@@ -128,10 +128,12 @@ def integrate(eq: SpectralEquation, edge: Edge, s_lo: float, s_bulk: float,
         vals = [float(np.sum(base))]
         # e^(k s) = (e^s)^k: shift by the edge to avoid overflow at large depth
         for k in (1, 2, 3):
-            vals.append(float(np.sum(base * np.exp(k * (s - edge.s)))) * math.exp(k * edge.s))
+            scale = math.exp(k * edge.s) if k * edge.s < 709 else math.inf   # overflow: inf
+            vals.append(float(np.sum(base * np.exp(k * (s - edge.s)))) * scale)
         out.append(vals)
     fine = out[0]
-    err = [sum(abs(a - other[i]) for other in out[1:]) + 1e-15 * abs(a)
-           for i, a in enumerate(fine)]
+    with np.errstate(invalid="ignore"):
+        err = [sum(abs(a - other[i]) for other in out[1:]) + 1e-15 * abs(a)
+               if math.isfinite(a) else math.inf for i, a in enumerate(fine)]
     return Integrals(fine[0], err[0], (fine[1], fine[2], fine[3]), (err[1], err[2], err[3]),
                      worst, n_pts)
