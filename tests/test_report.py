@@ -298,6 +298,10 @@ FIGURE_CALLS = {
         d, "h", np.random.default_rng(0).normal(0, 0.6, 500)),
     "kurtosis_vs_ratio": lambda d: figures.kurtosis_vs_ratio(
         d, "k", [0.1, 0.2, 0.4], [0.2, 0.4, 0.9], errors=[0.05, 0.05, 0.1]),
+    "spectrum_density": lambda d: figures.FIGURE_KINDS["spectrum_density"](
+        d, "s", np.geomspace(1e-3, 4, 50), np.sqrt(np.geomspace(1e-3, 4, 50)) / 4,
+        atoms=[(0.0, 0.5)], eigenvalues=np.r_[np.zeros(50), np.geomspace(1e-3, 4, 50)],
+        setting="stub"),
     "trainability_plane": lambda d: figures.FIGURE_KINDS["trainability_plane"](
         d, "t", [1.0, 2.0], [4, 10, 20], np.array([[1.0, 0.9, 0.2], [0.8, 0.3, 0.1]]),
         line_sw2=[1.0, 1.5, 2.0], xi_c=[np.nan, 3.0, 2.0], c_fit=4.2),

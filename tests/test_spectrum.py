@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from pathlib import Path
 
 import mpmath as mp
 import numpy as np
@@ -157,7 +158,7 @@ def test_ks_distance_with_an_atom() -> None:
     assert ks_distance(np.linspace(0.01, 1, 100), cdf, lambda x: cdf(x, left=True)) > 0.49
 
 
-def test_cli_json_and_display(tmp_path: object) -> None:
+def test_cli_json_and_display() -> None:
     import json
 
     from theorycheck.cli import _load_commands, app
@@ -199,3 +200,21 @@ def test_orthogonal_depth_one_is_the_law_of_psi_prime_squared() -> None:
     sim = simulate_spectrum(law, "tanh", width=400, samples=2, seed=1,
                             placement=resolve_placement("cpu"))
     assert sim["ks_distance"] <= sim["ks_tolerance"]
+
+
+def test_cli_simulate_and_out(tmp_path: Path) -> None:
+    import json
+
+    from theorycheck.cli import _load_commands, app
+
+    _load_commands()
+    out = CliRunner().invoke(app, ["spectrum", "relu", "--sw2", "2", "--sb2", "0", "--depth", "2",
+                                   "--points", "60", "--simulate", "--width", "100", "--device",
+                                   "cpu", "--json", "--out", str(tmp_path)])
+    assert out.exit_code == 0, out.output
+    doc = json.loads(out.stdout)
+    assert 0 <= doc["ks_distance"] <= doc["ks_tolerance"]
+    assert doc["atoms"] == [[0.0, pytest.approx(0.5, abs=1e-14)]]
+    assert json.loads((tmp_path / "spectrum.json").read_text())["ks_distance"] == \
+        doc["ks_distance"]
+    assert (tmp_path / "spectrum.png").stat().st_size > 0
