@@ -23,7 +23,7 @@ from theorycheck.spectra import SpectrumResult, spectrum
 EOC_SB2 = "0.05"
 
 
-def _tanh_eoc_sw2() -> float:
+def _tanh_on_the_edge() -> float:
     return float(MeanField("tanh", dps=20).eoc_sw2(mp.mpf(EOC_SB2)).sw2.value)
 
 
@@ -42,7 +42,7 @@ def density_vs_networks(run: ClaimRun) -> CheckResult:
     orthogonal weights): KS distance within the derived tolerance."""
     from theorycheck.simulate.spectrum import simulate_spectrum  # lazy: torch
 
-    sw2 = _tanh_eoc_sw2()
+    sw2 = _tanh_on_the_edge()
     cases = [("tanh", sw2, 0.05, 4, "gaussian"), ("tanh", sw2, 0.05, 4, "orthogonal"),
              ("relu", 2.0, 0.0, 3, "gaussian")]
     if not run.quick:
@@ -85,7 +85,7 @@ def spectrum_at_di_and_eoc(run: ClaimRun) -> CheckResult:
     ref = not run.quick
     di = {w: spectrum("tanh", 1.0, 0.0, depth, weights=w, points=200, reference=ref)
           for w in ("gaussian", "orthogonal")}
-    sw2 = _tanh_eoc_sw2()
+    sw2 = _tanh_on_the_edge()
     eoc = {w: spectrum("tanh", sw2, float(EOC_SB2), depth, weights=w, points=200, reference=ref)
            for w in ("gaussian", "orthogonal")}
     fuss = [math.comb((depth + 1) * k, k) / (depth * k + 1) for k in (1, 2, 3)]

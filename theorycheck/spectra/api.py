@@ -28,7 +28,7 @@ from theorycheck.activations import get_activation
 from theorycheck.errors import Status, TheoryCheckError
 from theorycheck.meanfield import MeanField
 from theorycheck.meanfield.jumps import jacobian_statement
-from theorycheck.meanfield.search import FastMeanField
+from theorycheck.meanfield.unique_point import unique_stable_q_star
 from theorycheck.spectra.density import integrate, solve_path
 from theorycheck.spectra.depth_one import depth_one_density
 from theorycheck.spectra.moments import free_moments, jacobian_moments_inf
@@ -81,23 +81,7 @@ def _atoms(law: DiagonalLaw, sw2: float, depth: int, weights: str) -> list[tuple
     return out
 
 
-def _fast_q_star(a: Any, sw2: float, sb2: float) -> float:
-    """The stable fixed point from the float64 grid engine (FastMeanField, ~1e-12)."""
-    found = FastMeanField(a, kinks=tuple(float(k) for k in a.kinks), q_hi=1e6,
-                          n_q=400).fixed_points(sw2, sb2)
-    if any(f.kind == "neutral" for f in found):
-        raise TheoryCheckError(f"{a.name} at sw2={sw2}, sb2={sb2}: a continuum of fixed points",
-                               status=Status.NON_UNIQUE_FIXED_POINT)
-    stable = [f.q for f in found if f.kind in ("stable", "zero")]
-    if len(stable) != 1:
-        raise TheoryCheckError(f"{a.name} at sw2={sw2}, sb2={sb2}: {len(stable)} stable fixed "
-                               "points in [1e-6, 1e6] (float64 scan)",
-                               status=Status.NON_UNIQUE_FIXED_POINT if stable
-                               else Status.NO_FINITE_FIXED_POINT)
-    return stable[0]
-
-
-def _at_fixed_point(a: Any, sw2: float, sb2: float, notes: list[str], panel: float,
+def _law_at_q(a: Any, sw2: float, sb2: float, notes: list[str], panel: float,
                     reference: bool
                     ) -> tuple[float, DiagonalLaw, float, float, tuple[float, float]]:
     """q*, the law of D^2 there, mu1, mu2 (MeanField, 20 digits) and their errors (plus the
@@ -106,7 +90,8 @@ def _at_fixed_point(a: Any, sw2: float, sb2: float, notes: list[str], panel: flo
     not needed: the law is taken at q = 1, with a note."""
     mf = MeanField(a, dps=20)
     try:
-        q_star = float(mf.q_star(sw2, sb2).value) if reference else _fast_q_star(a, sw2, sb2)
+        q_star = (float(mf.q_star(sw2, sb2).value) if reference
+                  else unique_stable_q_star(a, sw2, sb2))
     except TheoryCheckError as exc:
         if exc.status != Status.NON_UNIQUE_FIXED_POINT:
             raise
@@ -115,7 +100,7 @@ def _at_fixed_point(a: Any, sw2: float, sb2: float, notes: list[str], panel: flo
             if not reference:
                 raise
             # the marginal case near q = 0 (the DI point): the float64 scan's attracting point
-            q_star = _fast_q_star(a, sw2, sb2)
+            q_star = unique_stable_q_star(a, sw2, sb2)
             notes.append(f"{exc.message}; the float64 scan finds one attracting fixed point, "
                          f"q* = {q_star:.6g}")
             law = diagonal_law(a, q_star, panel=panel)
@@ -185,7 +170,7 @@ def spectrum(act: Any, sw2: float, sb2: float, depth: int, *, weights: str = "ga
     notes: list[str] = []
     # orthogonal weights put u closer to the cut of psi_{D^2}: a finer node set
     panel = 0.25 if weights == "orthogonal" else 0.5
-    q_star, law, mu1, mu2, err = _at_fixed_point(a, sw2, sb2, notes, panel, reference)
+    q_star, law, mu1, mu2, err = _law_at_q(a, sw2, sb2, notes, panel, reference)
     if law.underflow_mass > 0:
         notes.append(f"psi'^2 underflows float64 on Gaussian mass {law.underflow_mass:.3g}: "
                      "those eigenvalues count as (not exactly) 0")
