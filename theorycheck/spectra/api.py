@@ -175,6 +175,11 @@ def spectrum(act: Any, sw2: float, sb2: float, depth: int, *, weights: str = "ga
         notes.append(f"psi'^2 underflows float64 on Gaussian mass {law.underflow_mass:.3g}: "
                      "those eigenvalues count as (not exactly) 0")
     atoms = _atoms(law, sw2, depth, weights)
+    if law.zero_mass > 0 and depth > 1:
+        notes.append(f"the atom at 0 has mass P(psi' = 0) = {law.zero_mass:.6g} at every depth "
+                     "(infinite width); a width-N network's zero fraction is 1 - min_l "
+                     "rank(D_l)/N, the extreme of L binomials: it exceeds this by "
+                     "O(sqrt(log L / N)) and grows with L")
     atom_mass = sum(m for _, m in atoms)
     try:
         moments = _theory_moments(law, mu1, mu2, err, sw2, depth, weights) if mu1 > 0 else {
