@@ -218,3 +218,20 @@ def test_cli_simulate_and_out(tmp_path: Path) -> None:
     assert json.loads((tmp_path / "spectrum.json").read_text())["ks_distance"] == \
         doc["ks_distance"]
     assert (tmp_path / "spectrum.png").stat().st_size > 0
+
+
+def test_pushforward_node_set_against_gaussian_moments() -> None:
+    from theorycheck.gaussian.pushforward import normal_pushforward
+
+    # y = x^2, x = sqrt(q) z: E y^k = q^k (2k - 1)!!; a kink at x = 0.3 splits a panel
+    fine, coarse = normal_pushforward(lambda x: x * x, 2.5, kinks=(0.3,))
+    for k, dfact in ((1, 1), (2, 3), (3, 15)):
+        want = 2.5**k * dfact
+        assert float(np.sum(fine.weights * fine.values**k)) == pytest.approx(want, rel=1e-13)
+        assert float(np.sum(coarse.weights * coarse.values**k)) == pytest.approx(want, rel=1e-12)
+    assert np.any(np.isclose(fine.x[np.diff(fine.panel, prepend=-1) != 0], 0.3, atol=0.05))
+    # a Stieltjes transform of the law, E[1/(1 - u y)] at complex u, against mpmath
+    u = 0.2 - 0.3j
+    got = complex(np.sum(fine.weights / (1 - u * fine.values)))
+    want = complex(mp.quadgl(lambda z: mp.npdf(z) / (1 - u * 2.5 * z * z), [-mp.inf, 0, mp.inf]))
+    assert abs(got - want) < 1e-12
