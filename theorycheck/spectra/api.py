@@ -188,9 +188,9 @@ def spectrum(act: Any, sw2: float, sb2: float, depth: int, *, weights: str = "ga
         moments = {k: {"value": math.inf, "error": math.inf} for k in ("m1", "m2", "m3")}
         notes.append("the moments overflow float64 (chi1^L beyond 1e308)")
     empty = np.zeros(0)
-    base: dict[str, Any] = {"activation": str(a.name), "sw2": sw2, "sb2": sb2, "depth": depth,
-            "weights": weights, "q_star": q_star, "atoms": atoms, "moments": moments,
-            "notes": notes}
+    base: dict[str, Any] = {"activation": str(a.name), "sw2": sw2, "sb2": sb2,
+                            "depth": depth, "weights": weights, "q_star": q_star,
+                            "atoms": atoms, "moments": moments, "notes": notes}
     if 1.0 - atom_mass <= 1e-12:      # purely atomic: D^2 = 0, or orthogonal and D^2 constant
         exact = {k: {"value": sum(m * loc**i for loc, m in atoms), "error": 0.0}
                  for i, k in ((1, "m1"), (2, "m2"), (3, "m3"))}

@@ -18,7 +18,9 @@ class SpectrumResult:
     """The spectral law of ``H = J J^T`` at the fixed point.
 
     ``x``, ``density`` (of x), ``density_log_x`` (of ln x) on a log-spaced grid, with
-    ``density_error`` (law node sets at two resolutions); ``support`` = (lower, upper edge);
+    ``density_error`` the largest absolute error of ``density_log_x`` (the law's node sets at
+    two resolutions; at depth 1 with orthogonal weights, the roots' last Newton step);
+    ``support`` = (lower, upper edge);
     ``atoms`` = [(location, mass)]; ``moments``: m1, m2 (seed 000, Eqs. (64)-(65)) and m3 (the
     S-transform series), each ``{"value", "error"}``; ``density_moments``: the same from
     integrating the density plus the atoms; ``normalisation``: the continuous mass, the atoms'
