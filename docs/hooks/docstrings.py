@@ -24,7 +24,7 @@ from typing import Any
 import griffe
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import docmath  # noqa: E402  (a sibling module; griffe loads this file by path)
+import docmath  # a sibling module; griffe loads this file by path
 
 _ROLE = re.compile(r":(?:py:)?(?:func|class|mod|meth|attr|data|exc|obj|const|term|ref):`~?([^`]+)`")
 _MATH_DIRECTIVE = re.compile(r"^(?P<indent>[ \t]*)\.\. math::[ \t]*(?P<first>.*)$")
@@ -55,7 +55,8 @@ def _blocks(lines: list[str]) -> list[str]:
         if math:
             body = [math.group("first")] if math.group("first").strip() else []
             i += 1
-            while i < len(lines) and (not lines[i].strip() or _indent(lines[i]) > len(math.group("indent"))):
+            depth = len(math.group("indent"))
+            while i < len(lines) and (not lines[i].strip() or _indent(lines[i]) > depth):
                 body.append(lines[i].strip())
                 i += 1
             out += ["", "$$" + " ".join(b for b in body if b) + "$$", ""]
@@ -63,7 +64,8 @@ def _blocks(lines: list[str]) -> list[str]:
         if line.lstrip().startswith(">>>"):
             block = []
             while i < len(lines) and lines[i].strip():
-                block.append(lines[i].strip() if lines[i].lstrip().startswith((">>>", "...")) else lines[i])
+                prompt = lines[i].lstrip().startswith((">>>", "..."))
+                block.append(lines[i].strip() if prompt else lines[i])
                 i += 1
             out += ["", "```pycon", *block, "```", ""]
             continue
@@ -78,8 +80,10 @@ def _blocks(lines: list[str]) -> list[str]:
                 i += 1
             while block and not block[-1].strip():
                 block.pop()
+            while block and not block[0].strip():
+                block.pop(0)
             cut = min((_indent(b) for b in block if b.strip()), default=0)
-            out += ["", "```python", *(b[cut:] for b in block if True), "```", ""]
+            out += ["", "```python", *(b[cut:] for b in block), "```", ""]
             continue
         if (_LIST_ITEM.match(line) and out and out[-1].strip() and not _LIST_ITEM.match(out[-1])
                 and _indent(out[-1]) <= _indent(line)):

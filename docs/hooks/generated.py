@@ -29,13 +29,14 @@ ROOT = Path(__file__).resolve().parents[2]
 REPORT_DIR = ROOT / "reports" / "quick"
 SITE_REPORT = "sample-report"
 _MARKER = re.compile(r"<!-- generated: (?P<name>[a-z-]+) -->")
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|#])")
 _REPORT_FILES = ("index.html", "results.json", "claims/*.html", "figures/*.svg", "figures/*.png")
 
 
 def text(value: Any) -> str:
     """Plain text as inert Markdown (a table cell included): specials escaped."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
+    plain = " ".join(str(value).split()).replace("&", "&amp;").replace("<", "&lt;")
+    return _MD_SPECIAL.sub(r"\\\1", plain.replace(">", "&gt;"))
 
 
 # -- the CLI reference ---------------------------------------------------------------------------
@@ -71,7 +72,8 @@ def _type_text(param: Any) -> str:
 
 def _param_row(param: Any) -> list[str]:
     if param.param_type_name == "argument":
-        name = f"`{(param.metavar or param.name or '').upper()}`" + (" ..." if param.nargs == -1 else "")
+        name = f"`{(param.metavar or param.name or '').upper()}`"
+        name += " ..." if param.nargs == -1 else ""
     else:
         flags = [*param.opts, *param.secondary_opts]
         name = ", ".join(f"`{f}`" for f in flags)
@@ -87,7 +89,9 @@ def _param_row(param: Any) -> list[str]:
 
 def _command_section(name: str, command: Any, parent: Any) -> str:
     ctx = command.context_class(command, info_name=name, parent=parent)
-    usage = " ".join(["theorycheck", name, *command.collect_usage_pieces(ctx)])
+    pieces = [re.sub(r"\{(\w+)\}", lambda m: m.group(1).upper(), piece)
+              for piece in command.collect_usage_pieces(ctx)]
+    usage = " ".join(["theorycheck", name, *pieces])
     lines = [f"## `theorycheck {name}`", "", f"```text\n{usage}\n```", ""]
     for paragraph in (command.help or "").split("\n\n"):
         lines += [text(paragraph.replace("\b", "")), ""]
@@ -105,7 +109,8 @@ def cli_reference() -> str:
     root = group.context_class(group, info_name="theorycheck")
     parts = [text(group.help or ""), "",
              "Every command prints `theorycheck: error [<status>]: <reason>` and exits with "
-             "status 2 on bad input; `theorycheck COMMAND --help` shows the same text as below.", ""]
+             "status 2 on bad input; `theorycheck COMMAND --help` shows the same text as below.",
+             ""]
     for name in group.list_commands(root):
         command = group.get_command(root, name)
         if command is not None and not command.hidden:
@@ -185,3 +190,29 @@ def on_files(files: Any, config: Any, **_: Any) -> Any:
 def on_page_markdown(markdown: str, **_: Any) -> str:
     return _MARKER.sub(lambda m: GENERATORS[m.group("name")](), markdown)
 
+
+
+# -- the site fetches nothing from the network -----------------------------------------------
+_REMOTE = re.compile(r"""<(?:script|link|img|iframe|source|audio|video)\b[^>]*?"""
+                     r"""\b(?:src|href)=["']?(?:https?:)?//""", re.IGNORECASE)
+_REMOTE_CSS = re.compile(r"""(?:@import\s+|url\()\s*["']?(?:https?:)?//""", re.IGNORECASE)
+
+
+def remote_assets(site_dir: Path) -> list[str]:
+    """The site's files that would load something over the network (a script, a style sheet,
+    a font, an image): ``path: the matched text``. Plain links (``<a href>``) are allowed."""
+    found = []
+    for path in sorted(site_dir.rglob("*")):
+        if path.suffix not in (".html", ".css", ".js") or not path.is_file():
+            continue
+        body = path.read_text(errors="replace")
+        pattern = _REMOTE if path.suffix == ".html" else _REMOTE_CSS
+        found += [f"{path.relative_to(site_dir)}: {m.group(0)}" for m in pattern.finditer(body)]
+    return found
+
+
+def on_post_build(config: Any, **_: Any) -> None:
+    import logging
+
+    for hit in remote_assets(Path(config["site_dir"])):
+        logging.getLogger("mkdocs.hooks.generated").warning("not offline: %s", hit)
