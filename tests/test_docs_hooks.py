@@ -65,6 +65,10 @@ def test_docstrings_become_markdown() -> None:
     assert "```pycon\n>>> 1 + 1\n2\n```" in out
     (token,) = re.findall(r"tcmathd[0-9a-f]+x", out)
     assert "<math" in docmath.render(token)
+    linked = docstrings.to_markdown("see :meth:`~MeanField.eoc_sw2` and :func:`nowhere`",
+                                    lambda t: None if t == "nowhere" else f"theorycheck.x.{t}")
+    assert linked == ('see <autoref identifier="theorycheck.x.MeanField.eoc_sw2" optional>'
+                      '`eoc_sw2`</autoref> and `nowhere`')
 
 
 def _app_commands() -> dict[str, list[str]]:

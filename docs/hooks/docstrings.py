@@ -6,7 +6,8 @@ literal blocks, ``>>>`` doctests, ``.. math::`` formulas, plain-text mathematics
 emphasis, ``>>>`` would nest block quotes and the lists would run into their paragraph, so
 before mkdocstrings renders a docstring this extension rewrites it:
 
-- a role becomes a code span (``:class:`~a.b.C``` -> ```C```);
+- a role becomes a code span (``:class:`~a.b.C``` -> ```C```), linked to the object's entry
+  when the reference pages document it (an *optional* autoref: unresolved ones stay plain);
 - a ``::`` paragraph's indented block and a run of ``>>>`` lines become fenced code;
 - ``.. math:: F`` becomes display math, and all math (``$...$``, ``$$...$$``) is protected
   by :func:`docmath.protect` (rendered as MathML by the ``docmath`` hook);
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -36,13 +38,30 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip())
 
 
-def _roles(text: str) -> str:
+_REF = re.compile(r"tcref([0-9a-f]+)x")
+Resolver = Callable[[str], "str | None"]
+
+
+def _roles(text: str, resolve: Resolver | None) -> str:
+    """Roles as code spans; a resolvable one as an inert ``tcref`` token, see :func:`_refs`."""
+
     def short(match: re.Match[str]) -> str:
-        target = match.group(1)
+        target = match.group(1).lstrip(".")
         shown = target.rsplit(".", 1)[-1] if match.group(0).count("~") else target
-        return f"`{shown}`"
+        identifier = resolve(target) if resolve is not None else None
+        if identifier is None:
+            return f"`{shown}`"
+        return "tcref" + f"{identifier}\0{shown}".encode().hex() + "x"
 
     return _ROLE.sub(short, text)
+
+
+def _refs(text: str) -> str:
+    def link(match: re.Match[str]) -> str:
+        identifier, shown = bytes.fromhex(match.group(1)).decode().split("\0")
+        return f'<autoref identifier="{identifier}" optional>`{shown}`</autoref>'
+
+    return _REF.sub(link, text)
 
 
 def _blocks(lines: list[str]) -> list[str]:
@@ -114,16 +133,40 @@ def _escape_prose(text: str) -> str:
     return "\n".join(out)
 
 
-def to_markdown(docstring: str) -> str:
-    """One docstring rewritten as Markdown (see the module docstring)."""
-    text = "\n".join(_blocks(_roles(docstring).split("\n")))
+def to_markdown(docstring: str, resolve: Resolver | None = None) -> str:
+    """One docstring rewritten as Markdown (see the module docstring); ``resolve`` turns a
+    role's target into the full path of the object it names (None: not found)."""
+    text = "\n".join(_blocks(_roles(docstring, resolve).split("\n")))
     text = docmath.protect(text)
-    return _escape_prose(re.sub(r"\n{3,}", "\n\n", text).strip("\n"))
+    return _refs(_escape_prose(re.sub(r"\n{3,}", "\n\n", text).strip("\n")))
+
+
+def _resolver(obj: griffe.Object) -> Resolver:
+    def resolve(target: str) -> str | None:
+        if target.startswith("theorycheck."):
+            return target
+        head, _, rest = target.partition(".")
+        try:
+            found = obj.resolve(head)
+        except Exception:  # griffe's NameResolutionError and alias errors: leave it plain
+            return None
+        return found + ("." + rest if rest else "")
+
+    return resolve
+
+
+def _objects(obj: griffe.Object) -> Iterator[griffe.Object]:
+    yield obj
+    for member in obj.members.values():
+        if not member.is_alias:
+            yield from _objects(member)  # type: ignore[arg-type]
 
 
 class MarkdownDocstrings(griffe.Extension):
-    """Rewrite every docstring griffe loads with :func:`to_markdown`."""
+    """Rewrite every docstring of a loaded package with :func:`to_markdown` (once the whole
+    package is loaded, so that a role can name any of its objects)."""
 
-    def on_instance(self, *, obj: griffe.Object, **kwargs: Any) -> None:
-        if obj.docstring is not None:
-            obj.docstring.value = to_markdown(obj.docstring.value)
+    def on_package(self, *, pkg: griffe.Module, **kwargs: Any) -> None:
+        for obj in _objects(pkg):
+            if obj.docstring is not None:
+                obj.docstring.value = to_markdown(obj.docstring.value, _resolver(obj))
