@@ -129,6 +129,12 @@ def _claim_section(claim: dict[str, Any]) -> str:
              f"**Verdict: {claim['verdict']}** · source: {text(claim['source'])} · "
              f"[report page]({SITE_REPORT}/claims/{cid}.html)", "",
              text(claim["statement"]), ""]
+    if claim.get("printed"):
+        lines += ["As printed:", ""]
+        for formula in claim["printed"]:
+            lines += [f"$${formula.strip()}$$", ""]
+    if claim.get("hypotheses"):
+        lines += ["Hypotheses:", ""] + [f"- {text(h)}" for h in claim["hypotheses"]] + [""]
     if claim.get("condition"):
         lines += [f"*Condition:* {text(claim['condition'])}", ""]
     lines += ["| method | check status | summary |", "| --- | --- | --- |"]
