@@ -21,6 +21,7 @@ import pytest
 
 import theorycheck
 import theorycheck.proofs
+from theorycheck.cache import code_version
 from theorycheck.claims.registry import discover
 
 #: the ids of our own claims: one module of proofs/ each
@@ -108,6 +109,10 @@ def test_the_wheel_installs_into_a_fresh_venv(tmp_path: Path) -> None:
     work.mkdir()
     where = _run([python, "-c", "import theorycheck.proofs as p; print(p.__file__)"], cwd=work)
     assert Path(where.strip()).is_relative_to(site)
+    # the cache key's code version: the same package version and sources as this checkout
+    installed_code = _run([python, "-c", "from theorycheck.cache import code_version; "
+                           "print(code_version())"], cwd=work).strip()
+    assert installed_code == code_version()
     assert _run([cli, "--version"], cwd=work).strip() == f"theorycheck {version}"
     listed = json.loads(_run([cli, "list", "--json"], cwd=work))
     assert {c["id"] for c in listed["claims"]} >= OURS and listed["load_errors"] == []
