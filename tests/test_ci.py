@@ -18,7 +18,9 @@ def _readme_test_command() -> str:
 
 
 def test_ci_runs_the_readme_test_command_exactly() -> None:
-    assert _readme_test_command() in [line.strip() for line in CI]
+    """The README's command, verbatim, then ``|| exit``: ``set -e`` does not stop at a failure
+    inside an ``&&`` list (only at its last command), so a failed install must stop CI itself."""
+    assert f"{_readme_test_command()} || exit" in [line.strip() for line in CI]
 
 
 def test_ci_fails_on_any_failing_step_and_runs_every_check() -> None:
