@@ -8,6 +8,13 @@ import shutil
 import pytest
 from hypothesis import HealthCheck, settings
 
+# Under pytest-xdist each worker gets its share of the cores for torch/OpenMP (read when torch is
+# first imported), so that N workers do not run N x cores threads on a shared machine.
+if "PYTEST_XDIST_WORKER_COUNT" in os.environ:
+    _share = max(1, (os.cpu_count() or 1) // max(1, int(os.environ["PYTEST_XDIST_WORKER_COUNT"])))
+    os.environ.setdefault("OMP_NUM_THREADS", str(_share))
+    os.environ.setdefault("MKL_NUM_THREADS", str(_share))
+
 settings.register_profile("ci", max_examples=50, deadline=None, derandomize=True,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("thorough", max_examples=500, deadline=None)

@@ -10,7 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("theorycheck", "proofs")
+#: import package -> its folder (the claims are installed as theorycheck.proofs; pyproject maps
+#: the repository's proofs/ there)
+PACKAGES = {"theorycheck": "theorycheck", "theorycheck.proofs": "proofs"}
 #: the floors of theorycheck/, bottom first; a module imports only from its floor or below
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("errors", "numbers", "cache", "timing", "placement", "display"),
@@ -32,9 +34,9 @@ MAX_CLAIM_LINES = 350
 
 def _modules() -> dict[str, Path]:
     found: dict[str, Path] = {}
-    for package in PACKAGES:
-        for path in sorted((ROOT / package).rglob("*.py")):
-            parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    for package, folder in PACKAGES.items():
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            parts = [*package.split("."), *path.relative_to(ROOT / folder).with_suffix("").parts]
             if parts[-1] == "__init__":
                 parts = parts[:-1]
             found[".".join(parts)] = path
@@ -81,7 +83,7 @@ def _project(target: str) -> str | None:
 
 def _floor(module: str) -> int:
     parts = module.split(".")
-    key = parts[0] if parts[0] == "proofs" else (parts[1] if len(parts) > 1 else "")
+    key = parts[1] if len(parts) > 1 else ""
     for i, names in enumerate(LAYERS):
         if key in names:
             return i
@@ -159,7 +161,7 @@ def test_function_level_imports_only_for_lazy_heavy_dependencies() -> None:
 
 def test_report_never_imports_the_claims_modules() -> None:
     leaks = [f"{m} imports {d}" for m, deps in _graph().items() if m.startswith(
-        "theorycheck.report") for d in deps if d.startswith("proofs")]
+        "theorycheck.report") for d in deps if d.startswith("theorycheck.proofs")]
     assert leaks == []
 
 
@@ -173,6 +175,22 @@ def test_modules_are_small() -> None:
            if (n := len(p.read_text().splitlines())) > MAX_LINES}
     assert big == {}
     claims = {str(p.relative_to(ROOT)): n for m, p in MODULES.items()
-              if m.startswith("proofs.") and (n := len(p.read_text().splitlines()))
+              if m.startswith("theorycheck.proofs.") and (n := len(p.read_text().splitlines()))
               >= MAX_CLAIM_LINES}
     assert claims == {}
+
+
+def test_the_claims_are_imported_only_as_theorycheck_proofs() -> None:
+    """``proofs`` is a folder of the repository, not an import package: a module imported as
+    both ``proofs.x`` and ``theorycheck.proofs.x`` would declare its claim twice."""
+    folders = ("theorycheck", "proofs", "tests", "bench", "examples", "docs")
+    files = [p for f in folders if (ROOT / f).is_dir() for p in sorted((ROOT / f).rglob("*.py"))]
+    bad = []
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                     [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level
+                     else [])
+            bad += [f"{path.relative_to(ROOT)}:{node.lineno}: {n}" for n in names
+                    if n == "proofs" or n.startswith("proofs.")]
+    assert bad == []

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import proofs
+import theorycheck.proofs as proofs
 from theorycheck.claims.card import ClaimCard, parse_claim_card, render_claim_card
 from theorycheck.claims.registry import claim, discover
 from theorycheck.errors import TheoryCheckError
@@ -79,14 +79,14 @@ def test_claim_without_card_needs_source_and_statement() -> None:
 
 
 def test_every_shipped_claim_reads_its_statement_from_its_module_docstring() -> None:
-    """The card is the one place the statement is written: each claim of ``proofs`` equals
-    the card parsed from its module's docstring."""
+    """The card is the one place the statement is written: each claim of
+    ``theorycheck.proofs`` equals the card parsed from its module's docstring."""
     claims = discover()
     modules = sorted(p.stem for p in Path(proofs.__file__).parent.glob("*.py")
                      if not p.stem.startswith("_"))
     assert len(modules) >= 21
     for name in modules:
-        module = importlib.import_module(f"proofs.{name}")
+        module = importlib.import_module(f"theorycheck.proofs.{name}")
         declared = claims[name.replace("_", "-")]
         card = parse_claim_card(module.__doc__)
         assert (declared.source, declared.statement, declared.hypotheses, declared.printed) == (

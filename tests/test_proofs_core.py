@@ -187,8 +187,8 @@ def test_beta_two_ways_at_a_fixed_point() -> None:
 
 
 def test_erf_di_point_and_limit() -> None:
-    from proofs.beta_max_at_di import _di_numeric, _limit_numeric
     from theorycheck.activations import get_activation
+    from theorycheck.proofs.beta_max_at_di import _di_numeric, _limit_numeric
 
     run = ClaimRun(ctx=RunContext(profile="quick", precision=Precision(20),
                                   activations=(get_activation("erf"),)))
@@ -202,7 +202,7 @@ def test_erf_di_point_and_limit() -> None:
 
 
 def test_beta_le_one_search_finds_the_linear_case() -> None:
-    from proofs.beta_le_one import _property
+    from theorycheck.proofs.beta_le_one import _property
 
     res = _property(ClaimRun(ctx=RunContext(profile="quick", seed=0)), nonlinear_only=False)
     assert res.status == "failed"

@@ -90,7 +90,7 @@ def test_trainability_quick_says_inconclusive_when_it_cannot_resolve(
     """Quick never claims more than full (issue 15): a pass is inconclusive when the negation
     would pass too -- the boundaries fit a constant depth within their brackets, or the
     positive control (tanh at its EOC, shallowest depth) did not train to CONVERGED."""
-    from proofs.trainability_depth import CONVERGED
+    from theorycheck.proofs.trainability_depth import CONVERGED
 
     rec = records["trainability-depth"]
     grid = _check(rec, "boundary")

@@ -14,7 +14,6 @@ import pytest
 
 pytest.importorskip("theorycheck.meanfield")
 
-from proofs import cmap_fixed_point, cnn_fixed_point, depth_scales, qmap
 from theorycheck.activations import get_activation
 from theorycheck.claims import ClaimRun, RunContext
 from theorycheck.claims.registry import discover
@@ -30,6 +29,7 @@ from theorycheck.meanfield.grid_maps import (
 from theorycheck.meanfield.rates import geometric_rate
 from theorycheck.numbers import richardson
 from theorycheck.placement import CPU
+from theorycheck.proofs import cmap_fixed_point, cnn_fixed_point, depth_scales, qmap
 
 IDS = ("qmap", "cmap-fixed-point", "chi1-jacobian", "depth-scales", "cnn-fixed-point")
 

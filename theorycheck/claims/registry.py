@@ -3,8 +3,9 @@ reports are all driven from this one registry.
 
 Claims come from the distributions installed in the environment: every entry point of the group
 ``theorycheck.claims`` names a module whose ``@claim`` declarations run when it is imported.
-theorycheck's own claims (the ``proofs`` package) are found the same way, through the entry
-point ``theorycheck`` of this distribution, so a researcher's package is a peer of ours::
+theorycheck's own claims (the ``theorycheck.proofs`` package) are found the same way, through
+the entry point ``theorycheck`` of this distribution, so a researcher's package is a peer of
+ours::
 
     [project.entry-points."theorycheck.claims"]
     my_paper = "my_paper.claims"

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 import typer
 
+from theorycheck import __version__
 from theorycheck.errors import Status, TheoryCheckError
 from theorycheck.numbers import DPS_RANGE, Precision
 from theorycheck.report.jsonsafe import json_safe
@@ -24,6 +25,19 @@ app = typer.Typer(
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"theorycheck {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(version: bool = typer.Option(False, "--version", callback=_print_version,
+                                           is_eager=True, help="Show the version and exit.")
+             ) -> None:
+    """Verify mean-field claims about deep networks at initialisation."""
 
 
 class Profile(StrEnum):

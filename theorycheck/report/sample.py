@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from theorycheck import __version__
 from theorycheck.claims.declare import ClaimSpec
 from theorycheck.claims.model import (
     CheckResult,
@@ -137,7 +138,7 @@ def sample_results(figure_dir: str | None = None) -> dict[str, Any]:
     """The synthetic results document; with ``figure_dir`` its figures are drawn there too."""
     ctx = RunContext()
     records = [claim_record(c, o, seconds=1.0) for c, o in _outcomes(figure_dir)]
-    return {"run": {"version": "0.1.0", "started": "2025-01-01T00:00:00+00:00",
+    return {"run": {"version": __version__, "started": "2025-01-01T00:00:00+00:00",
                     "finished": "2025-01-01T00:01:00+00:00", "profile": ctx.profile,
                     "dps": ctx.dps, "seed": ctx.seed, "device": ctx.device, "activations": [],
                     "python": "3.11", "platform": "synthetic", "packages": package_versions()},
