@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec
 import numpy as np
 
 from theorycheck.errors import Status, TheoryCheckError
+from theorycheck.report.cmap_figures import correlation_figure
 from theorycheck.report.figure_style import STYLE, new_figure, save, styled
 from theorycheck.report.phase_figures import eoc_contour
 from theorycheck.report.training_figures import trainability_plane
@@ -262,6 +263,7 @@ FIGURE_KINDS: dict[str, Callable[..., list[str]]] = {
     "jacobian_spectrum": jacobian_spectrum, "correlation_histogram": correlation_histogram,
     "kurtosis_vs_ratio": kurtosis_vs_ratio,
     "trainability_plane": trainability_plane,
+    "correlation_map": correlation_figure,
 }
 
 
