@@ -92,33 +92,32 @@ def mehler_sum(tf: HermiteTable, tg: HermiteTable, i: np.ndarray, j: np.ndarray,
     """sum_k beta_k gamma_k c^k for rows i of ``tf`` and j of ``tg`` (one per pair), with the
     error bound |c|^K sqrt(T_f T_g) + coefficient errors + rounding: (values, errors).
 
-    Pairs sharing (i, j) share one coefficient vector: one Horner pass per group, cut after the
-    last term whose |a_k| + da_k exceeds 1e-20 sum |a_k| (the dropped terms' sum is added to
-    the error), with Higham's running error bound for the rounding.
+    Pairs sharing (i, j) share one coefficient vector; one Horner pass runs over all pairs at
+    once (each step gathers its group's coefficient), cut after the last term whose
+    |a_k| + da_k exceeds 1e-20 sum |a_k| in any group (the dropped terms' sum is added to the
+    error), with Higham's running error bound for the rounding.
     """
     K = tf.coef.shape[1]
-    v, err = np.empty(c.size), np.empty(c.size)
-    ac = np.abs(c)
     groups, inverse = np.unique(np.stack([i, j]), axis=1, return_inverse=True)
     inverse = inverse.reshape(-1)
-    for g in range(groups.shape[1]):
-        gi, gj = groups[0, g], groups[1, g]
-        sel = np.flatnonzero(inverse == g)
-        a = tf.coef[gi] * tg.coef[gj]
-        da = np.abs(tf.coef[gi]) * tg.coef_err[gj] + tf.coef_err[gi] * np.abs(tg.coef[gj])
-        size = np.abs(a) + da
-        big = np.flatnonzero(size > 1e-20 * max(float(np.sum(np.abs(a))), 1e-300))
-        k_eff = int(big[-1]) + 1 if big.size else 1
-        cg, acg = c[sel], ac[sel]
-        val = np.zeros(sel.size)
-        mu = np.zeros(sel.size)          # Higham's running error bound of Horner's rule
-        dv = np.zeros(sel.size)
-        for k in range(k_eff - 1, -1, -1):
-            val = val * cg + a[k]
-            mu = mu * acg + np.abs(val)
-            dv = dv * acg + da[k]
-        dropped = float(np.sum(size[k_eff:]))
-        trunc = acg ** K * np.sqrt(tf.tail[gi] * tg.tail[gj])
-        v[sel] = val
-        err[sel] = trunc + dv + dropped + _EPS * (2 * mu - np.abs(val))
-    return v, err
+    gi, gj = groups
+    a = tf.coef[gi] * tg.coef[gj]                                      # (groups, K)
+    da = np.abs(tf.coef[gi]) * tg.coef_err[gj] + tf.coef_err[gi] * np.abs(tg.coef[gj])
+    size = np.abs(a) + da
+    big = size > 1e-20 * np.maximum(np.sum(np.abs(a), axis=1, keepdims=True), 1e-300)
+    k_eff = int(np.max(np.nonzero(big)[1])) + 1 if np.any(big) else 1
+    dropped = np.sum(size[:, k_eff:], axis=1)[inverse]
+    at, dat = np.ascontiguousarray(a[:, :k_eff].T), np.ascontiguousarray(da[:, :k_eff].T)
+    ac = np.abs(c)
+    v = np.zeros(c.size)
+    mu = np.zeros(c.size)          # Higham's running error bound of Horner's rule
+    dv = np.zeros(c.size)
+    for k in range(k_eff - 1, -1, -1):
+        v *= c
+        v += at[k][inverse]
+        mu *= ac
+        mu += np.abs(v)
+        dv *= ac
+        dv += dat[k][inverse]
+    trunc = ac ** K * np.sqrt(tf.tail[i] * tg.tail[j])
+    return v, trunc + dv + dropped + _EPS * (2 * mu - np.abs(v))
