@@ -249,7 +249,8 @@ def kurtosis_vs_ratio(figure_dir: str | Path | None, stem: str, ratio: ArrayLike
 
 
 __all__ = [
-    "STYLE", "beta_plane", "beta_plane_eoc", "chi1_curve", "correlation_histogram",
+    "STYLE", "beta_plane", "beta_plane_eoc", "chi1_curve", "correlation_figure",
+    "correlation_histogram",
     "jacobian_spectrum", "kurtosis_vs_ratio", "mi_along_eoc", "mi_plane", "new_figure", "plane",
     "save", "styled",
 ]
