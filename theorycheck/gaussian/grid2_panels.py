@@ -31,7 +31,7 @@ Func = Callable[[np.ndarray], np.ndarray]
 
 W0 = 0.5            # feature width at x = 0 (tanh's poles are at +- i pi/2)
 RATIO = 3.0         # growth of the graded panels
-BASE_WIDTH = 2.0    # base panel width in z
+BASE_WIDTH = 3.0    # base panel width in z
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
@@ -70,19 +70,36 @@ def _nodes(edges: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     return z.reshape(*lead, -1), wt.reshape(*lead, -1)
 
 
+Grading = tuple[np.ndarray, np.ndarray]      # (centre, width) per row
+
+
 def _features(kinks: np.ndarray, center_of: Callable[[np.ndarray], np.ndarray],
-              width_smooth: np.ndarray, width_kink: np.ndarray | None, L: float
-              ) -> list[np.ndarray]:
-    """Boundaries for one function's features: kinks split (graded when ``width_kink``),
-    x = 0 graded with ``width_smooth``.  ``center_of(x)`` maps a point in x to the variable."""
-    out = [_graded(center_of(np.zeros(1))[..., 0], width_smooth, L)]
+              width_smooth: np.ndarray, width_kink: np.ndarray | None
+              ) -> tuple[list[np.ndarray], list[Grading]]:
+    """One function's features: (split points, graded sets).  Kinks split (and are graded with
+    ``width_kink`` when given); x = 0 is graded with ``width_smooth``.  ``center_of(x)`` maps
+    points in x to the rule's variable."""
+    gradings: list[Grading] = [(center_of(np.zeros(1))[..., 0], width_smooth)]
+    splits: list[np.ndarray] = []
     if kinks.size:
         ck = center_of(kinks)
-        out.append(ck)
+        splits.append(ck)
         if width_kink is not None:
-            for j in range(kinks.size):
-                out.append(_graded(ck[..., j], width_kink, L))
-    return out
+            gradings += [(ck[..., j], width_kink) for j in range(kinks.size)]
+    return splits, gradings
+
+
+def _graded_points(gradings: list[Grading], L: float) -> list[np.ndarray]:
+    """The graded sets' points, sets with the same centre in a row merged into one (the finest
+    width serves both: relu's kink and x = 0 seen from f and from g are one set, not four)."""
+    cs = [cen for cen, _w in gradings]
+    ws = [np.array(w, dtype=float, copy=True) for _c, w in gradings]
+    for i in range(len(ws)):
+        for j in range(i + 1, len(ws)):
+            same = cs[i] == cs[j]
+            ws[i] = np.where(same, np.minimum(ws[i], ws[j]), ws[i])
+            ws[j] = np.where(same, np.inf, ws[j])
+    return [_graded(cen, w, L) for cen, w in zip(cs, ws, strict=True)]
 
 
 def product_rule(f: Func, g: Func, kinks_f: np.ndarray, kinks_g: np.ndarray,
@@ -94,22 +111,22 @@ def product_rule(f: Func, g: Func, kinks_f: np.ndarray, kinks_g: np.ndarray,
     sig = s2 * r
     base = np.linspace(-L, L, max(2, round(2 * L / BASE_WIDTH)) + 1)
     P = s1.size
-    outer = [np.broadcast_to(base, (P, base.size))]
-    outer += _features(kinks_f, lambda x: x[None, :] / s1[:, None], W0 / s1, None, L)
+    outer, grades = _features(kinks_f, lambda x: x[None, :] / s1[:, None], W0 / s1, None)
     nz = np.abs(c) > 0
     if np.any(nz):
         cs = np.where(nz, s2 * c, 1.0)
         far = np.where(nz, 0.0, 4 * L)   # c = 0: h is constant, the points go out of range
-        outer += _features(kinks_g, lambda x: x[None, :] / cs[:, None] + far[:, None],
-                           np.maximum(W0, sig) / np.abs(cs), r / np.maximum(np.abs(c), 1e-300),
-                           L)
+        sp, gr = _features(kinks_g, lambda x: x[None, :] / cs[:, None] + far[:, None],
+                           np.maximum(W0, sig) / np.abs(cs), r / np.maximum(np.abs(c), 1e-300))
+        outer, grades = outer + sp, grades + gr
+    outer = [np.broadcast_to(base, (P, base.size)), *outer, *_graded_points(grades, L)]
     e1 = compress(np.concatenate(outer, axis=1), L)
     z1, w1 = _nodes(e1, n)                                            # (P, N1)
     a = (s2 * c)[:, None] * z1                                        # inner shifts
     sg = sig[:, None] * np.ones_like(z1)
-    inner = [np.broadcast_to(base, (*z1.shape, base.size))]
-    inner += _features(kinks_g, lambda x: (x[None, None, :] - a[..., None]) / sg[..., None],
-                       W0 / sg, None, L)
+    sp, gr = _features(kinks_g, lambda x: (x[None, None, :] - a[..., None]) / sg[..., None],
+                       W0 / sg, None)
+    inner = [np.broadcast_to(base, (*z1.shape, base.size)), *sp, *_graded_points(gr, L)]
     e2 = compress(np.concatenate(inner, axis=-1), L)
     z2, w2 = _nodes(e2, n)                                            # (P, N1, N2)
     gv = g(a[..., None] + sg[..., None] * z2)
@@ -125,14 +142,15 @@ def line_rule(f: Func, g: Func, kinks_f: np.ndarray, kinks_g: np.ndarray,
     """(sum w F, sum |w F|) for E f(s1 z) g(s2c z): the c = +-1 (or s2 = 0) reduction."""
     base = np.linspace(-L, L, max(2, round(2 * L / BASE_WIDTH)) + 1)
     P = s1.size
-    pts = [np.broadcast_to(base, (P, base.size))]
-    pts += _features(kinks_f, lambda x: x[None, :] / s1[:, None], W0 / s1, None, L)
+    pts, grades = _features(kinks_f, lambda x: x[None, :] / s1[:, None], W0 / s1, None)
     nz = s2c != 0
     if np.any(nz):
         cs = np.where(nz, s2c, 1.0)
         far = np.where(nz, 0.0, 4 * L)
-        pts += _features(kinks_g, lambda x: x[None, :] / cs[:, None] + far[:, None],
-                         W0 / np.abs(cs), None, L)
+        sp, gr = _features(kinks_g, lambda x: x[None, :] / cs[:, None] + far[:, None],
+                           W0 / np.abs(cs), None)
+        pts, grades = pts + sp, grades + gr
+    pts = [np.broadcast_to(base, (P, base.size)), *pts, *_graded_points(grades, L)]
     e = compress(np.concatenate(pts, axis=1), L)
     z, w = _nodes(e, n)
     F = f(s1[:, None] * z) * g(s2c[:, None] * z) * w
