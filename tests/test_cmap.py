@@ -107,3 +107,18 @@ def test_cli_json_and_figure(tmp_path) -> None:
     assert (tmp_path / "relu_cmap.png").exists()
     bad = CliRunner().invoke(app, ["cmap", "relu", "--sw2", "x", "--sb2", "0.1"])
     assert bad.exit_code == 2 and "must be a number" in bad.output
+
+
+def test_sign_has_a_jump_the_slope_at_one_is_infinite() -> None:
+    # E sign(u1) sign(u2) = (2/pi) asin c (orthant probabilities), q* = sw2 + sb2
+    sw2, sb2 = 1.2, 0.1
+    res = correlation_map("sign(x)", sw2, sb2, points=101)
+    q = sw2 + sb2
+    assert abs(res.q_star - q) < 1e-12
+    exact = (sw2 * 2 / np.pi * np.arcsin(res.c) + sb2) / q
+    assert np.max(np.abs(res.c_next - exact)) < 1e-13
+    c_star = brentq(lambda c: (sw2 * 2 / np.pi * np.arcsin(c) + sb2) / q - c, 0.0, 0.9)
+    (inner, one) = res.fixed_points
+    assert abs(inner.c - c_star) < 1e-12 and inner.stable
+    assert abs(inner.slope - sw2 * 2 / np.pi / np.sqrt(1 - c_star ** 2) / q) < 1e-8
+    assert one.c == 1.0 and one.slope == np.inf and not one.stable

@@ -32,7 +32,7 @@ def json_document(res: CMap) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "activation": res.activation, "sw2": res.sw2, "sb2": res.sb2, "q_star": res.q_star,
         "c": res.c.tolist(), "c_next": res.c_next.tolist(), "c_next_err": res.c_next_err.tolist(),
-        "chi_c": res.chi_c.tolist(),
+        "chi_c": res.chi_c.tolist(), "chi_c_err": res.chi_c_err.tolist(),
         "fixed_points": [{"c": p.c, "slope": p.slope, "stable": p.stable, "error": p.error}
                          for p in res.fixed_points],
     }
@@ -60,8 +60,8 @@ def correlations_command(
     """The correlation map c -> c' at q*(sw2, sb2) (seed 000 Eq. (15)), its L-fold iterate and
     the depth-L NNGP kernel q_L c_L, its fixed points with slopes chi_c (stable iff |slope| < 1)
     and chi_c at each point.  JSON keys: c, c_next, c_L (with --depth), fixed_points
-    ([{c, slope, stable}]), error (the largest error estimate), seconds; also q_star, chi_c,
-    c_next_err, c_L_err, kernel_L, q_L."""
+    ([{c, slope, stable}]), error (the largest error estimate of c' and c_L), seconds; also
+    q_star, chi_c, chi_c_err, c_next_err, c_L_err, kernel_L, q_L."""
     res = correlation_map(act, _number("--sw2", sw2), _number("--sb2", sb2), points=points,
                           depth=depth, q0=None if q0 is None else _number("--q0", q0))
     doc = json_document(res)

@@ -72,13 +72,11 @@ class CMap:
 
     @property
     def error(self) -> float:
-        """The largest error estimate of any reported map value (c', c_L, chi_c off c = 1)."""
+        """The largest error estimate of the map's values (c' and c_L); the slopes carry their
+        own, ``chi_c_err`` (large near c = 1 when psi jumps: chi_c -> inf there)."""
         errs = [float(np.max(self.c_next_err))]
         if self.c_L_err is not None:
             errs.append(float(np.max(self.c_L_err)))
-        fin = self.chi_c_err[np.isfinite(self.chi_c_err)]
-        if fin.size:
-            errs.append(float(np.max(fin)))
         return max(errs)
 
 
