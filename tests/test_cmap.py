@@ -122,3 +122,18 @@ def test_sign_has_a_jump_the_slope_at_one_is_infinite() -> None:
     assert abs(inner.c - c_star) < 1e-12 and inner.stable
     assert abs(inner.slope - sw2 * 2 / np.pi / np.sqrt(1 - c_star ** 2) / q) < 1e-8
     assert one.c == 1.0 and one.slope == np.inf and not one.stable
+
+
+def test_phase_plane_xi_c_agrees_with_the_cmap_slope() -> None:
+    # two routes to the chaotic xi_c: the plane's q-interpolated 96-term Mehler table and the
+    # correlation map's own slope at c* (BivariateGrid at q*)
+    from theorycheck.meanfield import phase_plane
+
+    sw2 = np.array([1.9, 2.5, 4.0])
+    pp = phase_plane("tanh", sw2, np.array([0.05]))
+    for i, w in enumerate(sw2):
+        res = correlation_map("tanh", float(w), 0.05, points=11)
+        (cstar,) = [p for p in res.fixed_points if p.stable]
+        xi = -1 / np.log(cstar.slope)
+        assert abs(xi - pp.xi_c[i, 0]) < 1e-10 * xi
+        assert abs(xi - pp.xi_c[i, 0]) <= pp.xi_c_err[i, 0] + 1e-12 * xi
