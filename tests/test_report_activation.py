@@ -45,6 +45,7 @@ def fast(monkeypatch: pytest.MonkeyPatch) -> None:
     """Two EOC points instead of the quick profile's six."""
     monkeypatch.setitem(act_report.EOC_SB2, "quick", (0.0, 0.1))
     monkeypatch.setitem(act_report.PLANE_GRID, "quick", (12, 8))
+    monkeypatch.setitem(act_report.CMAP_GRID, "quick", (51, 5))
 
 
 def test_activation_report_from_a_real_small_run(tmp_path: Path, fast: None,
@@ -70,7 +71,14 @@ def test_activation_report_from_a_real_small_run(tmp_path: Path, fast: None,
         assert (out / "claims" / f"{slug(claim['id'])}.md").is_file()
         assert f'<span class="badge {claim["verdict"]}">' in html
     assert "1.98607264" in html and "edge of chaos" in html.lower()
-    assert len(stored["figures"]) == 4  # beta and chi1 planes, PNG + SVG
+    # beta and chi1 planes and three correlation maps (ordered, EOC, chaotic), PNG + SVG
+    assert len(stored["figures"]) == 10
+    assert sum("_cmap_" in f for f in stored["figures"]) == 6
+    cmaps = [n for n in stored["notes"] if n.startswith("correlation map")]
+    assert len(cmaps) == 3
+    # ordered: only c = 1, stable; chaotic: c = 1 unstable and a stable c* < 1
+    assert "c = 1 (slope" in cmaps[0] and "unstable" not in cmaps[0]
+    assert "unstable" in cmaps[2] and cmaps[2].count("stable)") == 2
     # the Jacobian spectrum at the DI point (q* = 0: orthogonal weights give the atom 1 at 1,
     # Gaussian ones Fuss-Catalan m2 = L + 1) and on the EOC at sb2 = 0.1
     rows = {(r["point"], r["weights"]): r for r in stored["spectrum"]["rows"]}

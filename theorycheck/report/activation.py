@@ -1,5 +1,6 @@
 """The "property-test a new activation" report: what is known about psi, its edge of chaos and
-dynamical-isometry point, its phase planes, and the verdict of every per-activation claim.
+dynamical-isometry point, its phase planes, its correlation maps with their iterates, and the
+verdict of every per-activation claim.
 
 :func:`build_activation_report` computes it (writing figures into ``ctx.figure_dir`` when set);
 ``ReportStaging.commit_activation`` / :func:`~theorycheck.report.write_activation_report` write
@@ -25,6 +26,7 @@ from theorycheck.claims.model import RunContext
 from theorycheck.claims.registry import discover
 from theorycheck.claims.runner import package_versions, run
 from theorycheck.errors import TheoryCheckError
+from theorycheck.meanfield import cmap
 from theorycheck.meanfield.eoc import di_reason
 from theorycheck.report import figures, present
 from theorycheck.report.spectrum_section import spectrum_section
@@ -34,6 +36,8 @@ EOC_SB2 = {"quick": (0.0, 0.05, 0.1, 0.2, 0.5, 1.0),
            "full": (0.0, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 1.5, 2.0)}
 #: phase-plane grid size (sw2 points, sb2 points), per profile
 PLANE_GRID = {"quick": (81, 51), "full": (201, 121)}
+#: correlation maps: (points on [-1, 1], depth of the drawn iterate), per profile
+CMAP_GRID = {"quick": (201, 20), "full": (401, 50)}
 
 
 def _jsonable(value: Any) -> Any:
@@ -136,6 +140,40 @@ def plane_section(act: Any, eoc: dict[str, Any], di: dict[str, Any] | None, ctx:
     return paths, notes
 
 
+def correlation_section(act: Any, eoc: dict[str, Any], ctx: RunContext
+                 ) -> tuple[list[str], list[str]]:
+    """The correlation map c -> c' with its depth-L iterate (meanfield.cmap) at an EOC point
+    with sb2 > 0 and at 0.8x (ordered) and 1.25x (chaotic) its sw2; (figure paths, notes)."""
+    pts = [p for p in eoc.get("points", []) if float(p["sb2"]) > 0]
+    if not pts:
+        return [], ["correlation maps: no edge-of-chaos point with sb2 > 0 to draw them at"]
+    eoc_pt = min(pts, key=lambda p: abs(float(p["sb2"]) - 0.05))
+    sw2, sb2 = float(eoc_pt["sw2"]), float(eoc_pt["sb2"])
+    n_points, depth = CMAP_GRID[ctx.profile]
+    stem = "activation_" + present.slug(str(act.name)).replace(".", "_")[:40]
+    paths: list[str] = []
+    notes: list[str] = []
+    for label, factor in (("ordered", 0.8), ("edge of chaos", 1.0), ("chaotic", 1.25)):
+        ctx.note(f"correlation map ({label})")
+        try:
+            res = cmap.correlation_map(act, factor * sw2, sb2, points=n_points, depth=depth)
+        except TheoryCheckError as err:
+            notes.append(f"correlation map ({label}, sw2 = {factor * sw2:.6g}, sb2 = {sb2:g}):"
+                         f" [{err.status}] {err.message}")
+            continue
+        fps = ", ".join(f"c = {p.c:.12g} (slope {p.slope:.10g}, "
+                        f"{'stable' if p.stable else 'unstable'})" for p in res.fixed_points)
+        paths += figures.correlation_figure(
+            ctx.figure_dir, f"{stem}_cmap_{label.replace(' ', '_')}", res.c, res.c_next,
+            c_L=res.c_L, depth=depth, fixed_points=[(p.c, p.slope, p.stable)
+                                                    for p in res.fixed_points],
+            title=f"{act.name}, {label}: sw2 = {res.sw2:.6g}, sb2 = {sb2:g}")
+        notes.append(f"correlation map ({label}, sw2 = {res.sw2:.10g}, sb2 = {sb2:g}, q* = "
+                     f"{res.q_star:.12g}): fixed points {fps}; {n_points} points and the "
+                     f"{depth}-layer iterate, max error estimate {res.error:.1e}")
+    return paths, notes
+
+
 def per_activation_claim_ids() -> list[str]:
     """Ids of the registered claims that take a user activation (``per_activation=True``)."""
     return [c.id for c in discover().values() if c.per_activation]
@@ -175,6 +213,9 @@ def build_activation_report(activation: str | Activation, ctx: RunContext, *,
     report["figures"] += paths
     report["notes"] += notes
     report["spectrum"] = spectrum_section(act, report["eoc"], report["di_point"], ctx)
+    paths, notes = correlation_section(act, report["eoc"], ctx)
+    report["figures"] += paths
+    report["notes"] += notes
     ids = list(per_activation_claim_ids() if claim_ids is None else claim_ids)
     if ids:
         results = run(ids, ctx, on_claim=lambda c, r: ctx.note(
@@ -187,4 +228,5 @@ def build_activation_report(activation: str | Activation, ctx: RunContext, *,
     return report
 
 
-__all__ = ["build_activation_report", "describe_activation", "per_activation_claim_ids"]
+__all__ = ["build_activation_report", "correlation_section", "describe_activation",
+           "per_activation_claim_ids"]

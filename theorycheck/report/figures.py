@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec
 import numpy as np
 
 from theorycheck.errors import Status, TheoryCheckError
+from theorycheck.report.cmap_figures import correlation_figure
 from theorycheck.report.figure_style import STYLE, new_figure, save, styled
 from theorycheck.report.phase_figures import eoc_contour
 from theorycheck.report.spectrum_figures import spectrum_density
@@ -249,7 +250,8 @@ def kurtosis_vs_ratio(figure_dir: str | Path | None, stem: str, ratio: ArrayLike
 
 
 __all__ = [
-    "STYLE", "beta_plane", "beta_plane_eoc", "chi1_curve", "correlation_histogram",
+    "STYLE", "beta_plane", "beta_plane_eoc", "chi1_curve", "correlation_figure",
+    "correlation_histogram",
     "jacobian_spectrum", "kurtosis_vs_ratio", "mi_along_eoc", "mi_plane", "new_figure", "plane",
     "save", "styled",
 ]
@@ -264,6 +266,7 @@ FIGURE_KINDS: dict[str, Callable[..., list[str]]] = {
     "kurtosis_vs_ratio": kurtosis_vs_ratio,
     "trainability_plane": trainability_plane,
     "spectrum_density": spectrum_density,
+    "correlation_map": correlation_figure,
 }
 
 
