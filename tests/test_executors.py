@@ -1,0 +1,174 @@
+"""Executors (issue 15): serial, processes and dask give the same verdicts and numbers; seeds
+come from the task key, never the scheduling order; a worker that dies is retried once, then
+reported ``worker-lost``; the driver writes the cache entries workers return."""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import _executor_claims as helpers
+import pytest
+
+from theorycheck.cache import DiskCache, use_cache
+from theorycheck.claims import registry
+from theorycheck.claims.dask_executor import DaskExecutor
+from theorycheck.claims.executors import WORKER_LOST, Executor, ProcessExecutor, Task, task_seed
+from theorycheck.claims.model import RunContext
+from theorycheck.claims.runner import make_executor, run
+from theorycheck.errors import TheoryCheckError
+from theorycheck.report.compare import diff_results
+
+ROOT = Path(__file__).resolve().parents[1]
+CHEAP = ["sylvester-cholesky", "schur-determinant"]
+
+
+@pytest.fixture(autouse=True)
+def workers_find_the_helpers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Worker processes import ``_executor_claims`` by name: put tests/ on their path."""
+    path = os.pathsep.join([str(ROOT / "tests"), str(ROOT), os.environ.get("PYTHONPATH", "")])
+    monkeypatch.setenv("PYTHONPATH", path)
+
+
+@pytest.fixture
+def test_claims() -> Iterator[None]:
+    """The helper module's claims, registered for one test and removed after it."""
+    registry.discover()
+    before = dict(registry._REGISTRY), dict(registry._OWNERS)
+    for claim_id in ("executor-test-dies", "executor-test-cached"):
+        registry._REGISTRY.pop(claim_id, None)
+        registry._OWNERS.pop(claim_id, None)
+    importlib.reload(helpers)
+    yield
+    registry._REGISTRY.clear()
+    registry._REGISTRY.update(before[0])
+    registry._OWNERS.clear()
+    registry._OWNERS.update(before[1])
+
+
+def by_key(executor: Executor, tasks: list[Task]) -> dict[str, object]:
+    with executor:
+        return {r.task.key: (r.status, r.value, r.attempts) for r in executor.run(tasks)}
+
+
+def test_task_seeds_depend_on_the_task_only() -> None:
+    # pinned: a change of the derivation would silently change every sub-task's numbers
+    assert task_seed(0, "qmap", "width=64") == 4414101550835434701
+    seeds = {task_seed(s, c, k) for s in (0, 1) for c in ("a", "b") for k in ("x", "y")}
+    assert len(seeds) == 8 and all(0 <= s < 2**63 for s in seeds)
+    tasks = [Task(f"k{i}", helpers.draw, (7, "claim", f"k{i}")) for i in range(6)]
+    serial = by_key(Executor(), tasks)
+    # two workers, the tasks handed out in the opposite order: the same draws by key
+    pooled = by_key(ProcessExecutor(workers=2), tasks[::-1])
+    assert pooled == serial
+    assert len({value for _, value, _ in serial.values()}) == 6
+
+
+def check_worker_deaths(executor: Executor, tmp_path: Path) -> None:
+    with executor:
+        results = {r.task.key: (r.status, r.value, r.attempts) for r in executor.run([
+            Task("square", helpers.square, (4,)), Task("dies", helpers.die),
+            Task("square-2", helpers.square, (5,))])}
+        # alone, so that its first attempt is surely its own (not lost with another's worker)
+        once = [(r.status, r.value, r.attempts) for r in executor.run(
+            [Task("dies-once", helpers.die_once, (str(tmp_path / "marker"),))])]
+    assert set(results) == {"square", "dies", "square-2"}  # never a silent gap
+    assert results["dies"][0] == WORKER_LOST and results["dies"][2] == 2
+    assert results["square"][:2] == ("done", 16) and results["square-2"][:2] == ("done", 25)
+    assert once == [("done", "second attempt", 2)]
+
+
+def test_a_dying_process_worker_is_retried_once_then_lost(tmp_path: Path) -> None:
+    check_worker_deaths(ProcessExecutor(workers=2), tmp_path)
+
+
+def test_a_dying_dask_worker_is_retried_once_then_lost(tmp_path: Path) -> None:
+    check_worker_deaths(DaskExecutor(workers=2), tmp_path)
+
+
+@pytest.mark.usefixtures("test_claims")
+def test_a_claim_whose_worker_dies_is_inconclusive_worker_lost() -> None:
+    with ProcessExecutor(workers=1) as pool:
+        lost = run(["executor-test-dies"], RunContext(), executor=pool)["claims"][0]
+    assert lost["verdict"] == "inconclusive"
+    assert lost["checks"][0]["evidence"]["error_status"] == WORKER_LOST
+    assert lost["checks"][0]["evidence"]["attempts"] == 2
+    assert "worker lost" in lost["checks"][0]["summary"]
+
+
+@pytest.mark.usefixtures("test_claims")
+def test_the_driver_writes_the_cache_entries_workers_return(tmp_path: Path) -> None:
+    with ProcessExecutor(workers=1) as pool:
+        for expected_hits, expected_writes in ((0, 1), (1, 0)):
+            cache = DiskCache(tmp_path / "cache")
+            previous = use_cache(cache)
+            try:
+                results = run(["executor-test-cached"], RunContext(
+                    cache_dir=str(cache.directory)), executor=pool)
+            finally:
+                use_cache(previous)
+            assert results["claims"][0]["verdict"] == "holds"
+            stats = results["run"]["cache"]
+            assert (stats["hits"], stats["writes"]) == (expected_hits, expected_writes)
+    assert len(list((tmp_path / "cache").rglob("*.json"))) == 1
+
+
+def verify_json(ids: list[str], *options: str) -> dict[str, object]:
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    done = subprocess.run([sys.executable, "-m", "theorycheck", "verify", *ids, "--json",
+                           "--no-cache", *options], capture_output=True, text=True, env=env,
+                          cwd=ROOT, timeout=600, check=False)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)  # type: ignore[no-any-return]
+
+
+def check_same_everywhere(ids: list[str]) -> None:
+    serial = verify_json(ids, "--executor", "serial")
+    for name in ("processes", "dask"):
+        pooled = verify_json(ids, "--executor", name, "--workers", "2")
+        assert diff_results(serial, pooled) == [], name
+        assert [c["id"] for c in pooled["claims"]] == [c["id"] for c in serial["claims"]]
+        run_info = pooled["run"]
+        assert (run_info["executor"], run_info["workers"], run_info["address"]) == (name, 2, None)
+    assert serial["run"]["executor"] == "serial"
+
+
+def test_processes_and_dask_give_the_serial_verdicts_and_numbers() -> None:
+    check_same_everywhere(CHEAP)
+
+
+@pytest.mark.slow
+def test_the_issue_selection_gives_the_serial_numbers_everywhere() -> None:
+    check_same_everywhere(["chi1-jacobian", "qmap", "sylvester-cholesky"])
+
+
+def test_compare_ignores_the_executor_like_timings() -> None:
+    old = {"run": {"profile": "quick", "seed": 0, "executor": "serial", "workers": 1,
+                   "address": None}, "claims": []}
+    new = copy.deepcopy(old)
+    new["run"].update(executor="dask", workers=8, address="tcp://10.0.0.1:8786")
+    assert diff_results(old, new) == []
+
+
+@pytest.mark.parametrize(("name", "workers", "address", "message"), [
+    ("processes", 0, None, "--workers must be >= 1"),
+    ("serial", 1, "tcp://h:8786", "--address joins a Dask cluster"),
+    ("threads", 2, None, "unknown executor"),
+])
+def test_bad_executor_options_are_user_errors(name: str, workers: int, address: str | None,
+                                              message: str) -> None:
+    with pytest.raises(TheoryCheckError, match=message):
+        make_executor(name, workers, address)
+
+
+def test_more_than_one_worker_defaults_to_processes() -> None:
+    assert make_executor(None, 1).name == "serial"
+    pool = make_executor(None, 2)
+    assert (pool.name, pool.workers) == ("processes", 2)
+    pool.close()
