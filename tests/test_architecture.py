@@ -25,7 +25,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("cli", "__main__"),
 )
 #: what a function-level import may bring in: heavy optional dependencies kept lazy
-LAZY_ALLOWED = ("torch", "matplotlib", "theorycheck.simulate")
+LAZY_ALLOWED = ("torch", "matplotlib", "theorycheck.simulate",
+                "dask", "distributed")  # dask: only --executor dask needs it (0.7 s to import)
 MAX_LINES = 450
 MAX_CLAIM_LINES = 350
 

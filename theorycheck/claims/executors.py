@@ -37,7 +37,7 @@ from theorycheck.errors import Status, TheoryCheckError
 #: the ``--executor`` choices
 EXECUTORS = ("serial", "processes", "dask")
 #: the status of a task whose worker died on both attempts
-WORKER_LOST = "worker-lost"
+WORKER_LOST = Status.WORKER_LOST.value
 #: the environment variables that size a process's BLAS, OpenMP and torch thread pools
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 

@@ -35,6 +35,7 @@ from theorycheck.claims.executors import (
     TaskResult,
 )
 from theorycheck.claims.model import METHODS, CheckResult, ClaimOutcome, Finding, RunContext, decide
+from theorycheck.claims.pieces import worker_context
 from theorycheck.claims.registry import Claim, discover
 from theorycheck.errors import Status, TheoryCheckError
 
@@ -197,7 +198,7 @@ def claim_resources(claim: Claim, ctx: RunContext) -> tuple[tuple[str, float], .
 def lost_record(claim: Claim, result: TaskResult) -> dict[str, Any]:
     """The record of a claim whose task did not come back: inconclusive, saying why
     (``worker-lost``: its worker died on both attempts; ``error``: it could not run there)."""
-    status = WORKER_LOST if result.status == WORKER_LOST else "internal-error"
+    status = WORKER_LOST if result.status == WORKER_LOST else Status.INTERNAL_ERROR.value
     summary = (f"worker lost: {result.error}; re-run to retry" if result.status == WORKER_LOST
                else f"could not run in a worker: {result.error.splitlines()[0]}")
     outcome = ClaimOutcome(checks=[CheckResult(
@@ -212,26 +213,41 @@ def lost_record(claim: Claim, result: TaskResult) -> dict[str, Any]:
 
 def run(ids: Iterable[str], ctx: RunContext,
         on_claim: Callable[[Claim, dict[str, Any] | None], None] | None = None,
-        executor: Executor | None = None) -> dict[str, Any]:
+        executor: Executor | None = None,
+        on_task: Callable[[str, int, int], None] | None = None) -> dict[str, Any]:
     """Run the selected claims under ``ctx`` through ``executor`` (default: serial); returns
     ``{"run": {...}, "claims": [...]}`` with the claims in registry order, whatever order they
     finished in. The driver writes to the active cache what the workers computed, as each
-    claim comes back (so an interrupted run keeps every finished claim's entries)."""
+    claim comes back (so an interrupted run keeps every finished claim's entries).
+
+    With workers, a claim declared ``splits=True`` runs here, first, with its pieces on the
+    workers (``on_task(claim_id, done, total)`` hears of each); every other claim is one task.
+    """
     claims = select_claims(ids)
     executor = executor or Executor()
     started = datetime.now(UTC).isoformat(timespec="seconds")
-    task_ctx = ctx if executor.in_process else dataclasses.replace(ctx, progress=None)
+    task_ctx = ctx if executor.in_process else worker_context(ctx)
     by_key = {f"claim:{c.id}": c for c in claims}
+    records: dict[str, dict[str, Any]] = {}
+    split = [] if executor.in_process else [c for c in claims if c.spec.splits]
+    driver_ctx = dataclasses.replace(ctx, executor=executor, on_task=on_task)
+    for claim in split:
+        if on_claim:
+            on_claim(claim, None)
+        records[claim.id] = run_claim(claim, driver_ctx)
+        if on_claim:
+            on_claim(claim, records[claim.id])
 
     def tasks() -> Iterator[Task]:
         for claim in claims:  # pulled as the executor starts them: the progress sees that
+            if claim.id in records:
+                continue
             if on_claim:
                 on_claim(claim, None)
             yield Task(f"claim:{claim.id}", claim_task,
                        (claim.id, claim_modules(claim), task_ctx, not executor.in_process),
                        resources=claim_resources(claim, ctx))
 
-    records: dict[str, dict[str, Any]] = {}
     cache = active_cache()
     for result in executor.run(tasks()):
         claim = by_key[result.task.key]

@@ -99,12 +99,14 @@ class ExecutorChoice(StrEnum):
     dask = "dask"
 
 
-def _progress_runner(claims_total: int, quiet: bool, label: str) -> tuple[Any, Any, Any]:
+def _progress_runner(claims_total: int, quiet: bool,
+                     label: str) -> tuple[Any, Any, Any, Any]:
     """One rich progress display on stderr, for any executor: a bar of claims done out of
-    the total, and a row per claim in flight with its elapsed time; each finished claim
-    prints its verdict (nothing under --json or when stderr is not a terminal)."""
+    the total, and a row per claim in flight with its elapsed time and, for a claim whose
+    pieces run on the workers, its pieces done out of its total; each finished claim prints
+    its verdict (nothing under --json or when stderr is not a terminal)."""
     if quiet or not sys.stderr.isatty():
-        return None, None, None
+        return None, None, None, None
     progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
                         TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
                         console=Console(stderr=True), transient=False)
@@ -121,10 +123,14 @@ def _progress_runner(claims_total: int, quiet: bool, label: str) -> tuple[Any, A
         progress.console.print(f"  {claim.id}: [bold]{record['verdict']}[/bold] "
                                f"({record['seconds']} s)")
 
+    def on_task(claim_id: str, done: int, total: int) -> None:
+        if claim_id in rows:
+            progress.update(rows[claim_id], completed=done, total=total)
+
     def note(message: str) -> None:
         progress.update(overall, description=f"claims ({label}): {message}")
 
-    return progress, on_claim, note
+    return progress, on_claim, on_task, note
 
 
 @app.command()
@@ -171,8 +177,8 @@ def verify(
     pool = make_executor(None if executor is None else executor.value, workers, address,
                          gpu=placement.is_cuda)
     label = pool.name + (f" x{pool.workers}" if pool.workers > 1 else "")
-    progress, on_claim, note = _progress_runner(len(claims) or len(ids or []), quiet=as_json,
-                                                label=label)
+    progress, on_claim, on_task, note = _progress_runner(len(claims) or len(ids or []),
+                                                          quiet=as_json, label=label)
     staging = ReportStaging(out) if out is not None else None
     cache = DiskCache(None if no_cache else cache_dir.expanduser().resolve())
     ctx = RunContext(profile=profile.value, precision=precision, seed=seed, placement=placement,
@@ -187,7 +193,8 @@ def verify(
         with sigterm_as_interrupt(), pool:
             if progress is not None:
                 with progress:
-                    results = run_claims(ids or (), ctx, on_claim=on_claim, executor=pool)
+                    results = run_claims(ids or (), ctx, on_claim=on_claim, executor=pool,
+                                         on_task=on_task)
             else:
                 results = run_claims(ids or (), ctx, executor=pool)
             if staging is not None:
