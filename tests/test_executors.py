@@ -21,8 +21,9 @@ from theorycheck.claims import registry
 from theorycheck.claims.dask_executor import DaskExecutor
 from theorycheck.claims.executors import WORKER_LOST, Executor, ProcessExecutor, Task, task_seed
 from theorycheck.claims.model import RunContext
+from theorycheck.claims.pieces import run_pieces
 from theorycheck.claims.runner import make_executor, run
-from theorycheck.errors import TheoryCheckError
+from theorycheck.errors import Status, TheoryCheckError
 from theorycheck.report.compare import diff_results
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -172,3 +173,15 @@ def test_more_than_one_worker_defaults_to_processes() -> None:
     pool = make_executor(None, 2)
     assert (pool.name, pool.workers) == ("processes", 2)
     pool.close()
+
+
+def test_pieces_come_back_by_key_in_the_order_asked_and_a_lost_one_is_an_error() -> None:
+    pieces = {"a": (3,), "b": (1,), "c": (2,)}
+    serial = run_pieces(RunContext(), "claim", helpers.square, pieces)
+    with ProcessExecutor(workers=2) as pool:
+        ctx = RunContext(executor=pool)
+        pooled = run_pieces(ctx, "claim", helpers.square, pieces)
+        with pytest.raises(TheoryCheckError) as lost:
+            run_pieces(ctx, "claim", helpers.die, {"x": ()})
+    assert list(pooled.items()) == list(serial.items()) == [("a", 9), ("b", 1), ("c", 4)]
+    assert lost.value.status == Status.WORKER_LOST
