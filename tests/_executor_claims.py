@@ -1,41 +1,13 @@
-"""Tasks and claims for the executor tests, importable by worker processes (which import this
-module by name to find them): a worker that dies, one that dies only on its first attempt, and
-draws seeded by the task key."""
+"""Claims for the executor tests, importable by worker processes (which import this module by
+name to find them): one whose worker dies, one that uses the run's cache."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
-import numpy as np
+from _executor_tasks import die
 
 from theorycheck.cache import disk_cached
 from theorycheck.claims import Check, ClaimRun, claim
-from theorycheck.claims.executors import task_seed
 from theorycheck.claims.model import CheckResult, CheckStatus
-
-
-def die() -> None:
-    """Kill the worker process running this task (no exception, no cleanup)."""
-    os._exit(3)
-
-
-def die_once(marker: str) -> str:
-    """Kill the worker on the first attempt (``marker`` absent), succeed on the second."""
-    path = Path(marker)
-    if not path.exists():
-        path.write_text("died once")
-        os._exit(3)
-    return "second attempt"
-
-
-def draw(run_seed: int, claim_id: str, key: str) -> float:
-    """One uniform draw seeded by (run seed, claim id, task key) only."""
-    return float(np.random.default_rng(task_seed(run_seed, claim_id, key)).random())
-
-
-def square(x: int) -> int:
-    return x * x
 
 
 def _dies(run: ClaimRun) -> CheckResult:

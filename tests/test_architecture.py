@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("theorycheck", "proofs")
 #: the floors of theorycheck/, bottom first; a module imports only from its floor or below
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("errors", "numbers", "cache", "timing", "placement", "display"),
+    ("errors", "numbers", "cache", "timing", "placement", "display", "tasks"),
     ("activations",),
     ("gaussian",),
     ("meanfield",),

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import _executor_claims as helpers
+import _executor_tasks as jobs
 import pytest
 
 from theorycheck.cache import DiskCache, use_cache
@@ -65,7 +66,7 @@ def test_task_seeds_depend_on_the_task_only() -> None:
     assert task_seed(0, "qmap", "width=64") == 4414101550835434701
     seeds = {task_seed(s, c, k) for s in (0, 1) for c in ("a", "b") for k in ("x", "y")}
     assert len(seeds) == 8 and all(0 <= s < 2**63 for s in seeds)
-    tasks = [Task(f"k{i}", helpers.draw, (7, "claim", f"k{i}")) for i in range(6)]
+    tasks = [Task(f"k{i}", jobs.draw, (7, "claim", f"k{i}")) for i in range(6)]
     serial = by_key(Executor(), tasks)
     # two workers, the tasks handed out in the opposite order: the same draws by key
     pooled = by_key(ProcessExecutor(workers=2), tasks[::-1])
@@ -74,13 +75,15 @@ def test_task_seeds_depend_on_the_task_only() -> None:
 
 
 def check_worker_deaths(executor: Executor, tmp_path: Path) -> None:
+    """A task whose worker always dies is lost after two attempts, its neighbours are not;
+    one that dies once succeeds on its retry."""
     with executor:
         results = {r.task.key: (r.status, r.value, r.attempts) for r in executor.run([
-            Task("square", helpers.square, (4,)), Task("dies", helpers.die),
-            Task("square-2", helpers.square, (5,))])}
+            Task("square", jobs.square, (4,)), Task("dies", jobs.die),
+            Task("square-2", jobs.square, (5,))])}
         # alone, so that its first attempt is surely its own (not lost with another's worker)
         once = [(r.status, r.value, r.attempts) for r in executor.run(
-            [Task("dies-once", helpers.die_once, (str(tmp_path / "marker"),))])]
+            [Task("dies-once", jobs.die_once, (str(tmp_path / "marker"),))])]
     assert set(results) == {"square", "dies", "square-2"}  # never a silent gap
     assert results["dies"][0] == WORKER_LOST and results["dies"][2] == 2
     assert results["square"][:2] == ("done", 16) and results["square-2"][:2] == ("done", 25)
@@ -179,12 +182,12 @@ def test_more_than_one_worker_defaults_to_processes() -> None:
 
 def test_pieces_come_back_by_key_in_the_order_asked_and_a_lost_one_is_an_error() -> None:
     pieces = {"a": (3,), "b": (1,), "c": (2,)}
-    serial = run_pieces(RunContext(), "claim", helpers.square, pieces)
+    serial = run_pieces(RunContext(), "claim", jobs.square, pieces)
     with ProcessExecutor(workers=2) as pool:
         ctx = RunContext(executor=pool)
-        pooled = run_pieces(ctx, "claim", helpers.square, pieces)
+        pooled = run_pieces(ctx, "claim", jobs.square, pieces)
         with pytest.raises(TheoryCheckError) as lost:
-            run_pieces(ctx, "claim", helpers.die, {"x": ()})
+            run_pieces(ctx, "claim", jobs.die, {"x": ()})
     assert list(pooled.items()) == list(serial.items()) == [("a", 9), ("b", 1), ("c", 4)]
     assert lost.value.status == Status.WORKER_LOST
 
