@@ -12,6 +12,10 @@ Worker death: the local cluster is told to give up on a task at its first worker
 (``distributed.scheduler.allowed-failures = 0``), so the task comes back as
 :class:`distributed.KilledWorker`; it is then resubmitted once, and a second death gives it
 the status ``worker-lost``. A remote scheduler applies its own ``allowed-failures`` first.
+
+``--max-seconds`` is enforced with ``SIGALRM`` in a process's main thread: the ``serial`` and
+``processes`` executors run claims there, Dask worker threads do not, so under ``dask`` the
+per-claim budget is not enforced.
 """
 
 from __future__ import annotations
