@@ -3,7 +3,7 @@ name to find them): one whose worker dies, one that uses the run's cache."""
 
 from __future__ import annotations
 
-from _executor_tasks import die
+from _executor_tasks import die, square
 
 from theorycheck.cache import disk_cached
 from theorycheck.claims import Check, ClaimRun, claim
@@ -32,3 +32,13 @@ def _cached(run: ClaimRun) -> CheckResult:
 
 claim("executor-test-cached", source="test", statement="3^3 = 27",
       checks=[Check("numeric", "cached cube", _cached)])
+
+
+def _squares(run: ClaimRun) -> CheckResult:
+    values = run.map(square, {f"x={x}": (x,) for x in (3, 1, 2)})
+    return CheckResult(method="numeric", status=CheckStatus.of(
+        list(values.items()) == [("x=3", 9), ("x=1", 1), ("x=2", 4)]), summary=str(values))
+
+
+claim("executor-test-pieces", source="test", statement="squares, one piece each",
+      checks=[Check("numeric", "squares", _squares)], splits=True)

@@ -45,7 +45,7 @@ def test_claims() -> Iterator[None]:
     """The helper module's claims, registered for one test and removed after it."""
     registry.discover()
     before = dict(registry._REGISTRY), dict(registry._OWNERS)
-    for claim_id in ("executor-test-dies", "executor-test-cached"):
+    for claim_id in ("executor-test-dies", "executor-test-cached", "executor-test-pieces"):
         registry._REGISTRY.pop(claim_id, None)
         registry._OWNERS.pop(claim_id, None)
     importlib.reload(helpers)
@@ -233,3 +233,19 @@ def alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
     except OSError:
         return False
+
+
+@pytest.mark.usefixtures("test_claims")
+def test_a_splitting_claim_sends_its_pieces_to_the_workers_and_counts_them() -> None:
+    records, counts = {}, {}
+    for executor in (Executor(), ProcessExecutor(workers=2)):
+        seen: list[tuple[str, int, int]] = []
+        with executor:
+            results = run(["executor-test-pieces"], RunContext(), executor=executor,
+                          on_task=lambda *event: seen.append(event))  # noqa: B023
+        records[executor.name] = results["claims"][0]
+        counts[executor.name] = seen
+    assert diff_results({"claims": [records["serial"]]}, {"claims": [records["processes"]]}) == []
+    assert records["processes"]["verdict"] == "holds"
+    expected = [("executor-test-pieces", done, 3) for done in (1, 2, 3)]
+    assert counts == {"serial": expected, "processes": expected}

@@ -226,7 +226,8 @@ def run(ids: Iterable[str], ctx: RunContext,
     claims = select_claims(ids)
     executor = executor or Executor()
     started = datetime.now(UTC).isoformat(timespec="seconds")
-    task_ctx = ctx if executor.in_process else worker_context(ctx)
+    task_ctx = (dataclasses.replace(ctx, on_task=on_task) if executor.in_process
+                else worker_context(ctx))
     by_key = {f"claim:{c.id}": c for c in claims}
     records: dict[str, dict[str, Any]] = {}
     split = [] if executor.in_process else [c for c in claims if c.spec.splits]
