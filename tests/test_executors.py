@@ -15,7 +15,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import _executor_claims as helpers
 import _executor_tasks as jobs
 import pytest
 
@@ -42,13 +41,14 @@ def workers_find_the_helpers(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def test_claims() -> Iterator[None]:
-    """The helper module's claims, registered for one test and removed after it."""
+    """The helper module's claims, registered for one test and removed after it (the module
+    is imported here, not at collection, so that no other test sees its claims)."""
     registry.discover()
     before = dict(registry._REGISTRY), dict(registry._OWNERS)
-    for claim_id in ("executor-test-dies", "executor-test-cached", "executor-test-pieces"):
-        registry._REGISTRY.pop(claim_id, None)
-        registry._OWNERS.pop(claim_id, None)
-    importlib.reload(helpers)
+    if "_executor_claims" in sys.modules:
+        importlib.reload(sys.modules["_executor_claims"])
+    else:
+        importlib.import_module("_executor_claims")
     yield
     registry._REGISTRY.clear()
     registry._REGISTRY.update(before[0])
