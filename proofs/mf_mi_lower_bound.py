@@ -42,6 +42,7 @@ from theorycheck.claims import (
     claim,
 )
 from theorycheck.claims.evidence import dec, note, passed_if
+from theorycheck.claims.model import RunContext
 from theorycheck.gaussian import GridEngine
 from theorycheck.information import meanfield_bound as mfb
 
@@ -50,7 +51,7 @@ TANH = get_activation("tanh")
 
 
 MF_MI_LOWER_BOUND = claim(
-    "mf-mi-lower-bound", __doc__,
+    "mf-mi-lower-bound", __doc__, splits=True,
     findings=[
         note("seed 001, Eqs. (5), (11)-(23)",
              "equations lost in extraction",
@@ -130,12 +131,21 @@ def _numeric(run: ClaimRun) -> CheckResult:
                      name="quadrature routes agree")
 
 
+def _sampled_at_width(ctx: RunContext, n: int, sw2: float, sb2: float,
+                      layers: tuple[int, ...], nets: int) -> Any:
+    """The sampled bounds of tanh networks of width ``n`` (one piece per width, seeded
+    ``seed + n`` as before pieces existed)."""
+    from theorycheck.simulate.mi_bounds import sampled_bounds  # lazy: torch
+
+    return sampled_bounds(TANH.torch(0), sw2=sw2, sb2=sb2, width=n, depth=max(layers),
+                          layers=layers, q0=1.0, samples=ctx.pick(20, 40) * n, networks=nets,
+                          seed=ctx.seed + n, placement=ctx.placement, noise2=NOISE2)
+
+
 @MF_MI_LOWER_BOUND.check("simulation", "analytic bound agrees with the sampled bound")
 def _agreement(run: ClaimRun) -> CheckResult:
     """The analytic bound against the sampled one per neuron, at every width and layer
     (seed 001 Prop. 2 vs Eqs. (11)-(13)); leaves the width comparison in ``run.record``."""
-    from theorycheck.simulate.mi_bounds import sampled_bounds  # lazy: torch
-
     ctx, act = run.ctx, TANH
     widths = ctx.pick((12, 32), (64, 256))
     layers = ctx.pick((1, 2, 4), (1, 2, 4, 8))
@@ -145,10 +155,10 @@ def _agreement(run: ClaimRun) -> CheckResult:
     tr = mfb.mf_bound_trace(act, sw2, sb2, noise2=NOISE2, depth=depth)
     rows: dict[str, Any] = {}
     gap: dict[tuple[int, int], tuple[float, float]] = {}
+    sampled = run.map(_sampled_at_width, {f"width={n}": (run.worker_ctx(), n, sw2, sb2, layers,
+                                                        nets) for n in widths}, gpu=True)
     for n in widths:
-        res = sampled_bounds(act.torch(0), sw2=sw2, sb2=sb2, width=n, depth=depth,
-                             layers=layers, q0=1.0, samples=ctx.pick(20, 40) * n, networks=nets,
-                             seed=ctx.seed + n, placement=ctx.placement, noise2=NOISE2)
+        res = sampled[f"width={n}"]
         for layer in layers:
             s = res[layer]
             mf = float(tr.per_neuron[layer])

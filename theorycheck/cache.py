@@ -228,6 +228,11 @@ class DiskCache:
                 "hits": self.hits, "misses": self.misses, "writes": self.writes,
                 "skipped": self.skipped}
 
+    def absorb(self, stats: dict[str, Any]) -> None:
+        """Add a worker's hit, miss and skip counts to this (the driver's) cache."""
+        for name in ("hits", "misses", "skipped"):
+            setattr(self, name, getattr(self, name) + int(stats.get(name, 0)))
+
     def memo(self, namespace: str, inputs: dict[str, Any], compute: Callable[[], T]) -> T:
         """The cached value for (``namespace``, ``inputs``), computing and storing it if absent.
         ``compute`` must return a JSON-serialisable value."""
@@ -274,6 +279,27 @@ class DiskCache:
             return value
         self.put(key, data)
         return value
+
+
+class BufferedCache(DiskCache):
+    """A worker's view of the run's cache: it reads entries from ``directory`` (when that folder
+    exists where the worker runs) and keeps what it computes in ``pending`` instead of writing
+    it, so that the driver, which writes what workers return (:meth:`DiskCache.put`), is the
+    only writer of the folder."""
+
+    def __init__(self, directory: str | os.PathLike[str] | None = DEFAULT_DIR) -> None:
+        super().__init__(directory)
+        self.pending: dict[str, Any] = {}
+
+    def get(self, key: str) -> Any | None:
+        if key in self.pending:
+            self.hits += 1
+            return self.pending[key]
+        return super().get(key)
+
+    def put(self, key: str, value: Any) -> None:
+        if self.directory is not None:
+            self.pending[key] = value
 
 
 def disk_cached(namespace: str, inputs: Callable[..., dict[str, Any] | None], *,

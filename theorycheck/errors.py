@@ -29,6 +29,8 @@ class Status(StrEnum):
     DEVICE_UNAVAILABLE = "device-unavailable"
     TIME_BUDGET = "time-budget-exceeded"
     NOT_CERTIFIED = "not-certified"
+    WORKER_LOST = "worker-lost"
+    INTERNAL_ERROR = "internal-error"
 
 
 class TheoryCheckError(ValueError):

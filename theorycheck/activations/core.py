@@ -60,6 +60,11 @@ class Activation:
         self._callables: dict[tuple[str, int], Callable[[Any], Any]] = {}
         self._lock = threading.RLock()
 
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        """Pickled as its name or formula and rebuilt by :func:`get_activation` (the compiled
+        callables are local functions): what a worker process of a run receives."""
+        return get_activation, (self.name if self.builtin else self.formula,)
+
     def __repr__(self) -> str:
         if self.builtin:
             return f"Activation({self.name!r}: {self.formula})"

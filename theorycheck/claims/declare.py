@@ -21,7 +21,7 @@ module under the entry-point group ``theorycheck.claims`` (see :mod:`.registry`)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +34,7 @@ from theorycheck.claims.model import (
     Method,
     RunContext,
 )
+from theorycheck.claims.pieces import run_pieces, worker_context
 from theorycheck.errors import TheoryCheckError
 
 CheckBody = Callable[["ClaimRun"], CheckResult]
@@ -79,6 +80,7 @@ class ClaimRun:
 
     ctx: RunContext
     default_activations: tuple[str, ...] | None = None
+    claim_id: str = ""
     outcome: ClaimOutcome = field(default_factory=ClaimOutcome)
     record: dict[str, Any] = field(default_factory=dict)
     _activations: list[Activation] | None = None
@@ -113,6 +115,20 @@ class ClaimRun:
             self._activations = list(unique.values())
         return self._activations
 
+    def map(self, fn: Callable[..., Any], pieces: Mapping[str, tuple[Any, ...]], *,
+            gpu: bool = False) -> dict[str, Any]:
+        """``{key: fn(*args)}`` for the independent ``pieces`` of a check (widths, grid points,
+        activations), in the order given: on the run's workers when the claim is declared with
+        ``splits=True`` and the run has several, else here. ``fn`` is a top-level function of
+        picklable inputs that carry their own seeds; ``gpu``: each piece simulates on the run's
+        placement and, on CUDA, asks the cluster for one GPU."""
+        resources = (("GPU", 1.0),) if gpu and self.ctx.placement.is_cuda else ()
+        return run_pieces(self.ctx, self.claim_id, fn, pieces, resources)
+
+    def worker_ctx(self) -> RunContext:
+        """The run's settings as a piece receives them (picklable: no driver callbacks)."""
+        return worker_context(self.ctx)
+
     # -- what a check adds beside its result ----------------------------------------------
     def finding(self, finding: Finding) -> None:
         """Record a finding (a misprint, an unstated condition ...) backed by this run."""
@@ -136,13 +152,16 @@ class ClaimRun:
 @dataclass(frozen=True)
 class ClaimSpec:
     """The declarative part of a claim: checks, static findings, condition, default activations,
-    and the function deriving findings from the run's evidence."""
+    and the function deriving findings from the run's evidence. ``splits``: its checks hand
+    independent pieces to :meth:`ClaimRun.map`, so the claim runs in the driver and its
+    pieces on the workers."""
 
     checks: tuple[Check, ...] = ()
     findings: tuple[Finding, ...] = ()
     condition: Condition | None = None
     activations: tuple[str, ...] | None = None
     derive: DeriveFindings | None = None
+    splits: bool = False
 
 
 __all__ = ["Check", "CheckBody", "ClaimRun", "ClaimSpec", "Condition", "DeriveFindings"]

@@ -74,7 +74,7 @@ def apply_condition(condition: Condition, run: ClaimRun,
 def execute(claim: Claim, ctx: RunContext) -> ClaimOutcome:
     """Run every check ``claim`` declares under ``ctx`` and collect the outcome."""
     spec = claim.spec
-    run = ClaimRun(ctx=ctx, default_activations=spec.activations)
+    run = ClaimRun(ctx=ctx, default_activations=spec.activations, claim_id=claim.id)
     ran: dict[str, CheckResult] = {}
     for check in spec.checks:
         if check.when is None or check.when(run):

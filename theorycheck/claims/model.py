@@ -12,12 +12,15 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from theorycheck import display
 from theorycheck.activations import Activation
 from theorycheck.numbers import Precision
 from theorycheck.placement import CPU, Placement
+
+if TYPE_CHECKING:
+    from theorycheck.claims.executors import Executor
 
 Method = Literal["symbolic", "numeric", "property", "simulation"]
 FindingKind = Literal["misprint", "unstated-condition", "hypothesis-not-met", "numeric", "note"]
@@ -253,6 +256,8 @@ class RunContext:
     drawn by ``draw_figure(spec, figure_dir)``, which the report layer provides.
     ``cache_dir`` is the run's on-disk cache (None: disabled); ``command`` the command line
     that started the run (recorded in the report so that it can be repeated).
+    ``executor`` runs the pieces of a claim declared with ``splits=True`` (None: here, one
+    after the other); ``on_task(claim_id, done, total)`` hears of each finished piece.
     """
 
     profile: Literal["quick", "full"] = "quick"
@@ -267,6 +272,8 @@ class RunContext:
     cache_dir: str | None = None
     command: str = ""
     started: float = field(default_factory=time.monotonic)
+    executor: Executor | None = None
+    on_task: Callable[[str, int, int], None] | None = None
 
     @property
     def quick(self) -> bool:

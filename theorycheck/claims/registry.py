@@ -139,7 +139,7 @@ def claim(id: str, doc: str | None = None, *, source: str | None = None,
           methods: Iterable[Method] | None = None, per_activation: bool = False,
           printed: Iterable[str] | None = None, core: bool = False, checks: Iterable[Check] = (),
           findings: Iterable[Finding] = (), condition: Condition | None = None,
-          activations: Iterable[str] | None = None) -> ClaimDeclaration:
+          activations: Iterable[str] | None = None, splits: bool = False) -> ClaimDeclaration:
     """Declare the claim ``id``: what its source states, and the ``checks`` that test it.
 
     What the source states is read from ``doc``, the claim module's docstring, written once as a
@@ -151,7 +151,8 @@ def claim(id: str, doc: str | None = None, *, source: str | None = None,
     a listed method no check uses is reported as not run, with the reason);
     ``findings`` are static findings (recorded after the checks' own); ``condition`` an
     unstated condition the engine tests with one rule (:class:`Condition`); ``activations``
-    the default activation names when the user names none (None: every built-in). Checks and
+    the default activation names when the user names none (None: every built-in); ``splits``
+    that its checks hand independent pieces to ``ClaimRun.map`` (run on the workers). Checks and
     the findings step can also be added by decorators on the returned
     :class:`ClaimDeclaration`.
     """
@@ -162,7 +163,8 @@ def claim(id: str, doc: str | None = None, *, source: str | None = None,
                                "source= and statement=, or a docstring card)",
                                status=Status.INVALID_ARGUMENT)
     spec = ClaimSpec(checks=tuple(checks), findings=tuple(findings), condition=condition,
-                     activations=None if activations is None else tuple(activations))
+                     activations=None if activations is None else tuple(activations),
+                     splits=splits)
     return ClaimDeclaration(Claim(id=id, source=source or card.source,
                                   statement=statement or card.statement, spec=spec,
                                   hypotheses=tuple(card.hypotheses if hypotheses is None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import importlib
 import platform
 import shlex
 import signal
@@ -15,9 +17,25 @@ from datetime import UTC, datetime
 from typing import Any
 
 from theorycheck import __version__
-from theorycheck.cache import active_cache, code_version, installed_versions
+from theorycheck.cache import (
+    BufferedCache,
+    active_cache,
+    code_version,
+    installed_versions,
+    use_cache,
+)
+from theorycheck.claims.dask_executor import DaskExecutor
 from theorycheck.claims.engine import execute
+from theorycheck.claims.executors import (
+    EXECUTORS,
+    WORKER_LOST,
+    Executor,
+    ProcessExecutor,
+    Task,
+    TaskResult,
+)
 from theorycheck.claims.model import METHODS, CheckResult, ClaimOutcome, Finding, RunContext, decide
+from theorycheck.claims.pieces import worker_context
 from theorycheck.claims.registry import Claim, discover
 from theorycheck.errors import Status, TheoryCheckError
 
@@ -124,17 +142,124 @@ def claim_record(claim: Claim, outcome: ClaimOutcome, *, seconds: float) -> dict
     }
 
 
+def make_executor(name: str | None, workers: int = 1, address: str | None = None, *,
+                  gpu: bool = False) -> Executor:
+    """The executor ``--executor NAME --workers N --address ADDR`` asks for; ``name`` None
+    means ``processes`` when ``workers > 1``, else ``serial``. ``gpu``: the run places
+    simulations on CUDA (a local Dask cluster then offers one ``GPU`` resource per worker)."""
+    if workers < 1:
+        raise TheoryCheckError(f"--workers must be >= 1, got {workers}",
+                               status=Status.INVALID_ARGUMENT)
+    chosen = name or ("processes" if workers > 1 else "serial")
+    if chosen not in EXECUTORS:
+        raise TheoryCheckError(f"unknown executor {chosen!r}; choose one of "
+                               f"{', '.join(EXECUTORS)}", status=Status.INVALID_ARGUMENT)
+    if address is not None and chosen != "dask":
+        raise TheoryCheckError("--address joins a Dask cluster: use it with --executor dask",
+                               status=Status.INVALID_ARGUMENT)
+    if chosen == "serial":
+        return Executor(workers=1)
+    if chosen == "processes":
+        return ProcessExecutor(workers=workers)
+    return DaskExecutor(workers=workers, address=address, gpu=gpu)
+
+
+def claim_task(claim_id: str, modules: tuple[str, ...], ctx: RunContext,
+               buffered: bool) -> dict[str, Any]:
+    """The task of one claim, wherever it runs: its record and, when ``buffered`` (a worker
+    process), the cache entries it computed, for the driver to write, and its cache counts.
+    ``modules`` define the claim when no entry point does (a claim declared in a script)."""
+    claims = discover()
+    if claim_id not in claims:
+        for module in modules:
+            importlib.import_module(module)
+        claims = discover()
+    if not buffered:
+        return {"record": run_claim(claims[claim_id], ctx)}
+    cache = BufferedCache(ctx.cache_dir)
+    previous = use_cache(cache)
+    try:
+        record = run_claim(claims[claim_id], ctx)
+    finally:
+        use_cache(previous)
+    return {"record": record, "cache_entries": cache.pending, "cache_stats": cache.stats()}
+
+
+def claim_modules(claim: Claim) -> tuple[str, ...]:
+    """The modules whose import declares ``claim`` (those of its check functions)."""
+    return tuple(sorted({check.run.__module__ for check in claim.spec.checks}))
+
+
+def claim_resources(claim: Claim, ctx: RunContext) -> tuple[tuple[str, float], ...]:
+    """What a cluster must give the claim's task: one GPU when it simulates on CUDA."""
+    return (("GPU", 1.0),) if ctx.placement.is_cuda and "simulation" in claim.methods else ()
+
+
+def lost_record(claim: Claim, result: TaskResult) -> dict[str, Any]:
+    """The record of a claim whose task did not come back: inconclusive, saying why
+    (``worker-lost``: its worker died on both attempts; ``error``: it could not run there)."""
+    status = WORKER_LOST if result.status == WORKER_LOST else Status.INTERNAL_ERROR.value
+    summary = (f"worker lost: {result.error}; re-run to retry" if result.status == WORKER_LOST
+               else f"could not run in a worker: {result.error.splitlines()[0]}")
+    outcome = ClaimOutcome(checks=[CheckResult(
+        method="numeric", status="skipped", inconclusive=True, name="claim", summary=summary,
+        evidence={"error_status": status, "attempts": result.attempts,
+                  "traceback": result.error})])
+    for method in claim.methods:
+        if method != "numeric":
+            outcome.checks.append(CheckResult(method=method, status="skipped", summary=summary))
+    return claim_record(claim, outcome, seconds=0.0)
+
+
 def run(ids: Iterable[str], ctx: RunContext,
-        on_claim: Callable[[Claim, dict[str, Any] | None], None] | None = None) -> dict[str, Any]:
-    """Run the selected claims under ``ctx``; returns ``{"run": {...}, "claims": [...]}``."""
+        on_claim: Callable[[Claim, dict[str, Any] | None], None] | None = None,
+        executor: Executor | None = None,
+        on_task: Callable[[str, int, int], None] | None = None) -> dict[str, Any]:
+    """Run the selected claims under ``ctx`` through ``executor`` (default: serial); returns
+    ``{"run": {...}, "claims": [...]}`` with the claims in registry order, whatever order they
+    finished in. The driver writes to the active cache what the workers computed, as each
+    claim comes back (so an interrupted run keeps every finished claim's entries).
+
+    With workers, a claim declared ``splits=True`` runs here, first, with its pieces on the
+    workers (``on_task(claim_id, done, total)`` hears of each); every other claim is one task.
+    """
     claims = select_claims(ids)
+    executor = executor or Executor()
     started = datetime.now(UTC).isoformat(timespec="seconds")
-    records = []
-    for claim in claims:
+    task_ctx = (dataclasses.replace(ctx, on_task=on_task) if executor.in_process
+                else worker_context(ctx))
+    by_key = {f"claim:{c.id}": c for c in claims}
+    records: dict[str, dict[str, Any]] = {}
+    split = [] if executor.in_process else [c for c in claims if c.spec.splits]
+    driver_ctx = dataclasses.replace(ctx, executor=executor, on_task=on_task)
+    for claim in split:
         if on_claim:
             on_claim(claim, None)
-        record = run_claim(claim, ctx)
-        records.append(record)
+        records[claim.id] = run_claim(claim, driver_ctx)
+        if on_claim:
+            on_claim(claim, records[claim.id])
+
+    def tasks() -> Iterator[Task]:
+        for claim in claims:  # pulled as the executor starts them: the progress sees that
+            if claim.id in records:
+                continue
+            if on_claim:
+                on_claim(claim, None)
+            yield Task(f"claim:{claim.id}", claim_task,
+                       (claim.id, claim_modules(claim), task_ctx, not executor.in_process),
+                       resources=claim_resources(claim, ctx))
+
+    cache = active_cache()
+    for result in executor.run(tasks()):
+        claim = by_key[result.task.key]
+        if result.status != "done":
+            record = lost_record(claim, result)
+        else:
+            record = result.value["record"]
+            for key, value in result.value.get("cache_entries", {}).items():
+                cache.put(key, value)
+            cache.absorb(result.value.get("cache_stats", {}))
+        records[claim.id] = record
         if on_claim:
             on_claim(claim, record)
     return {
@@ -149,15 +274,17 @@ def run(ids: Iterable[str], ctx: RunContext,
             "device_name": ctx.device_name,
             "activations": [act.name for act in ctx.activations],
             "max_seconds": ctx.max_seconds,
+            **executor.describe(),
             "python": platform.python_version(),
             "platform": platform.platform(),
             "packages": package_versions(),
             "code_version": code_version(),
             "command": ctx.command or shlex.join(["theorycheck", *sys.argv[1:]]),
-            "cache": active_cache().stats(),
+            "cache": cache.stats(),
         },
-        "claims": records,
+        "claims": [records[c.id] for c in claims],
     }
 
 
-__all__ = ["Finding", "package_versions", "run", "run_claim", "select_claims"]
+__all__ = ["Finding", "claim_task", "make_executor", "package_versions", "run", "run_claim",
+           "select_claims"]

@@ -8,6 +8,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,6 +21,7 @@ from theorycheck.activations import get_activation
 from theorycheck.cache import DEFAULT_DIR, DiskCache, use_cache
 from theorycheck.claims.model import RunContext
 from theorycheck.claims.registry import LOAD_ERRORS, Claim, discover
+from theorycheck.claims.runner import make_executor
 from theorycheck.claims.runner import run as run_claims
 from theorycheck.cli.app import DeviceChoice, Profile, app, dps_option, emit_json, user_errors
 from theorycheck.errors import Status, TheoryCheckError
@@ -89,27 +91,46 @@ def list_claims(
                                    f"theorycheck.claims did not load: {row['error']}")
 
 
-def _progress_runner(claims_total: int, quiet: bool) -> tuple[Any, Any, Any]:
-    """A rich progress bar on a terminal (nothing under --json or when not a TTY)."""
+class ExecutorChoice(StrEnum):
+    """``--executor``: where the claims run (default: processes when --workers > 1)."""
+
+    serial = "serial"
+    processes = "processes"
+    dask = "dask"
+
+
+def _progress_runner(claims_total: int, quiet: bool,
+                     label: str) -> tuple[Any, Any, Any, Any]:
+    """One rich progress display on stderr, for any executor: a bar of claims done out of
+    the total, and a row per claim in flight with its elapsed time and, for a claim whose
+    pieces run on the workers, its pieces done out of its total; each finished claim prints
+    its verdict (nothing under --json or when stderr is not a terminal)."""
     if quiet or not sys.stderr.isatty():
-        return None, None, None
+        return None, None, None, None
     progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(),
                         TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
                         console=Console(stderr=True), transient=False)
-    task = progress.add_task("verifying", total=claims_total)
+    overall = progress.add_task(f"claims ({label})", total=claims_total)
+    rows: dict[str, Any] = {}
 
     def on_claim(claim: Claim, record: dict[str, Any] | None) -> None:
         if record is None:
-            progress.update(task, description=f"verifying {claim.id}")
-        else:
-            progress.advance(task)
-            progress.console.print(f"  {claim.id}: [bold]{record['verdict']}[/bold] "
-                                   f"({record['seconds']} s)")
+            rows[claim.id] = progress.add_task(f"  {claim.id}", total=1)
+            return
+        if claim.id in rows:
+            progress.remove_task(rows.pop(claim.id))
+        progress.advance(overall)
+        progress.console.print(f"  {claim.id}: [bold]{record['verdict']}[/bold] "
+                               f"({record['seconds']} s)")
+
+    def on_task(claim_id: str, done: int, total: int) -> None:
+        if claim_id in rows:
+            progress.update(rows[claim_id], completed=done, total=total)
 
     def note(message: str) -> None:
-        progress.update(task, description=message)
+        progress.update(overall, description=f"claims ({label}): {message}")
 
-    return progress, on_claim, note
+    return progress, on_claim, on_task, note
 
 
 @app.command()
@@ -132,6 +153,13 @@ def verify(
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")]
     = False,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+    executor: Annotated[ExecutorChoice | None, typer.Option(
+        help="serial, processes (local workers) or dask (a local or remote Dask cluster); "
+             "default: processes when --workers > 1.")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes (processes, local dask).")]
+    = 1,
+    address: Annotated[str | None, typer.Option(
+        help="Scheduler address of a running Dask cluster (with --executor dask).")] = None,
 ) -> None:
     """Run the checks of the named claims (all by default) and report their verdicts.
 
@@ -146,7 +174,11 @@ def verify(
     activations = tuple(get_activation(act) for act in activation or ())
     placement = resolve_placement(device.value)
     claims = [c for c in discover().values() if not ids or c.id in ids]
-    progress, on_claim, note = _progress_runner(len(claims) or len(ids or []), quiet=as_json)
+    pool = make_executor(None if executor is None else executor.value, workers, address,
+                         gpu=placement.is_cuda)
+    label = pool.name + (f" x{pool.workers}" if pool.workers > 1 else "")
+    progress, on_claim, on_task, note = _progress_runner(len(claims) or len(ids or []),
+                                                          quiet=as_json, label=label)
     staging = ReportStaging(out) if out is not None else None
     cache = DiskCache(None if no_cache else cache_dir.expanduser().resolve())
     ctx = RunContext(profile=profile.value, precision=precision, seed=seed, placement=placement,
@@ -158,12 +190,13 @@ def verify(
                                                  device.value, seed, max_seconds))
     previous_cache = use_cache(cache)
     try:
-        with sigterm_as_interrupt():
+        with sigterm_as_interrupt(), pool:
             if progress is not None:
                 with progress:
-                    results = run_claims(ids or (), ctx, on_claim=on_claim)
+                    results = run_claims(ids or (), ctx, on_claim=on_claim, executor=pool,
+                                         on_task=on_task)
             else:
-                results = run_claims(ids or (), ctx)
+                results = run_claims(ids or (), ctx, executor=pool)
             if staging is not None:
                 staging.commit(results)
     except KeyboardInterrupt as stop:

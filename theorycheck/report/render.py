@@ -57,7 +57,8 @@ def stylesheet() -> Markup:
 def _run_meta(run: Mapping[str, Any]) -> dict[str, Any]:
     return {key: run.get(key, "") for key in
             ("version", "started", "finished", "profile", "dps", "seed", "device", "activations",
-             "python", "platform", "code_version", "command", "device_name", "max_seconds")} \
+             "python", "platform", "code_version", "command", "device_name", "max_seconds",
+             "executor", "workers", "address")} \
         | {"packages": dict(run.get("packages", {})), "cache": dict(run.get("cache") or {})}
 
 
