@@ -58,11 +58,16 @@ class MeanField(MeanFieldFixedPoints):
         if form == "measured":
             return self._measure_xi_q(float(sw2), float(sb2), float(q.value))
         if form == "printed" and not self.kinks and q.value != 0:
-            a = self.chi1(sw2, sb2)
-            b = self.expect("psi_ddpsi", q.value)
+            a = self.chi1(sw2, sb2)   # both errors carry q*'s (_E_star)
+            b = self._E_star("psi_ddpsi", sw2, sb2)
             arg = Estimate(a.value + to_mpf(sw2) * b.value, a.error + abs(to_mpf(sw2)) * b.error)
         elif form in ("printed", "schoenholz"):
             arg = self.map_slope(q.value, sw2)
+            # plus q*'s error: |d/dq (g/q)| <= |g'|/q + |g|/q^2 for g = E[u psi psi'(u)]
+            if q.value != 0:
+                sens = (self._dq_sens("slope", q) * abs(to_mpf(sw2))
+                        + abs(arg.value) * q.error / q.value)
+                arg = Estimate(arg.value, arg.error + sens, arg.method)
         else:
             raise TheoryCheckError(f"unknown form {form!r} (printed, schoenholz, measured)")
         if self.jumps and arg.value == 0 and arg.error == 0:

@@ -196,7 +196,10 @@ class MeanFieldFixedPoints(MeanFieldMaps):
         p, dp = self.grid.func(0), self.grid.func(1)
         return {"dpsi2": lambda x, z: dp(x) ** 2, "dpsi4": lambda x, z: dp(x) ** 4,
                 "dpsi": lambda x, z: dp(x), "upsi": lambda x, z: p(x) * z / math.sqrt(q),
-                "psi2": lambda x, z: p(x) ** 2}[what]
+                "psi2": lambda x, z: p(x) ** 2,
+                # the q-map's slope / sw2 (u psi psi'(u)/q, q held at q*) and psi psi''
+                "slope": lambda x, z: x * p(x) * dp(x) / q,
+                "psi_ddpsi": lambda x, z: p(x) * self.grid.func(2)(x)}[what]
 
     @working_precision
     def chi1(self, sw2: Any, sb2: Any) -> Estimate:

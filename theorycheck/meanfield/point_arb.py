@@ -137,3 +137,29 @@ def _beta_stein(mf: MeanFieldFixedPoints, q_ball: arb, sw2: Any) -> Enclosure:
         dpsi = sp.diff(exact_constants(mf.act.expr), x)
         ball = to_ball(sw2).sqrt() * expect_arb(dpsi, x, q_ball)
     return Enclosure.of(ball, "sw E psi'(u) at the q* ball (Stein's lemma)")
+
+
+def compare_routes(pt: MeanFieldPoint, second: MeanFieldPoint) -> dict[str, Any]:
+    """``pt`` held against ``second`` (the mpmath path at the same point): per number the
+    difference and whether it lies within the sum of the two stated errors; ``agree`` for all
+    of them and for the notes and None entries. JSON-ready (decimal strings)."""
+    rows: dict[str, Any] = {}
+    same_none = True
+    for name in (*MeanFieldPoint.NUMBERS, *pt.extra):
+        a = pt.extra.get(name) if name in pt.extra else getattr(pt, name)
+        b = second.extra.get(name) if name in pt.extra else getattr(second, name)
+        if a is None or b is None:
+            same_none &= a is None and b is None
+            continue
+        if not (mp.isfinite(a.value) and mp.isfinite(b.value)):
+            rows[name] = {"difference": "0" if a.value == b.value else "inf",
+                          "within_errors": bool(a.value == b.value)}
+            continue
+        d = abs(a.value - b.value)
+        rows[name] = {"difference": mp.nstr(d, 3), "errors": mp.nstr(a.error + b.error, 3),
+                      "within_errors": bool(d <= a.error + b.error)}
+    return {"second_method": "mpmath path (tanh-sinh; float64 c*)",
+            "same_route": pt.certified is None,
+            "agree": same_none and pt.notes == second.notes
+            and all(r["within_errors"] for r in rows.values()),
+            "numbers": rows}
