@@ -65,6 +65,8 @@ class _Integrals:
         self.act = get_activation(act)
         #: the float64 engines the starting points come from (scan, c* grid root)
         self.engine = engine if engine is not None else MeanFieldFixedPoints(self.act, dps=10)
+        #: the most Hermite coefficients the certified c* may compute
+        self.max_terms = MEHLER_MAX_TERMS
         x = self.x = self.act.x
         p = exact_constants(self.act.expr)
         #: (x0, J) of each jump of psi: psi' has the point mass J delta(x - x0), so
@@ -166,16 +168,18 @@ def certify_q_star(act: Any, sw2: Any, sb2: Any, dps: int = 30, *,
 
 
 def certify_point(act: Any, sw2: Any, sb2: Any, dps: int = 30, *,
-                  engine: MeanFieldFixedPoints | None = None, c_star_note: bool = False
-                  ) -> dict[str, Any]:
+                  engine: MeanFieldFixedPoints | None = None, c_star_note: bool = False,
+                  max_terms: int = MEHLER_MAX_TERMS) -> dict[str, Any]:
     """Enclosures of q*, chi1, mu1, mu2, beta, xi_q, c*, xi_c at (sw2, sb2) (see the module).
 
     sw2, sb2: numbers or strings (exact) or arb balls (then every enclosure holds for the
     whole box). Raises ``not-certified`` when a step cannot be proved; with
-    ``c_star_note`` a c* (chaotic phase) that is not proved is a note instead, the rest kept.
-    ``engine``: see :func:`certify_q_star`.
+    ``c_star_note`` a c* (chaotic phase) that is not proved is a note instead, the rest kept;
+    ``max_terms``: the most Hermite coefficients c* may take. ``engine``: see
+    :func:`certify_q_star`.
     """
     Q, slope, I = certify_q_star(act, sw2, sb2, dps, engine=engine)
+    I.max_terms = max_terms
     prec = digits_bits(dps)
     out: dict[str, Any] = {"notes": {}}
     if I.jumps:
@@ -277,8 +281,8 @@ def _c_star(I: _Integrals, w: arb, b: arb, Q: arb, sw2: float, sb2: float, prec:
     until r^(N+1) (E psi^2 - sum alpha_n^2) < 2^-prec, r = |c0| + 0.01 (c0 from
     :func:`_c_start`); alpha_n is aimed at 2^-prec r^-n / (n+1)^2, all that its term
     r^n alpha_n^2 needs. Refused up front when the float64 tail of :func:`_c_start` says N
-    would pass :data:`MEHLER_MAX_TERMS`. Cost: ~N/2 Arb integrals for odd or even psi
-    (~0.3 s for tanh at (3, 0.05), 30 digits).
+    would pass ``I.max_terms`` (:data:`MEHLER_MAX_TERMS`). Cost: ~N/2 Arb integrals for odd
+    or even psi (~0.3 s for tanh at (3, 0.05), 30 digits).
     """
     second = I.E("psi2", Q)
     c0, tail = _c_start(I, float(Q.mid()), sw2, sb2)
@@ -287,9 +291,10 @@ def _c_star(I: _Integrals, w: arb, b: arb, Q: arb, sw2: float, sb2: float, prec:
     r, t = float(cabs.mid()), float(tol.mid())
     small = [n for n, rest in enumerate(tail) if r ** (n + 1) * rest < t]
     need = small[0] if small else math.ceil(math.log(t / max(tail[-1], 1e-300)) / math.log(r))
-    if need > MEHLER_MAX_TERMS:
+    most = I.max_terms
+    if need > most:
         raise _no(f"c* ~ {c0:.4g}: the Mehler series needs about {need} Hermite coefficients "
-                  f"at this precision (more than {MEHLER_MAX_TERMS}); not certified here (a "
+                  f"at this precision (more than {most}); not certified here (a "
                   "closed-form kernel is used only for two-level steps)")
     bessel = arb(0, second.sqrt().upper())  # |alpha_n| <= sqrt(E psi^2) (Bessel's inequality)
 
@@ -303,9 +308,9 @@ def _c_star(I: _Integrals, w: arb, b: arb, Q: arb, sw2: float, sb2: float, prec:
                          for a in hermite_coefficients(I.act.expr, I.x, Q, N, parity=I.parity,
                                                        start=len(alpha), tol=aim)]
         rest = (second - sum((a * a for a in alpha), arb(0))).upper()
-        if cabs ** (N + 1) * rest < tol or N >= MEHLER_MAX_TERMS:   # remainder kept in F
+        if cabs ** (N + 1) * rest < tol or most <= N:   # remainder kept in F
             break
-        N = min(int(N * 1.3), MEHLER_MAX_TERMS)
+        N = min(int(N * 1.3), most)
 
     def F(c: arb) -> arb:
         return (w * kernel_arb(alpha, second, c) + b) / Q - c

@@ -19,9 +19,10 @@ there; the mpmath path names the jump in its notes); sw2, sb2 >= 0 and the varia
 the identity on an interval (the same cached float64 scan decides); where q = 0 is a fixed
 point (sb2 = 0, psi(0) = 0) it is clearly unstable, sw2 psi'(0)^2 > 1, so the positive q* is
 the only stable one; and certify_point proves all eight numbers without a note. One
-exception: where the Mehler series of the certified c* is too long (|c*| near 1, e.g. sigmoid
-at (120, 0.05)), c* and xi_c come from the float64 grid engine at the proved q*, exactly as
-on the mpmath path (error ~1e-13, said in their method). Otherwise :func:`arb_point` returns
+exception: where the Mehler series of the certified c* would pass :data:`MEHLER_TERMS`
+(|c*| above ~0.4 at 30 digits, e.g. sigmoid at (120, 0.05)), c* and xi_c come from the
+float64 grid engine at the proved q*, exactly as on the mpmath path (error ~1e-13, said in
+their method). Otherwise :func:`arb_point` returns
 None and the caller takes the mpmath path, whose notes say why a quantity is absent, so the
 notes and the None entries of a point do not depend on the route.
 """
@@ -49,6 +50,10 @@ from theorycheck.numbers import Estimate
 #: Estimate.method of every number of this route: what the error is
 METHOD = "Arb ball, error = its radius (proved)"
 _C_NAMES = ("c_star", "xi_c")
+#: the most Mehler terms the point's c* may take (|c*| up to ~0.4 at 30 digits, ~0.3 s for
+#: tanh); a longer series costs more than the float64 c* (~0.3 s; 198 terms at c* = 0.71 took
+#: 8 s), which then stands in, as on the mpmath path
+MEHLER_TERMS = 100
 
 
 def exact_input(x: Any) -> Any:
@@ -94,7 +99,8 @@ def arb_point(mf: MeanFieldFixedPoints, sw2: Any, sb2: Any) -> MeanFieldPoint | 
         return None
     w, b = exact_input(sw2), exact_input(sb2)
     try:
-        proved = certify_point(mf.act, w, b, mf.dps, engine=mf, c_star_note=True)
+        proved = certify_point(mf.act, w, b, mf.dps, engine=mf, c_star_note=True,
+                               max_terms=MEHLER_TERMS)
         notes = set(proved["notes"])
         grid_c = notes == {"c_star"}   # the Mehler c* refused: c*, xi_c by the float64 engine
         needed = [n for n in MeanFieldPoint.NUMBERS if not (grid_c and n in _C_NAMES)]
