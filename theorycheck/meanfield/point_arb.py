@@ -29,6 +29,7 @@ notes and the None entries of a point do not depend on the route.
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import mpmath as mp
@@ -58,14 +59,21 @@ MEHLER_TERMS = 100
 
 def exact_input(x: Any) -> Any:
     """sw2 or sb2 as certify_point takes it, meaning what :func:`to_mpf` means: a float by its
-    repr (0.05 is 5/100), an Estimate by its value, an int or a string as given."""
+    repr (0.05 is 5/100), an integer exactly, a decimal string as Arb's ball around it, an
+    Estimate by its value, anything else (an mpf, a numpy scalar) as its mpf."""
     if isinstance(x, Estimate):
         return x.value
+    if isinstance(x, numbers.Integral):
+        return int(x)
     if isinstance(x, float):
         return repr(float(x))
-    if isinstance(x, int):
-        return int(x)
-    return x
+    if isinstance(x, str):
+        try:
+            arb(x)
+            return x
+        except (ValueError, TypeError):
+            pass
+    return to_mpf(x)
 
 
 def to_estimate(enc: Enclosure, method: str) -> Estimate:
