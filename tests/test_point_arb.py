@@ -29,7 +29,7 @@ def _get(pt: MeanFieldPoint, name: str):  # type: ignore[no-untyped-def]
 ])
 def test_arb_point_agrees_with_the_mpmath_path(act: str, sw2: str, sb2: str) -> None:
     """|arb - mpmath| <= err_arb + err_mpmath for every number; the same notes."""
-    mf = MeanField(act, dps=20)
+    mf = MeanField(act, dps=15)
     fast, slow = mf.point(sw2, sb2), mf.point(sw2, sb2, method="mpmath")
     assert fast.q_star is not None and fast.q_star.method.startswith(METHOD)
     assert not slow.q_star.method.startswith(METHOD)  # type: ignore[union-attr]
@@ -50,7 +50,7 @@ def test_arb_point_agrees_with_the_mpmath_path(act: str, sw2: str, sb2: str) -> 
 ])
 def test_where_arb_does_not_apply_the_point_is_the_mpmath_path(act: str, sw2: str,
                                                                 sb2: str) -> None:
-    mf = MeanField(act, dps=20)
+    mf = MeanField(act, dps=15)
     fast, slow = mf.point(sw2, sb2), mf.point(sw2, sb2, method="mpmath")
     assert fast == slow and fast.notes == slow.notes and fast.certified is None
 
