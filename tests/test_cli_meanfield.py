@@ -60,3 +60,19 @@ def test_phase_default_range_contains_the_edge_of_chaos() -> None:
     assert lo < 103.0 < hi
     assert default_sw2_range(MeanField("tanh", dps=15)) == (0.5, 4.0)
     assert default_sw2_range(MeanField("relu", dps=15)) == (0.5, 4.0)  # no EOC point at sb2 = 0
+
+
+def test_meanfield_check_and_certify_from_the_points_enclosures() -> None:
+    """--check: the Arb point against the mpmath path, within errors; --certify reuses the
+    point's enclosures (the same [lo, hi] as a separate certify_point) and c* has 30 digits."""
+    from theorycheck.meanfield.certified import certify_point
+
+    r = runner.invoke(app, ["meanfield", "tanh", "--sw2", "1.5", "--sb2", "0.3", "--dps", "20",
+                            "--json", "--check", "--certify"])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    assert doc["check"]["agree"] and not doc["check"]["same_route"]
+    assert doc["check"]["numbers"]["q_star"]["within_errors"]
+    assert doc["certified"] and doc["seconds"] > 0
+    alone = certify_point("tanh", "1.5", "0.3", 20)
+    assert doc["q_star_enclosure"] == alone["q_star"].to_json(20)

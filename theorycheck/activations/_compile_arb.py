@@ -79,6 +79,16 @@ def _hull(z: Ball, values: list[Ball]) -> Ball:
     return acb(out) if isinstance(z, acb) else out
 
 
+def exact_constants(expr: sp.Expr) -> sp.Expr:
+    """expr with every Float replaced by the exact Rational of its binary value.
+
+    Build psi^2, psi' or psi'^4 from this, not from expr: SymPy rounds Float arithmetic to
+    the Floats' precision (selu's 32-digit constants: 110 bits), so lambda^2 alpha^2 in
+    (lambda psi)^2 would be off by ~1e-33 and an enclosure built on it would miss the true
+    integral of the activation as given (it did: selu's q* at (1.2, 0.3) by 5e-33)."""
+    return expr.xreplace({f: sp.Rational(f) for f in expr.atoms(sp.Float)})
+
+
 def to_arb(node: sp.Expr) -> arb:
     """An exact-or-enclosing arb for a SymPy number: integers, rationals, Floats exactly."""
     if node.is_Integer:

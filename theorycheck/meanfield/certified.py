@@ -35,7 +35,7 @@ from flint import arb
 from scipy.optimize import brentq
 
 from theorycheck.activations import get_activation
-from theorycheck.activations._compile_arb import NOT_CERTIFIED, compile_arb
+from theorycheck.activations._compile_arb import NOT_CERTIFIED, compile_arb, exact_constants
 from theorycheck.errors import TheoryCheckError
 from theorycheck.gaussian.arb import expect_arb, hermite_coefficients, kernel_arb
 from theorycheck.gaussian.arb_steps import step_kernel_arb
@@ -44,7 +44,7 @@ from theorycheck.gaussian.enclosure import working_bits as _bits
 from theorycheck.gaussian.rules import normal_weights, panel_nodes
 from theorycheck.meanfield import eoc, roots
 from theorycheck.meanfield.adapter import kinks_of
-from theorycheck.meanfield.core import MeanField
+from theorycheck.meanfield.fixed_points import MeanFieldFixedPoints
 from theorycheck.meanfield.grid_maps import qmap_grid
 
 #: the most Hermite coefficients a certified c* computes (each is an Arb integral; |c*| near 1
@@ -61,10 +61,14 @@ def _no(msg: str) -> TheoryCheckError:
 class _Integrals:
     """The Gaussian integrals of one activation as Arb balls (expressions built once)."""
 
-    def __init__(self, act: Any) -> None:
+    def __init__(self, act: Any, engine: MeanFieldFixedPoints | None = None) -> None:
         self.act = get_activation(act)
+        #: the float64 engines the starting points come from (scan, c* grid root)
+        self.engine = engine if engine is not None else MeanFieldFixedPoints(self.act, dps=10)
+        #: the most Hermite coefficients the certified c* may compute
+        self.max_terms = MEHLER_MAX_TERMS
         x = self.x = self.act.x
-        p = self.act.expr
+        p = exact_constants(self.act.expr)
         #: (x0, J) of each jump of psi: psi' has the point mass J delta(x - x0), so
         #: E psi'^2 = chi1/sw2 = inf; q*, beta (E[x psi]/q already holds the jump's term),
         #: c* and xi_c are still finite and are proved as for any activation
@@ -83,7 +87,7 @@ class _Integrals:
         return (self.E(deriv, q) - q * self.E(what, q)) / (2 * q * q)
 
 
-def _digits_bits(dps: int) -> int:
+def digits_bits(dps: int) -> int:
     return math.ceil(dps * math.log2(10)) + GUARD_BITS
 
 
@@ -123,7 +127,7 @@ def _newton(F: Callable[[arb], arb], dF: Callable[[arb], arb], x0: float, prec: 
     raise _no("interval Newton did not contract (root not certified)")
 
 
-def _q_start(mf: MeanField, sw2: float, sb2: float) -> list[float]:
+def _q_start(mf: MeanFieldFixedPoints, sw2: float, sb2: float) -> list[float]:
     qs, h = mf._scan(sw2, sb2)
     out = []
     for a, b in roots.brackets(qs[1:], h[1:], finite_only=False):
@@ -137,12 +141,15 @@ def _enc(b: arb, method: str) -> Enclosure:
     return Enclosure.of(b, method)
 
 
-def certify_q_star(act: Any, sw2: Any, sb2: Any, dps: int = 30
-                   ) -> tuple[arb, arb, _Integrals]:
-    """(q* ball, slope ball, integrals): the stable fixed point of q -> sw2 E psi^2 + sb2."""
-    I = _Integrals(act)
-    mf = MeanField(I.act, dps=10)
-    prec = _digits_bits(dps)
+def certify_q_star(act: Any, sw2: Any, sb2: Any, dps: int = 30, *,
+                   engine: MeanFieldFixedPoints | None = None) -> tuple[arb, arb, _Integrals]:
+    """(q* ball, slope ball, integrals): the stable fixed point of q -> sw2 E psi^2 + sb2.
+
+    ``engine``: the float64 engines to start from (a ``MeanField`` of the same activation,
+    whose cached scan is then reused); default a fresh one."""
+    I = _Integrals(act, engine)
+    mf = I.engine
+    prec = digits_bits(dps)
     with _bits(prec):
         w, b = to_ball(sw2), to_ball(sb2)
         starts = _q_start(mf, float(sw2), float(sb2))
@@ -160,14 +167,20 @@ def certify_q_star(act: Any, sw2: Any, sb2: Any, dps: int = 30
     return found[0][0], found[0][1], I
 
 
-def certify_point(act: Any, sw2: Any, sb2: Any, dps: int = 30) -> dict[str, Any]:
+def certify_point(act: Any, sw2: Any, sb2: Any, dps: int = 30, *,
+                  engine: MeanFieldFixedPoints | None = None, c_star_note: bool = False,
+                  max_terms: int = MEHLER_MAX_TERMS) -> dict[str, Any]:
     """Enclosures of q*, chi1, mu1, mu2, beta, xi_q, c*, xi_c at (sw2, sb2) (see the module).
 
     sw2, sb2: numbers or strings (exact) or arb balls (then every enclosure holds for the
-    whole box). Raises ``not-certified`` when a step cannot be proved.
+    whole box). Raises ``not-certified`` when a step cannot be proved; with
+    ``c_star_note`` a c* (chaotic phase) that is not proved is a note instead, the rest kept;
+    ``max_terms``: the most Hermite coefficients c* may take. ``engine``: see
+    :func:`certify_q_star`.
     """
-    Q, slope, I = certify_q_star(act, sw2, sb2, dps)
-    prec = _digits_bits(dps)
+    Q, slope, I = certify_q_star(act, sw2, sb2, dps, engine=engine)
+    I.max_terms = max_terms
+    prec = digits_bits(dps)
     out: dict[str, Any] = {"notes": {}}
     if I.jumps:
         return _point_with_jumps(I, Q, slope, sw2, sb2, prec)
@@ -188,7 +201,12 @@ def certify_point(act: Any, sw2: Any, sb2: Any, dps: int = 30) -> dict[str, Any]
             out.update(c_star=_enc(arb(1), "c* = 1: chi1 < 1 proved"), c_star_stable=True,
                        xi_c=_enc(-1 / chi1.log(), "-1/log(chi1) at c* = 1"))
         elif chi1 > 1:
-            out.update(_c_star(I, w, b, Q, float(sw2), float(sb2), prec))
+            try:
+                out.update(_c_star(I, w, b, Q, float(sw2), float(sb2), prec))
+            except TheoryCheckError as err:
+                if not c_star_note or err.status != NOT_CERTIFIED:
+                    raise
+                out["notes"]["c_star"] = err.message
         else:
             out["notes"]["c_star"] = "chi1 = 1 is not excluded: c* = 1 is marginal"
     return out
@@ -232,8 +250,7 @@ def _c_star_step(I: _Integrals, levels: tuple[arb, arb], w: arb, b: arb, Q: arb,
                  sb2: float, prec: int) -> dict[str, Any]:
     """c* < 1 of a two-level step by interval Newton on Sheppard's closed-form c-map."""
     lo, hi = levels
-    mf = MeanField(I.act, dps=10)
-    c0, _err = mf._c_star_grid(sw2, sb2, float(Q.mid()))
+    c0, _err = I.engine._c_star_grid(sw2, sb2, float(Q.mid()))
 
     def F(c: arb) -> arb:
         return (w * step_kernel_arb(lo, hi, c) + b) / Q - c
@@ -264,8 +281,8 @@ def _c_star(I: _Integrals, w: arb, b: arb, Q: arb, sw2: float, sb2: float, prec:
     until r^(N+1) (E psi^2 - sum alpha_n^2) < 2^-prec, r = |c0| + 0.01 (c0 from
     :func:`_c_start`); alpha_n is aimed at 2^-prec r^-n / (n+1)^2, all that its term
     r^n alpha_n^2 needs. Refused up front when the float64 tail of :func:`_c_start` says N
-    would pass :data:`MEHLER_MAX_TERMS`. Cost: ~N/2 Arb integrals for odd or even psi
-    (~0.3 s for tanh at (3, 0.05), 30 digits).
+    would pass ``I.max_terms`` (:data:`MEHLER_MAX_TERMS`). Cost: ~N/2 Arb integrals for odd
+    or even psi (~0.3 s for tanh at (3, 0.05), 30 digits).
     """
     second = I.E("psi2", Q)
     c0, tail = _c_start(I, float(Q.mid()), sw2, sb2)
@@ -274,9 +291,10 @@ def _c_star(I: _Integrals, w: arb, b: arb, Q: arb, sw2: float, sb2: float, prec:
     r, t = float(cabs.mid()), float(tol.mid())
     small = [n for n, rest in enumerate(tail) if r ** (n + 1) * rest < t]
     need = small[0] if small else math.ceil(math.log(t / max(tail[-1], 1e-300)) / math.log(r))
-    if need > MEHLER_MAX_TERMS:
+    most = I.max_terms
+    if need > most:
         raise _no(f"c* ~ {c0:.4g}: the Mehler series needs about {need} Hermite coefficients "
-                  f"at this precision (more than {MEHLER_MAX_TERMS}); not certified here (a "
+                  f"at this precision (more than {most}); not certified here (a "
                   "closed-form kernel is used only for two-level steps)")
     bessel = arb(0, second.sqrt().upper())  # |alpha_n| <= sqrt(E psi^2) (Bessel's inequality)
 
@@ -290,9 +308,9 @@ def _c_star(I: _Integrals, w: arb, b: arb, Q: arb, sw2: float, sb2: float, prec:
                          for a in hermite_coefficients(I.act.expr, I.x, Q, N, parity=I.parity,
                                                        start=len(alpha), tol=aim)]
         rest = (second - sum((a * a for a in alpha), arb(0))).upper()
-        if cabs ** (N + 1) * rest < tol or N >= MEHLER_MAX_TERMS:   # remainder kept in F
+        if cabs ** (N + 1) * rest < tol or most <= N:   # remainder kept in F
             break
-        N = min(int(N * 1.3), MEHLER_MAX_TERMS)
+        N = min(int(N * 1.3), most)
 
     def F(c: arb) -> arb:
         return (w * kernel_arb(alpha, second, c) + b) / Q - c
@@ -312,7 +330,7 @@ def _c_start(I: _Integrals, q: float, sw2: float, sb2: float, n: int = 200
     24 nodes per unit panel in z on |z| <= 45, split at the kinks; h_k by its three-term
     recurrence) and the rest E psi^2 - sum alpha_k^2 put at order n + 1, so F(1) = 0 as for
     the true map. Where that cannot separate c* from 1 (F(1 - 1e-4) >= 0), the float64
-    bivariate grid engine decides (:meth:`MeanField._c_star_grid`). Cost ~5 ms.
+    bivariate grid engine decides (``MeanFieldFixedPoints._c_star_grid``). Cost ~5 ms.
     """
     s = math.sqrt(q)
     cuts = {float(k) for k in range(-45, 46)}
@@ -337,7 +355,7 @@ def _c_start(I: _Integrals, q: float, sw2: float, sb2: float, n: int = 200
 
     hi = 1.0 - 1e-4
     if F(hi) >= 0:
-        return MeanField(I.act, dps=10)._c_star_grid(sw2, sb2, q)[0], tail
+        return I.engine._c_star_grid(sw2, sb2, q)[0], tail
     step = 1e-3
     lo = hi - step
     while F(lo) < 0:
@@ -350,7 +368,7 @@ def _c_start(I: _Integrals, q: float, sw2: float, sb2: float, n: int = 200
 
 
 def _eoc_start(I: _Integrals, sb2: float | None, sw2: float | None) -> float:
-    mf = MeanField(I.act, dps=10)
+    mf = I.engine
     qs, g, m = eoc._scan_q(mf)
     F = qs - g / m - sb2 if sw2 is None else m - 1 / sw2
     br = roots.brackets(qs, F)
@@ -374,7 +392,7 @@ def certify_eoc_sw2(act: Any, sb2: Any, dps: int = 30) -> dict[str, Enclosure]:
     scan finds); sw2 = 1 / E psi'^2 at the q ball.
     """
     I = _Integrals(act)
-    prec = _digits_bits(dps)
+    prec = digits_bits(dps)
     with _bits(prec):
         b = to_ball(sb2)
         q0 = _eoc_start(I, float(sb2), None)
@@ -396,7 +414,7 @@ def certify_eoc_sw2(act: Any, sb2: Any, dps: int = 30) -> dict[str, Enclosure]:
 def certify_eoc_sb2(act: Any, sw2: Any, dps: int = 30) -> dict[str, Enclosure]:
     """The EOC point at weight variance sw2: q* with E psi'^2 = 1/sw2, sb2 = q* - sw2 E psi^2."""
     I = _Integrals(act)
-    prec = _digits_bits(dps)
+    prec = digits_bits(dps)
     with _bits(prec):
         w = to_ball(sw2)
         q0 = _eoc_start(I, None, float(sw2))
@@ -413,7 +431,7 @@ def certify_di(act: Any, dps: int = 30) -> dict[str, Enclosure] | None:
     a = get_activation(act)
     if any(sp.nsimplify(k) == 0 for k in a.kinks):
         return None
-    with _bits(_digits_bits(dps)):
+    with _bits(digits_bits(dps)):
         p0 = compile_arb(a.expr, a.x)(arb(0), False)
         d0 = compile_arb(sp.diff(a.expr, a.x), a.x)(arb(0), False)
         if not p0.contains(0) or d0.contains(0):

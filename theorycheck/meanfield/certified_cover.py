@@ -42,7 +42,7 @@ import sympy as sp
 from flint import arb
 
 from theorycheck.activations import get_activation
-from theorycheck.activations._compile_arb import NOT_CERTIFIED
+from theorycheck.activations._compile_arb import NOT_CERTIFIED, exact_constants
 from theorycheck.errors import TheoryCheckError
 from theorycheck.gaussian.arb_scaled import dq_expect_arb_scaled, expect_arb_scaled
 from theorycheck.gaussian.enclosure import Enclosure
@@ -80,7 +80,7 @@ class _BoxIntegrals:
         if self.act.jumps:
             raise TheoryCheckError(f"{self.act.name} jumps: chi1 = inf, no box enclosure",
                                    status=NOT_CERTIFIED)
-        x, psi = self.act.x, self.act.expr
+        x, psi = self.act.x, exact_constants(self.act.expr)
         dpsi = sp.diff(psi, x)
         self.x = x
         self.exprs = {"psi2": psi ** 2, "dpsi": dpsi, "dpsi2": dpsi ** 2, "dpsi4": dpsi ** 4,

@@ -27,7 +27,7 @@ from flint import arb
 from scipy.optimize import brentq
 
 from theorycheck.activations import get_activation
-from theorycheck.activations._compile_arb import NOT_CERTIFIED
+from theorycheck.activations._compile_arb import NOT_CERTIFIED, exact_constants
 from theorycheck.errors import TheoryCheckError
 from theorycheck.gaussian import GridEngine
 from theorycheck.gaussian.arb import expect_arb
@@ -56,7 +56,7 @@ class LineMinimum:
 class _Line:
     def __init__(self, act: Any) -> None:
         self.act = get_activation(act)
-        x, psi = self.act.x, self.act.expr
+        x, psi = self.act.x, exact_constants(self.act.expr)
         self.x = x
         dpsi = sp.diff(psi, x)
         self.a, self.b = psi ** 2, dpsi ** 2

@@ -25,6 +25,8 @@ from theorycheck.meanfield.maps import MeanFieldMaps, point_inputs, to_mpf, work
 from theorycheck.numbers import Estimate
 
 _TINY = mp.mpf(10) ** -40
+#: Estimate.method of the float64 c* (chaotic phase)
+C_STAR_GRID = "float64 grid engine, Newton on the c-map"
 
 
 class MeanFieldFixedPoints(MeanFieldMaps):
@@ -32,6 +34,12 @@ class MeanFieldFixedPoints(MeanFieldMaps):
 
     # -- fixed points of the variance map ---------------------------------------------------
     def _scan(self, sw2: float, sb2: float) -> tuple[np.ndarray, np.ndarray]:
+        """(qs, map(q) - q) on the scan grid, float64 (cached per instance: the mpmath and the
+        Arb routes of :meth:`MeanField.point` both start from it)."""
+        key = ("scan", sw2, sb2)
+        hit: tuple[np.ndarray, np.ndarray] | None = self._cache.get(key)
+        if hit is not None:
+            return hit
         psi = self.grid.func(0)
         qs, vals = roots.scan(self.grid, [lambda x, z: psi(x) ** 2], self.q_limit,
                               with_zero=True)
@@ -39,6 +47,25 @@ class MeanFieldFixedPoints(MeanFieldMaps):
         with np.errstate(invalid="ignore", over="ignore"):
             h = sw2 * g + sb2 - qs
         h[~np.isfinite(h)] = np.inf
+        self._cache[key] = qs, h
+        return qs, h
+
+    def _scan_checked(self, sw2: Any, sb2: Any) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`_scan` after the input checks: sw2, sb2 >= 0, and NON_UNIQUE_FIXED_POINT when
+        the map equals the identity on an interval (5 or more flat grid points)."""
+        sw2f, sb2f = float(sw2), float(sb2)
+        if sw2f < 0 or sb2f < 0:
+            raise TheoryCheckError(f"sw2 and sb2 must be >= 0 (got {sw2}, {sb2})")
+        qs, h = self._scan(sw2f, sb2f)
+        tol = 1e-11 * np.maximum(qs, 1e-300) + 1e-300
+        flat = np.abs(h[1:]) <= tol[1:]
+        if np.count_nonzero(flat) >= 5:
+            idx = np.flatnonzero(flat)
+            raise TheoryCheckError(
+                f"{self.name} at sw2={sw2}, sb2={sb2}: the variance map equals the identity for"
+                f" q in [{qs[1 + idx[0]]:.3g}, {qs[1 + idx[-1]]:.3g}] -- every such q is a fixed"
+                " point (marginal case), so q* is not unique",
+                status=Status.NON_UNIQUE_FIXED_POINT)
         return qs, h
 
     @working_precision
@@ -53,19 +80,8 @@ class MeanFieldFixedPoints(MeanFieldMaps):
         key = ("fp", str(to_mpf(sw2)), str(to_mpf(sb2)))
         if key in self._cache:
             return self._cache[key]
-        sw2f, sb2f = float(sw2), float(sb2)
-        if sw2f < 0 or sb2f < 0:
-            raise TheoryCheckError(f"sw2 and sb2 must be >= 0 (got {sw2}, {sb2})")
-        qs, h = self._scan(sw2f, sb2f)
-        tol = 1e-11 * np.maximum(qs, 1e-300) + 1e-300
-        flat = np.abs(h[1:]) <= tol[1:]
-        if np.count_nonzero(flat) >= 5:
-            idx = np.flatnonzero(flat)
-            raise TheoryCheckError(
-                f"{self.name} at sw2={sw2}, sb2={sb2}: the variance map equals the identity for"
-                f" q in [{qs[1 + idx[0]]:.3g}, {qs[1 + idx[-1]]:.3g}] -- every such q is a fixed"
-                " point (marginal case), so q* is not unique",
-                status=Status.NON_UNIQUE_FIXED_POINT)
+        sb2f = float(sb2)
+        qs, h = self._scan_checked(sw2, sb2)
         found: list[tuple[mp.mpf, Estimate, str]] = []
         if sb2f == 0 and self.psi0 == 0 and self.jumps and jumps.lifts_at_zero(self):
             # a jump at 0: E psi^2 -> (psi(0-)^2 + psi(0+)^2)/2 > 0 as q -> 0+, the map jumps up
@@ -180,7 +196,10 @@ class MeanFieldFixedPoints(MeanFieldMaps):
         p, dp = self.grid.func(0), self.grid.func(1)
         return {"dpsi2": lambda x, z: dp(x) ** 2, "dpsi4": lambda x, z: dp(x) ** 4,
                 "dpsi": lambda x, z: dp(x), "upsi": lambda x, z: p(x) * z / math.sqrt(q),
-                "psi2": lambda x, z: p(x) ** 2}[what]
+                "psi2": lambda x, z: p(x) ** 2,
+                # the q-map's slope / sw2 (u psi psi'(u)/q, q held at q*) and psi psi''
+                "slope": lambda x, z: x * p(x) * dp(x) / q,
+                "psi_ddpsi": lambda x, z: p(x) * self.grid.func(2)(x)}[what]
 
     @working_precision
     def chi1(self, sw2: Any, sb2: Any) -> Estimate:
@@ -260,7 +279,17 @@ class MeanFieldFixedPoints(MeanFieldMaps):
         c, err = self._c_star_grid(float(sw2), float(sb2), q)
         if self.piecewise_constant:
             return jumps.c_star(self, sw2, sb2, self.q_star(sw2, sb2), c)[0]
-        return Estimate(mp.mpf(c), mp.mpf(err), "float64 grid engine, Newton on the c-map")
+        return Estimate(mp.mpf(c), mp.mpf(err), C_STAR_GRID)
+
+    def _c_slope_grid(self, sw2: Any, q: Estimate, cs: Estimate, form: str = "schoenholz"
+                      ) -> Estimate:
+        """The c-map's slope at c* < 1, sw2 E psi'(u1) psi'(u2) (``printed``: seed 002 Eq. (10)'s
+        psi''(u1) psi(u2)) by the float64 bivariate grid engine, error + that of c*."""
+        sw2m = to_mpf(sw2)
+        f = self.grid.func(2 if form == "printed" else 1)
+        g = self.grid.func(0 if form == "printed" else 1)
+        v, e = self.grid.expect2(f, g, np.array([float(q.value)]), np.array([float(cs.value)]))
+        return Estimate(sw2m * mp.mpf(v[0]), abs(sw2m) * mp.mpf(e[0]) + cs.error)
 
     def _c_star_grid(self, sw2: float, sb2: float, q: float) -> tuple[float, float]:
         """Stable root c* < 1 of the c-map (chaotic phase), float64: bracket then Brent

@@ -37,6 +37,9 @@ class MeanFieldPoint:
     xi_c: Estimate | None = None
     extra: dict[str, Estimate | None] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
+    #: the Arb enclosures the numbers came from (``certify_point``'s dict), None on the mpmath
+    #: path; ``theorycheck meanfield --certify`` prints them instead of proving them again
+    certified: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
     NUMBERS = ("q_star", "chi1", "beta", "mu1", "mu2", "c_star", "xi_q", "xi_c")
 
