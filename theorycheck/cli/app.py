@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from enum import StrEnum
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -15,6 +15,13 @@ from theorycheck import __version__
 from theorycheck.errors import Status, TheoryCheckError
 from theorycheck.numbers import DPS_RANGE, Precision
 from theorycheck.report.jsonsafe import json_safe
+
+#: the arguments every point command shares, declared once (meanfield, eoc, cmap, spectrum, ...)
+ActivationArg = Annotated[str, typer.Argument(help="activation name or formula in x, e.g. tanh")]
+Sw2Text = Annotated[str, typer.Option("--sw2", help="weight variance sigma_w^2")]
+Sb2Text = Annotated[str, typer.Option("--sb2", help="bias variance sigma_b^2")]
+Sw2Value = Annotated[float, typer.Option("--sw2", help="weight variance sigma_w^2")]
+Sb2Value = Annotated[float, typer.Option("--sb2", help="bias variance sigma_b^2")]
 
 app = typer.Typer(
     name="theorycheck",

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from theorycheck.cli.app import app, emit_json, user_errors
+from theorycheck.cli.app import ActivationArg, Sb2Text, Sw2Text, app, emit_json, user_errors
 from theorycheck.errors import TheoryCheckError
 from theorycheck.meanfield.cmap import CMap, correlation_map
 from theorycheck.report.cmap_figures import correlation_figure
@@ -47,9 +47,9 @@ def json_document(res: CMap) -> dict[str, Any]:
 @app.command("cmap")
 @user_errors
 def correlations_command(
-    act: Annotated[str, typer.Argument(help="activation name or formula in x, e.g. tanh")],
-    sw2: Annotated[str, typer.Option("--sw2", help="weight variance sigma_w^2")],
-    sb2: Annotated[str, typer.Option("--sb2", help="bias variance sigma_b^2")],
+    act: ActivationArg,
+    sw2: Sw2Text,
+    sb2: Sb2Text,
     points: Annotated[int, typer.Option("--points", help="grid points on [-1, 1]")] = 201,
     depth: Annotated[int | None, typer.Option("--depth", help="layers L of the iterate")] = None,
     q0: Annotated[str | None, typer.Option(

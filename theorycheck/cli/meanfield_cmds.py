@@ -12,7 +12,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from theorycheck.cli.app import app, dps_option, emit_json, user_errors
+from theorycheck.cli.app import (
+    ActivationArg,
+    Sb2Text,
+    Sw2Text,
+    app,
+    dps_option,
+    emit_json,
+    user_errors,
+)
 from theorycheck.errors import Status, TheoryCheckError
 from theorycheck.gaussian.enclosure import Enclosure
 from theorycheck.meanfield import MeanField, phase_plane
@@ -71,9 +79,9 @@ def _table(title: str, doc: dict[str, Any]) -> None:
 @app.command()
 @user_errors
 def meanfield(
-    act: Annotated[str, typer.Argument(help="activation name or formula in x, e.g. tanh")],
-    sw2: Annotated[str, typer.Option("--sw2", help="weight variance sigma_w^2")],
-    sb2: Annotated[str, typer.Option("--sb2", help="bias variance sigma_b^2")],
+    act: ActivationArg,
+    sw2: Sw2Text,
+    sb2: Sb2Text,
     dps: Annotated[int, typer.Option("--dps", help="decimal digits")] = 30,
     certify: Annotated[bool, typer.Option(
         "--certify", help="also prove enclosures [lo, hi] in ball arithmetic (Arb)")] = False,

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from theorycheck.cli.app import app, emit_json, user_errors
+from theorycheck.cli.app import ActivationArg, Sb2Value, Sw2Value, app, emit_json, user_errors
 from theorycheck.errors import Status, TheoryCheckError
 from theorycheck.placement import resolve_placement
 
@@ -41,9 +41,9 @@ def _ints(name: str, text: str | None) -> list[int] | None:
 @user_errors
 def simulate(
     kind: Annotated[str, typer.Argument(help=KIND_HELP)],
-    act: Annotated[str, typer.Argument(help="activation name or formula in x, e.g. tanh")],
-    sw2: Annotated[float, typer.Option("--sw2", help="weight variance sigma_w^2")],
-    sb2: Annotated[float, typer.Option("--sb2", help="bias variance sigma_b^2")],
+    act: ActivationArg,
+    sw2: Sw2Value,
+    sb2: Sb2Value,
     width: Annotated[int | None, typer.Option("--width", help="layer width N")] = None,
     depth: Annotated[int | None, typer.Option("--depth", help="depth L")] = None,
     weights: Annotated[str, typer.Option("--weights", help="gaussian | orthogonal")] = "gaussian",

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from theorycheck.cli.app import app, emit_json, user_errors
+from theorycheck.cli.app import ActivationArg, Sb2Value, Sw2Value, app, emit_json, user_errors
 from theorycheck.placement import resolve_placement
 from theorycheck.report.jsonsafe import json_safe
 from theorycheck.report.spectrum_figures import spectrum_density
@@ -19,9 +19,9 @@ from theorycheck.spectra import spectrum as spectral_law
 @app.command()
 @user_errors
 def spectrum(
-    act: Annotated[str, typer.Argument(help="activation name or formula in x, e.g. tanh")],
-    sw2: Annotated[float, typer.Option("--sw2", help="weight variance sigma_w^2")],
-    sb2: Annotated[float, typer.Option("--sb2", help="bias variance sigma_b^2")],
+    act: ActivationArg,
+    sw2: Sw2Value,
+    sb2: Sb2Value,
     depth: Annotated[int, typer.Option("--depth", help="depth L")],
     weights: Annotated[str, typer.Option("--weights", help="gaussian | orthogonal")] = "gaussian",
     points: Annotated[int, typer.Option("--points", help="log-spaced density points")] = 400,
