@@ -173,6 +173,14 @@ def test_bad_executor_options_are_user_errors(name: str, workers: int, address: 
         make_executor(name, workers, address)
 
 
+def test_dask_missing_is_a_user_error_that_names_the_extra(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)   # `import distributed` now fails
+    with pytest.raises(TheoryCheckError, match=r"theorycheck\[dask\]") as err:
+        make_executor("dask", 2)
+    assert err.value.status == Status.INVALID_ARGUMENT
+
+
 def test_more_than_one_worker_defaults_to_processes() -> None:
     assert make_executor(None, 1).name == "serial"
     pool = make_executor(None, 2)

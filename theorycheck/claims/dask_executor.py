@@ -35,6 +35,7 @@ from theorycheck.claims.executors import (
     thread_environment,
     threads_per_worker,
 )
+from theorycheck.errors import Status, TheoryCheckError
 
 
 @dataclass
@@ -49,8 +50,13 @@ class DaskExecutor(Executor):
     _dd: Any = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        import dask  # lazy: dask is needed only by --executor dask
-        import distributed  # lazy: distributed is needed only by --executor dask
+        try:  # lazy: dask is needed only by --executor dask
+            import dask
+            import distributed
+        except ImportError as err:
+            raise TheoryCheckError(
+                f"--executor dask needs Dask ({err.name} is not installed): "
+                "pip install 'theorycheck[dask]'", status=Status.INVALID_ARGUMENT) from err
 
         self._dd = distributed
         if self.address:
