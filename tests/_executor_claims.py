@@ -1,7 +1,9 @@
 """Claims for the executor tests, importable by worker processes (which import this module by
-name to find them): one whose worker dies, one that uses the run's cache."""
+name to find them): one whose worker dies, one that uses the run's cache, one that never ends."""
 
 from __future__ import annotations
+
+import time
 
 from _executor_tasks import die, square
 
@@ -42,3 +44,12 @@ def _squares(run: ClaimRun) -> CheckResult:
 
 claim("executor-test-pieces", source="test", statement="squares, one piece each",
       checks=[Check("numeric", "squares", _squares)], splits=True)
+
+
+def _hangs(run: ClaimRun) -> CheckResult:
+    while True:  # pure Python, so a budget can stop it between two bytecodes
+        time.sleep(0.01)
+
+
+claim("executor-test-hangs", source="test", statement="a check that never ends",
+      checks=[Check("numeric", "hangs", _hangs)])

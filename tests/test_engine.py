@@ -206,6 +206,59 @@ def test_time_budget_stops_a_hanging_claim_as_inconclusive() -> None:
     assert stopped["evidence"]["error_status"] == "time-budget-exceeded"
 
 
+def test_time_budget_stops_a_hanging_claim_outside_the_main_thread() -> None:
+    """As in a Dask worker: no SIGALRM there, the budget is raised in the claim's thread."""
+    import threading
+    import time
+
+    def hangs(run: ClaimRun) -> CheckResult:
+        while True:
+            time.sleep(0.01)
+
+    records: list[dict[str, object]] = []
+    worker = threading.Thread(target=lambda: records.append(run_claim(
+        _declared("hang", Check("numeric", "hangs", hangs)), RunContext(max_seconds=0.3))))
+    worker.start()
+    worker.join(timeout=10)
+    assert not worker.is_alive() and len(records) == 1
+    stopped = next(c for c in records[0]["checks"] if c["name"] == "claim")  # type: ignore[union-attr]
+    assert stopped["evidence"]["error_status"] == "time-budget-exceeded"
+    assert stopped["summary"] == ("stopped: time budget of 0.3 s exceeded; "
+                                  "re-run with a larger --max-seconds")
+
+
+def test_a_thread_budget_that_was_not_used_never_fires_later() -> None:
+    import threading
+    import time
+
+    from theorycheck.claims.budget import ClaimTimeout, time_budget
+
+    def busy(seconds: float) -> None:
+        deadline = time.perf_counter() + seconds
+        while time.perf_counter() < deadline:
+            pass
+
+    late: list[BaseException] = []
+
+    def blocks_that_end_near_their_budget() -> None:
+        try:
+            for _ in range(60):
+                try:
+                    with time_budget(0.002):
+                        busy(0.0019)  # ends just before its budget, or (when slow) just after
+                except ClaimTimeout:
+                    pass  # fired inside its own block: allowed
+                busy(0.004)  # a timeout arriving here would have escaped its block
+        except ClaimTimeout as err:
+            late.append(err)
+
+    worker = threading.Thread(target=blocks_that_end_near_their_budget)
+    worker.start()
+    worker.join(timeout=20)
+    assert not worker.is_alive()
+    assert late == []
+
+
 def test_a_crashing_check_is_skipped_and_the_others_still_run() -> None:
     def crashes(run: ClaimRun) -> CheckResult:
         return 1 / 0  # type: ignore[return-value]

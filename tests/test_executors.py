@@ -173,6 +173,19 @@ def test_bad_executor_options_are_user_errors(name: str, workers: int, address: 
         make_executor(name, workers, address)
 
 
+@pytest.mark.usefixtures("test_claims")
+def test_the_time_budget_stops_a_claim_in_a_dask_worker_thread() -> None:
+    start = time.monotonic()
+    with DaskExecutor(workers=1) as pool:
+        stopped = run(["executor-test-hangs"], RunContext(max_seconds=1.0),
+                      executor=pool)["claims"][0]
+    assert time.monotonic() - start < 60
+    assert stopped["verdict"] == "inconclusive"
+    check = next(c for c in stopped["checks"] if c["name"] == "claim")
+    assert check["evidence"]["error_status"] == "time-budget-exceeded"
+    assert "time budget of 1.0 s exceeded" in check["summary"]
+
+
 def test_dask_missing_is_a_user_error_that_names_the_extra(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "distributed", None)   # `import distributed` now fails

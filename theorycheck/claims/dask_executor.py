@@ -13,9 +13,8 @@ Worker death: the local cluster is told to give up on a task at its first worker
 :class:`distributed.KilledWorker`; it is then resubmitted once, and a second death gives it
 the status ``worker-lost``. A remote scheduler applies its own ``allowed-failures`` first.
 
-``--max-seconds`` is enforced with ``SIGALRM`` in a process's main thread: the ``serial`` and
-``processes`` executors run claims there, Dask worker threads do not, so under ``dask`` the
-per-claim budget is not enforced.
+``--max-seconds`` holds here too: Dask runs a claim in a worker thread, where the budget is
+raised in that thread instead of by ``SIGALRM`` (:mod:`theorycheck.claims.budget`).
 """
 
 from __future__ import annotations
@@ -50,9 +49,9 @@ class DaskExecutor(Executor):
     _dd: Any = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        try:  # lazy: dask is needed only by --executor dask
-            import dask
-            import distributed
+        try:
+            import dask  # lazy: dask is needed only by --executor dask
+            import distributed  # lazy: distributed is needed only by --executor dask
         except ImportError as err:
             raise TheoryCheckError(
                 f"--executor dask needs Dask ({err.name} is not installed): "

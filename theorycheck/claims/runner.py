@@ -6,13 +6,10 @@ import dataclasses
 import importlib
 import platform
 import shlex
-import signal
 import sys
-import threading
 import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,6 +21,7 @@ from theorycheck.cache import (
     installed_versions,
     use_cache,
 )
+from theorycheck.claims.budget import ClaimTimeout, time_budget
 from theorycheck.claims.dask_executor import DaskExecutor
 from theorycheck.claims.engine import execute
 from theorycheck.claims.executors import (
@@ -57,38 +55,6 @@ def select_claims(ids: Iterable[str] = ()) -> list[Claim]:
                                "run `theorycheck list` for the ids",
                                status=Status.INVALID_ARGUMENT)
     return [c for c in registry.values() if not wanted or c.id in wanted]
-
-
-class ClaimTimeout(BaseException):
-    """Raised inside a claim when its ``--max-seconds`` budget runs out.
-
-    A ``BaseException`` so that no ``except Exception`` inside a check can swallow it.
-    """
-
-
-@contextmanager
-def time_budget(seconds: float | None) -> Iterator[None]:
-    """Interrupt the enclosed code with :class:`ClaimTimeout` after ``seconds`` (wall clock).
-
-    Uses ``SIGALRM``, so it acts only in the main thread of a POSIX process; elsewhere the budget
-    is not enforced (and the run says so in its metadata).
-    """
-    usable = (seconds is not None and seconds > 0 and hasattr(signal, "setitimer")
-              and threading.current_thread() is threading.main_thread())
-    if not usable:
-        yield
-        return
-
-    def expire(signum: int, frame: object) -> None:
-        raise ClaimTimeout(f"time budget of {seconds} s exceeded")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, float(seconds))  # type: ignore[arg-type]
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def run_claim(claim: Claim, ctx: RunContext) -> dict[str, Any]:
